@@ -1,0 +1,133 @@
+"""Plain frozen dataclasses that cross module boundaries.
+
+No feedparser dict, Slack body or discord.Interaction ever leaves the module that received it:
+they are turned into these first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed as configured in feeds.yml."""
+
+    id: str
+    url: str
+    name: str
+    interval: float  # seconds
+    timeout: float  # seconds
+    max_bytes: int
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a feed, cleaned: text normalised, dates in UTC."""
+
+    feed_id: str
+    dedup_key: str
+    guid: str | None
+    link: str | None
+    title: str
+    summary: str
+    published_at: datetime
+    fetched_at: datetime
+    author: str | None = None
+    source: str = "feed"
+
+    @property
+    def id(self) -> str:
+        """Stable id of the item: a hash of its feed and dedup key."""
+        import hashlib
+
+        return hashlib.sha1(f"{self.feed_id}\x00{self.dedup_key}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One entity mention in a text: which alias, where, and the rule that accepted it.
+
+    `start` and `end` index the matched text (title, a newline, then summary).
+    """
+
+    entity: str
+    alias: str
+    start: int
+    end: int
+    rule: str = "alias"
+
+
+@dataclass(frozen=True)
+class ThemeScore:
+    """A theme an item is about, its score and the cues that fired."""
+
+    theme: str
+    score: float
+    cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Everything the matcher found in one item."""
+
+    entities: tuple[str, ...]
+    themes: tuple[ThemeScore, ...]
+    matches: tuple[Match, ...]
+
+    @property
+    def theme_ids(self) -> tuple[str, ...]:
+        """Ids of the themes, best first."""
+        return tuple(score.theme for score in self.themes)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A labelled value inside a reply section."""
+
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """One block of a reply: a heading, plain text, an optional link and fields."""
+
+    title: str = ""
+    text: str = ""
+    url: str | None = None
+    fields: tuple[Field, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a command, an alert or a digest says, platform-neutral and in plain text.
+
+    Renderers escape all text: nothing in a Reply is markup. `mentions` holds the only
+    role ids a renderer may ping.
+    """
+
+    title: str
+    text: str = ""
+    sections: tuple[Section, ...] = ()
+    footer: str = ""
+    url: str | None = None
+    ephemeral: bool = False
+    error: bool = False
+    file: Path | None = None
+    mentions: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Who asked, and where: the part of a chat event the neutral commands may see."""
+
+    platform: str  # "discord" | "slack" | "console"
+    channel_id: str
+    user_id: str = ""
+    can_manage: bool = False

@@ -1,0 +1,208 @@
+"""Append-only schema changes. Never edit a migration that has shipped; add a new one.
+
+The schema, table by table (times are ISO 8601 UTC text, e.g. 2026-11-25T03:00:00+00:00):
+
+feeds           one row per feed in feeds.yml: health (state ok/failing/failed, error_count,
+                last_error), HTTP cache validators (etag, last_modified, body_hash), scheduling
+                (next_check_at, retry_after_until), baseline flag, guid_reuse flag.
+fetches         a log of every poll: feed, time, HTTP status, bytes, duration, outcome, error.
+items           one row per entry: feed, dedup key, link, canonical URL, cleaned title and
+                summary, published/fetched times, story, baseline flag, source (feed/corpus).
+items_fts       FTS5 index over items.title and items.summary, kept in sync by triggers.
+stories         one row per story; items from several outlets share a story_id.
+entities        the catalog's tracked groups, people, places, organisations, agreements.
+aliases         every name an entity is known by (alias, lang, case_sensitive).
+relations       entity -> relation -> entity (leader-of, part-of, located-in, ...).
+themes          the catalog's themes (id, name, description).
+item_entities   which entity an item mentions: alias, span (start, end) and rule.
+item_themes     which theme an item is about: score and the cues that fired.
+subscriptions   per-channel tracking made with /watch track.
+outbox          every alert and digest before it is a message: idempotency key, status,
+                attempts, next attempt, platform message id, error.
+digests         one row per digest target and period that has been built.
+outages         passes where nearly every feed failed at once (network down).
+meta            key/value facts about the store (started_at, last_poll_at, ...).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("watchdesk")
+
+
+@MIGRATIONS()
+def m001_initial(db):
+    """Create the first schema."""
+    db.executescript(
+        """
+        CREATE TABLE feeds (
+            id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            name TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            enabled INTEGER NOT NULL DEFAULT 1,
+            state TEXT NOT NULL DEFAULT 'new',
+            error_count INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_error_at TEXT,
+            last_success_at TEXT,
+            last_polled_at TEXT,
+            next_check_at TEXT,
+            retry_after_until TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            body_hash TEXT,
+            baseline_done INTEGER NOT NULL DEFAULT 0,
+            guid_reuse INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            feed_id TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            started_at TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL DEFAULT 0,
+            http_status INTEGER,
+            bytes INTEGER NOT NULL DEFAULT 0,
+            outcome TEXT NOT NULL,
+            error TEXT,
+            new_items INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX fetches_feed_time ON fetches(feed_id, started_at);
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            canonical_url TEXT,
+            first_item_id TEXT,
+            first_seen_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            outlet_count INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX stories_canonical_url ON stories(canonical_url);
+        CREATE INDEX stories_first_seen ON stories(first_seen_at);
+        CREATE TABLE items (
+            id TEXT PRIMARY KEY,
+            feed_id TEXT NOT NULL,
+            dedup_key TEXT NOT NULL,
+            guid TEXT,
+            link TEXT,
+            canonical_url TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '',
+            author TEXT,
+            published_at TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            story_id TEXT REFERENCES stories(id),
+            is_baseline INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL DEFAULT 'feed',
+            UNIQUE (feed_id, dedup_key)
+        );
+        CREATE INDEX items_published ON items(published_at);
+        CREATE INDEX items_story ON items(story_id);
+        CREATE INDEX items_canonical_url ON items(canonical_url);
+        CREATE VIRTUAL TABLE items_fts USING fts5(
+            title, summary, content='items', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+            INSERT INTO items_fts(rowid, title, summary) VALUES (new.rowid, new.title, new.summary);
+        END;
+        CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, title, summary)
+                VALUES ('delete', old.rowid, old.title, old.summary);
+        END;
+        CREATE TRIGGER items_au AFTER UPDATE OF title, summary ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, title, summary)
+                VALUES ('delete', old.rowid, old.title, old.summary);
+            INSERT INTO items_fts(rowid, title, summary) VALUES (new.rowid, new.title, new.summary);
+        END;
+        CREATE TABLE entities (
+            id TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE aliases (
+            alias TEXT NOT NULL,
+            entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            lang TEXT NOT NULL DEFAULT 'en',
+            case_sensitive INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (alias, entity_id)
+        );
+        CREATE INDEX aliases_entity ON aliases(entity_id);
+        CREATE TABLE relations (
+            entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            relation TEXT NOT NULL,
+            target_id TEXT NOT NULL,
+            PRIMARY KEY (entity_id, relation, target_id)
+        );
+        CREATE TABLE themes (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE item_entities (
+            item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            entity_id TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            rule TEXT NOT NULL DEFAULT 'alias',
+            PRIMARY KEY (item_id, entity_id, start)
+        );
+        CREATE INDEX item_entities_entity ON item_entities(entity_id, item_id);
+        CREATE TABLE item_themes (
+            item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            theme_id TEXT NOT NULL,
+            score REAL NOT NULL,
+            cues TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (item_id, theme_id)
+        );
+        CREATE INDEX item_themes_theme ON item_themes(theme_id, item_id);
+        CREATE TABLE subscriptions (
+            platform TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            target_type TEXT NOT NULL,
+            target_id TEXT NOT NULL,
+            created_by TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (platform, channel_id, target_id)
+        );
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            idem_key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            story_id TEXT,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            message_id TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        CREATE TABLE digests (
+            target_id TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            story_count INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (target_id, period_end)
+        );
+        CREATE TABLE outages (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            feeds_failed INTEGER NOT NULL,
+            feeds_total INTEGER NOT NULL,
+            error TEXT
+        );
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
+        """
+    )
