@@ -1,0 +1,1 @@
+"""Chat adapters. Only this package imports discord.py or slack_bolt."""
