@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from typing import Protocol
 
 from bot.models import CommandContext, Reply
@@ -52,3 +54,49 @@ class Adapter(Protocol):
 
     async def edit(self, channel_id: str, message_id: str, reply: Reply) -> None:
         """Replace a message this adapter sent earlier, without a new notification."""
+
+
+_ARGUMENT_PATTERNS = {
+    "since": re.compile(r"^\d+\s*[mhdw]$|^\d{4}-\d{2}-\d{2}$", re.IGNORECASE),
+    "period": re.compile(r"^\d+\s*[hdw]$|^(today|yesterday|day|week)$", re.IGNORECASE),
+    "days": re.compile(r"^\d{1,3}$"),
+}
+
+
+def parse_command_text(text: str) -> tuple[str, dict[str, str]]:
+    """Split typed text ("/watch search "spin boldak" 7d") into a subcommand and its arguments.
+
+    Optional arguments are recognised by their shape at the end (7d, 24h, 30); `name:value`
+    or `name=value` set any argument explicitly; the required argument takes the other words.
+    Raises ValueError with a readable reason for an unknown subcommand or unbalanced quotes.
+    """
+    try:
+        words = shlex.split(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"cannot read the command: {exc}") from exc
+    if words and words[0].lstrip("/") == "watch":
+        words = words[1:]
+    if not words:
+        raise ValueError("no subcommand given; try: " + ", ".join(SUBCOMMANDS))
+    name, words = words[0].lower(), words[1:]
+    if name not in SUBCOMMANDS:
+        raise ValueError(f"unknown subcommand {name!r}; try: " + ", ".join(SUBCOMMANDS))
+    declared = SUBCOMMANDS[name]
+    args: dict[str, str] = {}
+    positional = []
+    for word in words:
+        key, sep, value = word.partition(":") if ":" in word else word.partition("=")
+        if sep and key in declared and value:
+            args[key] = value
+        else:
+            positional.append(word)
+    for optional in reversed([arg for arg in declared if arg in OPTIONAL_ARGUMENTS]):
+        pattern = _ARGUMENT_PATTERNS.get(optional)
+        if optional not in args and positional and pattern and pattern.match(positional[-1]):
+            args[optional] = positional.pop()
+    required = [arg for arg in declared if arg not in OPTIONAL_ARGUMENTS and arg not in args]
+    if required and positional:
+        args[required[0]] = " ".join(positional)
+    elif positional:
+        raise ValueError(f"{name} takes no argument {' '.join(positional)!r}")
+    return name, args
