@@ -6,9 +6,17 @@ Tokens and secrets never live in feeds.yml: it names environment variables that 
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import yaml
+
+from bot.errors import ConfigError
+from bot.located_yaml import LineLoader, LocatedMapping, Reader, parse_duration
 from bot.models import Feed
 
 DEFAULT_CONTACT = "https://github.com/watchdesk/watchdesk"
@@ -110,3 +118,240 @@ class Settings:
     digests: tuple[DigestTarget, ...] = ()
     admin_channels: tuple[tuple[str, str], ...] = ()  # (platform, channel) told of feed state changes
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+
+
+# ---------------------------------------------------------------- loading and validation
+
+_FEED_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+PLATFORMS = ("discord", "slack", "console")
+
+
+def _check_url(reader: Reader, key: str, url: str) -> str:
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        reader.fail(f"is not an http(s) URL: {url!r}", key=key)
+    return url
+
+
+def _read_feeds(top: Reader) -> tuple[Feed, ...]:
+    defaults = top.child("defaults", {})
+    defaults.only({"interval", "timeout", "max_bytes"})
+    interval = defaults.duration("interval", 600.0, minimum=60, maximum=7 * 86400)
+    timeout = defaults.duration("timeout", 20.0, minimum=1, maximum=300)
+    max_bytes = defaults.size("max_bytes", 10_000_000)
+    feeds, seen = [], {}
+    for reader in top.children("feeds"):
+        reader.only({"id", "url", "name", "interval", "timeout", "max_bytes", "tags", "enabled"})
+        feed_id = reader.text("id", required=True)
+        if not _FEED_ID.match(feed_id):
+            reader.fail(f"{feed_id!r} must be lowercase letters, digits, '-' or '_'", key="id")
+        if feed_id in seen:
+            reader.fail(f"duplicate feed id {feed_id!r} (first used on line {seen[feed_id]})", key="id")
+        seen[feed_id] = reader.line_of("id")
+        feeds.append(Feed(
+            id=feed_id,
+            url=_check_url(reader, "url", reader.text("url", required=True)),
+            name=reader.text("name") or feed_id,
+            interval=reader.duration("interval", interval, minimum=60, maximum=7 * 86400),
+            timeout=reader.duration("timeout", timeout, minimum=1, maximum=300),
+            max_bytes=reader.size("max_bytes", max_bytes),
+            tags=reader.strings("tags"),
+            enabled=reader.get("enabled", bool, True),
+        ))
+    return tuple(feeds)
+
+
+def _read_fetch(top: Reader) -> FetchSettings:
+    reader = top.child("fetch", {})
+    reader.only({"concurrency", "host_spacing", "max_redirects", "backoff_base", "backoff_cap",
+                 "outage_ratio"})
+    concurrency = reader.get("concurrency", int, 20)
+    if not 1 <= concurrency <= 500:
+        reader.fail("must be between 1 and 500", key="concurrency")
+    redirects = reader.get("max_redirects", int, 5)
+    if not 0 <= redirects <= 20:
+        reader.fail("must be between 0 and 20", key="max_redirects")
+    ratio = reader.get("outage_ratio", float, 0.8)
+    if not 0.5 <= ratio <= 1.0:
+        reader.fail("must be between 0.5 and 1.0", key="outage_ratio")
+    return FetchSettings(
+        concurrency=concurrency,
+        host_spacing=reader.duration("host_spacing", 1.0, maximum=600),
+        max_redirects=redirects,
+        backoff_base=reader.duration("backoff_base", 60.0, minimum=1, maximum=86400),
+        backoff_cap=reader.duration("backoff_cap", 6 * 3600.0, minimum=60, maximum=7 * 86400),
+        outage_ratio=ratio,
+    )
+
+
+def _secret(reader: Reader, key: str, default_env: str, environ) -> str | None:
+    env_name = reader.text(key, default_env)
+    if not re.match(r"^[A-Z_][A-Z0-9_]*$", env_name):
+        reader.fail(f"must name an environment variable (like {default_env}), not a value", key=key)
+    return environ.get(env_name) or None
+
+
+def _read_discord(reader: Reader | None, environ) -> DiscordSettings | None:
+    if reader is None:
+        reader = Reader("", {}, "platforms.discord")
+    reader.only({"token_env", "guild_ids", "api_base", "gateway_url", "manage_role"})
+    token = _secret(reader, "token_env", "DISCORD_TOKEN", environ)
+    guild_ids = reader.get("guild_ids", list, [])
+    if any(not isinstance(guild, int) or isinstance(guild, bool) for guild in guild_ids):
+        reader.fail("must be a list of numeric guild ids", key="guild_ids")
+    api_base = _check_url(reader, "api_base", reader.text("api_base", DiscordSettings.api_base))
+    gateway = reader.text("gateway_url", DiscordSettings.gateway_url)
+    if urlsplit(gateway).scheme not in ("ws", "wss"):
+        reader.fail(f"is not a ws(s) URL: {gateway!r}", key="gateway_url")
+    if not token:
+        return None
+    return DiscordSettings(token=token, guild_ids=tuple(guild_ids), api_base=api_base.rstrip("/"),
+                           gateway_url=gateway, manage_role=reader.text("manage_role"))
+
+
+def _read_slack(reader: Reader | None, environ) -> SlackSettings | None:
+    if reader is None:
+        reader = Reader("", {}, "platforms.slack")
+    reader.only({"bot_token_env", "app_token_env", "mode", "signing_secret_env", "http", "api_base"})
+    bot_token = _secret(reader, "bot_token_env", "SLACK_BOT_TOKEN", environ)
+    app_token = _secret(reader, "app_token_env", "SLACK_APP_TOKEN", environ)
+    secret = _secret(reader, "signing_secret_env", "SLACK_SIGNING_SECRET", environ)
+    mode = reader.text("mode", "socket")
+    if mode not in ("socket", "http"):
+        reader.fail(f"must be 'socket' or 'http', not {mode!r}", key="mode")
+    http = reader.child("http", {})
+    http.only({"host", "port"})
+    port = http.get("port", int, 3000)
+    if not 0 <= port <= 65535:
+        http.fail("must be a port number", key="port")
+    api_base = _check_url(reader, "api_base", reader.text("api_base", SlackSettings.api_base))
+    if not bot_token:
+        return None
+    if mode == "socket" and not app_token:
+        reader.fail("socket mode needs an app token (xapp-...) in the variable named by app_token_env",
+                    key="app_token_env")
+    if mode == "http" and not secret:
+        reader.fail("http mode needs a signing secret in the variable named by signing_secret_env",
+                    key="signing_secret_env")
+    return SlackSettings(bot_token=bot_token, app_token=app_token, mode=mode, signing_secret=secret,
+                         http_host=http.text("host", "127.0.0.1"), http_port=port,
+                         api_base=api_base if api_base.endswith("/") else api_base + "/")
+
+
+def _read_target(reader: Reader) -> tuple[str, str]:
+    platform = reader.text("platform", required=True)
+    if platform not in PLATFORMS:
+        reader.fail(f"must be one of {', '.join(PLATFORMS)}, not {platform!r}", key="platform")
+    return platform, reader.text("channel", required=True)
+
+
+def _read_alerts(top: Reader) -> tuple[tuple[AlertRule, ...], AlertLimits]:
+    rules = []
+    for reader in top.children("alerts"):
+        reader.only({"platform", "channel", "entities", "themes", "min_score", "mention_role"})
+        platform, channel = _read_target(reader)
+        rule = AlertRule(platform=platform, channel=channel, entities=reader.strings("entities"),
+                         themes=reader.strings("themes"),
+                         min_score=reader.get("min_score", float, 0.0),
+                         mention_role=reader.text("mention_role"))
+        if not rule.entities and not rule.themes:
+            reader.fail("an alert rule needs at least one of entities or themes")
+        rules.append(rule)
+    limits = top.child("alert_limits", {})
+    limits.only({"batch_threshold", "batch_window", "hourly_cap"})
+    return tuple(rules), AlertLimits(
+        batch_threshold=limits.get("batch_threshold", int, 5),
+        batch_window=limits.duration("batch_window", 600.0, minimum=60, maximum=86400),
+        hourly_cap=limits.get("hourly_cap", int, 30),
+    )
+
+
+def _read_digests(top: Reader) -> tuple[DigestTarget, ...]:
+    targets, seen = [], set()
+    for reader in top.children("digest"):
+        reader.only({"id", "time", "timezone", "platform", "channel", "entities", "themes"})
+        platform, channel = _read_target(reader)
+        target_id = reader.text("id") or f"{platform}-{channel}"
+        if target_id in seen:
+            reader.fail(f"duplicate digest id {target_id!r}", key="id")
+        seen.add(target_id)
+        time_text = reader.text("time", "08:00")
+        if not _TIME.match(time_text):
+            reader.fail(f"must be a 24-hour time like 08:00, not {time_text!r}", key="time")
+        zone = reader.text("timezone", "UTC")
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            reader.fail(f"unknown time zone {zone!r} (use e.g. Asia/Karachi)", key="timezone")
+        targets.append(DigestTarget(id=target_id, time=time_text, timezone=zone, platform=platform,
+                                    channel=channel, entities=reader.strings("entities"),
+                                    themes=reader.strings("themes")))
+    return tuple(targets)
+
+
+TOP_LEVEL_KEYS = {"store", "user_agent_contact", "defaults", "fetch", "feeds", "watch", "platforms",
+                  "alerts", "alert_limits", "digest", "admin", "metrics"}
+
+
+def load_settings(path: str | Path, *, environ=None, store_override: str | Path | None = None) -> Settings:
+    """Read and validate feeds.yml; raise ConfigError naming file, line and key on any mistake."""
+    path = Path(path)
+    environ = os.environ if environ is None else environ
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found (pass --config FILE)", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", file=str(path)) from exc
+    try:
+        data = yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except ConfigError as exc:
+        raise ConfigError(exc.reason, file=str(path), line=exc.line, key=exc.key) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"not valid YAML: {problem}", file=str(path),
+                          line=mark.line + 1 if mark else None) from None
+    return settings_from_mapping(data if data is not None else LocatedMapping(), file=str(path),
+                                 environ=environ, store_override=store_override)
+
+
+def settings_from_mapping(data, *, file: str, environ, store_override=None) -> Settings:
+    """Validate an already-parsed feeds.yml mapping into Settings."""
+    top = Reader(file, data, "", 1)
+    top.only(TOP_LEVEL_KEYS)
+    base = Path(file).resolve().parent
+    store = Path(store_override) if store_override else base / top.text("store", "watchdesk.db")
+    contact = top.text("user_agent_contact", DEFAULT_CONTACT)
+    if not re.match(r"^(https?://\S+|mailto:\S+|[^@\s]+@[^@\s]+)$", contact):
+        top.fail(f"must be a URL or an e-mail address, not {contact!r}", key="user_agent_contact")
+    platforms = top.child("platforms", {})
+    platforms.only({"discord", "slack"})
+    rules, limits = _read_alerts(top)
+    admin = [_read_target(reader) for reader in top.children("admin")]
+    for reader in top.children("admin"):
+        reader.only({"platform", "channel"})
+    metrics = top.child("metrics", {})
+    metrics.only({"enabled", "host", "port"})
+    watch = top.get("watch", dict, {})
+    return Settings(
+        path=Path(file), store=store, user_agent_contact=contact, feeds=_read_feeds(top),
+        fetch=_read_fetch(top), watch=_plain(watch),
+        discord=_read_discord(platforms.child("discord"), environ),
+        slack=_read_slack(platforms.child("slack"), environ),
+        alerts=rules, alert_limits=limits, digests=_read_digests(top),
+        admin_channels=tuple(admin),
+        metrics=MetricsSettings(enabled=metrics.get("enabled", bool, False),
+                                host=metrics.text("host", "127.0.0.1"),
+                                port=metrics.get("port", int, 9464)),
+    )
+
+
+def _plain(value):
+    """Turn located YAML containers back into plain dicts and lists."""
+    if isinstance(value, dict):
+        return {key: _plain(element) for key, element in value.items()}
+    if isinstance(value, list):
+        return [_plain(element) for element in value]
+    return value

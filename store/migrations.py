@@ -10,6 +10,7 @@ items           one row per entry: feed, dedup key, link, canonical URL, cleaned
                 summary, published/fetched times, story, baseline flag, source (feed/corpus).
 items_fts       FTS5 index over items.title and items.summary, kept in sync by triggers.
 stories         one row per story; items from several outlets share a story_id.
+story_tokens    significant title words of each story (joins near-identical titles).
 entities        the catalog's tracked groups, people, places, organisations, agreements.
 aliases         every name an entity is known by (alias, lang, case_sensitive).
 relations       entity -> relation -> entity (leader-of, part-of, located-in, ...).
@@ -204,5 +205,22 @@ def m001_initial(db):
             key TEXT PRIMARY KEY,
             value TEXT
         );
+        """
+    )
+
+
+@MIGRATIONS()
+def m002_story_tokens(db):
+    """Index the significant title words of each story, for near-identical title joins."""
+    db.executescript(
+        """
+        CREATE TABLE story_tokens (
+            token TEXT NOT NULL,
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            first_seen_at TEXT NOT NULL,
+            PRIMARY KEY (token, story_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_tokens_window ON story_tokens(token, first_seen_at);
+        ALTER TABLE stories ADD COLUMN title_tokens TEXT NOT NULL DEFAULT '[]';
         """
     )

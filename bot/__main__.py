@@ -1,0 +1,5 @@
+"""Run the watchdesk command line: python -m bot."""
+
+from bot.cli import main
+
+raise SystemExit(main())

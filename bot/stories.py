@@ -1,0 +1,64 @@
+"""One story, many outlets: canonical URLs and title signatures that join the same story.
+
+Two items are one story when their canonical URLs agree (tracking parameters stripped) or
+when their titles are near-identical (Jaccard similarity of significant words) within a
+time window.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+STORY_WINDOW_HOURS = 48
+TITLE_SIMILARITY = 0.75
+MIN_TITLE_TOKENS = 4
+
+_TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|maca|ocid|cmpid|cmp|at_\w+|ref|ref_src|"
+    r"rss|src|feed|feedtype|ito|spm|igshid|_ga|share|s_cid|smid|partner)$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_STOPWORDS = frozenset(
+    "a an and are as at be but by for from has have he her his in into is it its of on or over says "
+    "said say that the their them they this to was were will with after amid new news live update "
+    "updates video watch photos".split()
+)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Strip tracking parameters, fragments, www. and default ports, so outlets' links compare."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    host = host[4:] if host.startswith("www.") else host
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING_PARAMS.match(key)]
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
+
+
+def title_tokens(title: str) -> tuple[str, ...]:
+    """The significant words of a title, folded: lowercase, no accents, no stopwords, sorted."""
+    folded = unicodedata.normalize("NFKD", title.casefold())
+    folded = "".join(char for char in folded if not unicodedata.combining(char))
+    words = {word for word in _WORD.findall(folded) if len(word) > 1 and word not in _STOPWORDS}
+    return tuple(sorted(words))
+
+
+def title_similarity(first: tuple[str, ...], second: tuple[str, ...]) -> float:
+    """Jaccard similarity of two token sets (0 when either is too short to judge)."""
+    if len(first) < MIN_TITLE_TOKENS or len(second) < MIN_TITLE_TOKENS:
+        return 0.0
+    a, b = set(first), set(second)
+    return len(a & b) / len(a | b)
