@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.feeds.refresh import PassSummary
+
 
 
 def _settings(args):
     return load_settings(args.config, store_override=args.db)
 
 
-def format_pass(summary: PassSummary) -> str:
+def format_pass(summary) -> str:
     """Summarise a poll pass for a terminal."""
     lines = [
         f"polled {len(summary.results)} feeds: {summary.ok} ok, {summary.failing} failing; "
@@ -53,3 +53,26 @@ def cmd_demo(args) -> int:
     from bot.demo import run_demo
 
     return asyncio.run(run_demo(sys.stdout, keep=Path(args.keep) if args.keep else None))
+
+
+def _one_shot(args, name: str, *handler_args) -> int:
+    """Run one neutral command on the store and print its reply as text."""
+    from bot import commands
+    from bot.app import open_store
+    from bot.feeds.refresh import utc_now
+    from bot.render_text import render_text
+
+    settings = _settings(args)
+    db = open_store(settings)
+    deps = commands.Deps(db=db, now=utc_now, started_at=utc_now(), chart_dir=Path.cwd())
+    try:
+        reply = asyncio.run(getattr(commands, name)(deps, *handler_args))
+    finally:
+        db.close()
+    print(render_text(reply))
+    return 1 if reply.error else 0
+
+
+def cmd_feeds(args) -> int:
+    """Print the feed health table."""
+    return _one_shot(args, "feeds")

@@ -58,7 +58,7 @@ def _create_story(db, item: Item, canonical: str | None, tokens: tuple[str, ...]
            outlet_count, title_tokens) VALUES (?, ?, ?, ?, ?, ?, 1, ?)""",
         [item.id, item.title, canonical, item.id, first_seen, iso(item.fetched_at), json.dumps(tokens)],
     )
-    db.executemany("INSERT OR IGNORE INTO story_tokens (token, story_id, first_seen_at) VALUES (?, ?, ?)",
+    db.conn.executemany("INSERT OR IGNORE INTO story_tokens (token, story_id, first_seen_at) VALUES (?, ?, ?)",
                    [(token, item.id, first_seen) for token in tokens])
     return item.id
 

@@ -1,0 +1,78 @@
+"""One story, many outlets: canonical URLs, near-identical titles, and the store's story join."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.models import Item
+from bot.stories import canonical_url, title_similarity, title_tokens
+from store.items import insert_item, known_keys
+
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(("url", "canonical"), [
+    ("https://www.dawn.com/news/1?utm_source=rss&utm_medium=feed", "https://dawn.com/news/1"),
+    ("http://dawn.com/news/1/#comments", "https://dawn.com/news/1"),
+    ("https://DW.com/a/b?maca=en-rss&id=3", "https://dw.com/a/b?id=3"),
+    ("https://x.org:443/p?b=2&a=1&fbclid=zz", "https://x.org/p?a=1&b=2"),
+    ("https://x.org:8443/p", "https://x.org:8443/p"),
+    ("mailto:desk@example.org", None),
+    ("", None),
+])
+def test_canonical_url(url, canonical):
+    assert canonical_url(url) == canonical
+
+
+def test_titles_near_identical_across_outlets_are_similar():
+    first = title_tokens("Pakistani and Afghan border forces exchange fire near Chaman")
+    second = title_tokens("Pakistani, Afghan border forces exchange fire near Chaman crossing")
+    other = title_tokens("Torkham crossing reopens for trade after week-long closure")
+    assert title_similarity(first, second) >= 0.75
+    assert title_similarity(first, other) < 0.3
+
+
+def test_short_titles_never_join():
+    assert title_similarity(title_tokens("Live updates"), title_tokens("Live updates")) == 0.0
+
+
+def item(feed_id, key, title, link=None, hours=0.0):
+    moment = NOW + timedelta(hours=hours)
+    return Item(feed_id=feed_id, dedup_key=key, guid=key, link=link, title=title, summary="",
+                published_at=moment, fetched_at=moment)
+
+
+def test_same_canonical_url_joins_one_story(db):
+    with db.conn:
+        first_story, joined_first = insert_item(db, item("a", "1", "Headline one here", "https://x.org/s?utm_source=a"), baseline=False)
+        second_story, joined_second = insert_item(db, item("b", "2", "Totally different words", "https://www.x.org/s"), baseline=False)
+    assert (joined_first, joined_second) == (False, True)
+    assert first_story == second_story
+    assert db.execute("SELECT outlet_count FROM stories WHERE id = ?", [first_story]).fetchone()[0] == 2
+
+
+def test_near_identical_titles_join_within_the_window_only(db):
+    with db.conn:
+        story, _ = insert_item(db, item("a", "1", "Pakistani and Afghan border forces exchange fire near Chaman",
+                                        "https://a.org/1"), baseline=False)
+        joined_story, joined = insert_item(db, item("b", "2", "Pakistani, Afghan border forces exchange fire near Chaman crossing",
+                                                    "https://b.org/9", hours=3), baseline=False)
+        late_story, late_joined = insert_item(db, item("c", "3", "Pakistani and Afghan border forces exchange fire near Chaman",
+                                                       "https://c.org/7", hours=100), baseline=False)
+    assert joined and joined_story == story
+    assert not late_joined and late_story != story
+
+
+def test_known_keys_reports_only_this_feeds_items(db):
+    with db.conn:
+        insert_item(db, item("a", "k1", "one two three four"), baseline=True)
+        insert_item(db, item("b", "k2", "five six seven eight"), baseline=True)
+    assert known_keys(db, "a", ["k1", "k2", "k3"]) == {"k1"}
+
+
+def test_stored_items_are_searchable_including_baseline(db):
+    with db.conn:
+        insert_item(db, item("a", "k1", "Torkham crossing reopens for trade"), baseline=True)
+    rows = db.execute("SELECT items.title FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
+                      "WHERE items_fts MATCH 'torkham'").fetchall()
+    assert rows == [("Torkham crossing reopens for trade",)]
