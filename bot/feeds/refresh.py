@@ -35,7 +35,7 @@ class RefreshResult:
     """What one feed's refresh did."""
 
     feed_id: str
-    outcome: str  # new | not_modified | unchanged | error
+    outcome: str  # new | empty | not_modified | unchanged | error
     new_item_ids: tuple[str, ...] = ()  # stored and not a baseline: candidates for alerts
     stored: int = 0  # every item stored, baseline included
     new_stories: int = 0
@@ -205,12 +205,15 @@ class Refresher:
                     self.save_matches(self.db, item.id, matches[item.id])
             if baseline:
                 feed_store.mark_baseline_done(self.db, feed.id)
-            self._record_ok(feed, started, response, body_hash, parsed.guid_reuse, len(new_ids), "ok")
+            self._record_ok(feed, started, response, body_hash, parsed.guid_reuse, len(new_ids),
+                            "ok" if parsed.items else "empty",
+                            None if parsed.items else "the feed has no entries with a link or guid")
         outcome_ids = () if baseline else tuple(new_ids)
-        return RefreshResult(feed_id=feed.id, outcome="new", new_item_ids=outcome_ids,
+        return RefreshResult(feed_id=feed.id, outcome="new" if parsed.items else "empty", new_item_ids=outcome_ids,
                              stored=len(new_ids), new_stories=new_stories, joined=joined)
 
-    def _record_ok(self, feed, started, response, body_hash, guid_reuse, new_items, outcome) -> None:
+    def _record_ok(self, feed, started, response, body_hash, guid_reuse, new_items, outcome,
+                   note=None) -> None:
         now = self.now()
         interval = feed.interval * self.jitter()
         if response.max_age and response.max_age > interval:
@@ -221,7 +224,7 @@ class Refresher:
             guid_reuse=guid_reuse)
         feed_store.log_fetch(self.db, feed.id, started_at=started, duration=response.duration,
                              outcome=outcome, http_status=response.status, size=response.bytes_read,
-                             new_items=new_items)
+                             new_items=new_items, error=note)
 
     def _finish(self, feed, started, outcome, response, row) -> RefreshResult:
         with self.db.conn:

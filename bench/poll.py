@@ -1,0 +1,137 @@
+"""Poll throughput: 1,000 feeds x 50 items from a loopback server with 50 ms latency.
+
+    python bench/poll.py [--feeds 1000] [--items 50] [--latency 0.05] [--concurrency 50] [--no-match]
+
+Prints feeds/s for a first pass (every feed answers 200 with new items, which are parsed,
+matched and stored) and a second pass (every feed answers 304), and the peak resident memory.
+The server runs in its own process so that it does not share the poller's event loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+
+WORDS = ("border police convoy district minister talks ceasefire crossing trade refugees militants "
+         "attack province security council envoy delegation raid checkpoint governor market drone "
+         "strike tribal elders jirga highway customs officials protest students clinic vaccination "
+         "flood relief court verdict election budget wheat prices fuel shortage curfew").split()
+PLACES = ("Peshawar Quetta Chaman Torkham Kabul Kandahar Jalalabad Bannu Khost Waziristan Bajaur "
+          "Islamabad Herat Mazar-i-Sharif Gilgit Swat Dera Ismail Khan Zhob Spin Boldak").split()
+
+
+def feed_body(number: int, items: int) -> bytes:
+    """An RSS 2.0 feed with `items` distinct entries, deterministic per feed number."""
+    rng = random.Random(number)
+    base = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    entries = []
+    for index in range(items):
+        title = " ".join(rng.sample(WORDS, 6) + [rng.choice(PLACES)]).capitalize()
+        summary = " ".join(rng.choice(WORDS) for _ in range(40))
+        published = format_datetime(base - timedelta(minutes=index * 7 + number))
+        entries.append(f"<item><title>{title} {number}-{index}</title>"
+                       f"<link>https://outlet{number}.example/news/{index}</link>"
+                       f"<guid>outlet{number}-{index}</guid><pubDate>{published}</pubDate>"
+                       f"<description>{summary}</description></item>")
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Outlet {number}</title>{''.join(entries)}</channel></rss>").encode()
+
+
+def run_server(port_queue, feeds: int, items: int, latency: float) -> None:
+    """Serve /feed/N with an ETag and 304s, after `latency` seconds, on 127.0.0.1."""
+    from aiohttp import web
+
+    bodies = {number: feed_body(number, items) for number in range(feeds)}
+
+    async def handler(request):
+        await asyncio.sleep(latency)
+        number = int(request.match_info["number"])
+        etag = f'"feed-{number}-v1"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(body=bodies[number], headers={"ETag": etag,
+                                                          "Content-Type": "application/rss+xml"})
+
+    async def main():
+        app = web.Application()
+        app.router.add_get("/feed/{number}", handler)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        port_queue.put(runner.addresses[0][1])
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+async def measure(args, port: int) -> None:
+    """Run the two passes against the server and print the figures."""
+    from bot.config import FetchSettings
+    from bot.feeds.fetch import Fetcher
+    from bot.feeds.refresh import Refresher
+    from bot.models import Feed
+    from store import open_db
+    from store.feeds import sync_feeds
+
+    matcher = None
+    if not args.no_match:
+        from bot.matching.cli import load_matcher
+
+        matcher = load_matcher()
+    with tempfile.TemporaryDirectory() as directory:
+        db = open_db(Path(directory) / "bench.db", check_same_thread=False)
+        feeds = tuple(Feed(id=f"feed{number}", url=f"http://127.0.0.1:{port}/feed/{number}",
+                           name=f"Outlet {number}", interval=600, timeout=30, max_bytes=10_000_000)
+                      for number in range(args.feeds))
+        sync_feeds(db, feeds, datetime.now(timezone.utc))
+        async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", concurrency=args.concurrency,
+                           host_spacing=0) as fetcher:
+            refresher = Refresher(db, fetcher, settings=FetchSettings(concurrency=args.concurrency),
+                                  matcher=matcher)
+            for label in ("first pass (200, parse, match, store)", "second pass (304)"):
+                started = time.perf_counter()
+                summary = await refresher.poll(feeds, force=True)
+                elapsed = time.perf_counter() - started
+                print(f"{label}: {len(feeds) / elapsed:,.0f} feeds/s ({elapsed:.2f} s; "
+                      f"{summary.ok} ok, {summary.failing} failing, {summary.stored:,} items stored)")
+        db.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory of the poller: {peak:,.0f} MB")
+
+
+def main() -> int:
+    """Start the server process, measure, stop the server."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--no-match", action="store_true", help="skip entity and theme matching")
+    args = parser.parse_args()
+    port_queue = multiprocessing.Queue()
+    server = multiprocessing.Process(target=run_server, daemon=True,
+                                     args=(port_queue, args.feeds, args.items, args.latency))
+    server.start()
+    try:
+        port = port_queue.get(timeout=60)
+        print(f"bench/poll.py: {args.feeds} feeds x {args.items} items, {args.latency * 1000:.0f} ms "
+              f"latency, {args.concurrency} concurrent, matching {'off' if args.no_match else 'on'}")
+        asyncio.run(measure(args, port))
+    finally:
+        server.terminate()
+        server.join()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
