@@ -57,12 +57,12 @@ def cmd_demo(args) -> int:
 
 def _one_shot(args, name: str, *handler_args) -> int:
     """Run one neutral command on the store and print its reply as text."""
+    settings = _settings(args)
     from bot import commands
     from bot.app import open_store
     from bot.feeds.refresh import utc_now
     from bot.render_text import render_text
 
-    settings = _settings(args)
     db = open_store(settings)
     deps = commands.Deps(db=db, now=utc_now, started_at=utc_now(), chart_dir=Path.cwd())
     try:
