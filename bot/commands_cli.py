@@ -101,3 +101,12 @@ def cmd_backup(args) -> int:
         destination.close()
     print(f"backed up {settings.store} to {target} ({target.stat().st_size:,} bytes, integrity {check})")
     return 0 if check == "ok" else 1
+
+
+def cmd_run(args) -> int:
+    """Run the long-lived service; with no chat tokens, a console reads commands from stdin."""
+    from bot.service import run_service
+
+    settings = _settings(args)
+    console = sys.stdin if sys.stdin and sys.stdin.isatty() else None
+    return asyncio.run(run_service(settings, console_input=console))
