@@ -43,6 +43,7 @@ class RefreshResult:
     error: str | None = None
     retry_after: float | None = None
     network_error: bool = False
+    previous_state: str | None = None  # the feed's state before this good poll
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class Refresher:
         results = await asyncio.gather(*(self.refresh_feed(feed) for feed in due))
         outage = self._is_outage(results)
         changes = self._apply_failures(due, results, outage)
+        changes += [(result.feed_id, result.previous_state, "ok") for result in results
+                    if result.previous_state in ("failing", "failed")]
         with self.db.conn:
             feed_store.set_meta(self.db, "last_poll_at", feed_store.iso(self.now()))
         return PassSummary(results=tuple(results), outage=outage, state_changes=tuple(changes))
@@ -205,31 +208,33 @@ class Refresher:
                     self.save_matches(self.db, item.id, matches[item.id])
             if baseline:
                 feed_store.mark_baseline_done(self.db, feed.id)
-            self._record_ok(feed, started, response, body_hash, parsed.guid_reuse, len(new_ids),
+            previous = self._record_ok(feed, started, response, body_hash, parsed.guid_reuse, len(new_ids),
                             "ok" if parsed.items else "empty",
                             None if parsed.items else "the feed has no entries with a link or guid")
         outcome_ids = () if baseline else tuple(new_ids)
         return RefreshResult(feed_id=feed.id, outcome="new" if parsed.items else "empty", new_item_ids=outcome_ids,
-                             stored=len(new_ids), new_stories=new_stories, joined=joined)
+                             stored=len(new_ids), new_stories=new_stories, joined=joined,
+                             previous_state=previous)
 
     def _record_ok(self, feed, started, response, body_hash, guid_reuse, new_items, outcome,
-                   note=None) -> None:
+                   note=None) -> str:
         now = self.now()
         interval = feed.interval * self.jitter()
         if response.max_age and response.max_age > interval:
             interval = min(response.max_age, 24 * 3600)
-        feed_store.record_success(
+        previous = feed_store.record_success(
             self.db, feed.id, now=now, next_check_at=now + timedelta(seconds=interval),
             etag=response.etag, last_modified=response.last_modified, body_hash=body_hash,
             guid_reuse=guid_reuse)
         feed_store.log_fetch(self.db, feed.id, started_at=started, duration=response.duration,
                              outcome=outcome, http_status=response.status, size=response.bytes_read,
                              new_items=new_items, error=note)
+        return previous
 
     def _finish(self, feed, started, outcome, response, row) -> RefreshResult:
         with self.db.conn:
-            self._record_ok(feed, started, response, None, None, 0, outcome)
-        return RefreshResult(feed_id=feed.id, outcome=outcome)
+            previous = self._record_ok(feed, started, response, None, None, 0, outcome)
+        return RefreshResult(feed_id=feed.id, outcome=outcome, previous_state=previous)
 
     def _fail(self, feed: Feed, started: datetime, exc: Exception) -> RefreshResult:
         message = str(exc) or type(exc).__name__
