@@ -29,14 +29,26 @@ PLACES = ("Peshawar Quetta Chaman Torkham Kabul Kandahar Jalalabad Bannu Khost W
           "Islamabad Herat Mazar-i-Sharif Gilgit Swat Dera Ismail Khan Zhob Spin Boldak").split()
 
 
+def _vocabulary(size: int = 4000) -> list[str]:
+    """Real desk words plus pronounceable made-up ones: headline vocabularies are large."""
+    rng = random.Random(0)
+    syllables = ["ka", "ra", "bul", "sha", "ni", "zai", "gul", "mir", "dar", "wal", "tan", "stan",
+                 "qa", "hi", "lo", "pe", "sho", "war", "ab", "ad", "ja", "ma", "ba", "khan"]
+    made_up = {"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(size)}
+    return WORDS + PLACES + sorted(made_up)
+
+
+VOCABULARY = _vocabulary()
+
+
 def feed_body(number: int, items: int) -> bytes:
     """An RSS 2.0 feed with `items` distinct entries, deterministic per feed number."""
     rng = random.Random(number)
     base = datetime(2026, 11, 20, tzinfo=timezone.utc)
     entries = []
     for index in range(items):
-        title = " ".join(rng.sample(WORDS, 6) + [rng.choice(PLACES)]).capitalize()
-        summary = " ".join(rng.choice(WORDS) for _ in range(40))
+        title = " ".join(rng.sample(WORDS, 2) + rng.sample(VOCABULARY, 5) + [rng.choice(PLACES)])
+        summary = " ".join(rng.choice(VOCABULARY) for _ in range(40))
         published = format_datetime(base - timedelta(minutes=index * 7 + number))
         entries.append(f"<item><title>{title} {number}-{index}</title>"
                        f"<link>https://outlet{number}.example/news/{index}</link>"
@@ -102,8 +114,10 @@ async def measure(args, port: int) -> None:
                 started = time.perf_counter()
                 summary = await refresher.poll(feeds, force=True)
                 elapsed = time.perf_counter() - started
+                await asyncio.sleep(0)
                 print(f"{label}: {len(feeds) / elapsed:,.0f} feeds/s ({elapsed:.2f} s; "
                       f"{summary.ok} ok, {summary.failing} failing, {summary.stored:,} items stored)")
+            refresher.close()
         db.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory of the poller: {peak:,.0f} MB")

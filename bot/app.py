@@ -95,8 +95,10 @@ class Pipeline:
                                  now=self.now())
 
     async def close(self) -> None:
-        """Close the fetcher's connections."""
+        """Close the fetcher's connections and the refresher's thread and store connection."""
         await self.fetcher.close()
+        self.refresher.close()
+        self.refresher.db.close()
 
 
 def build_pipeline(settings: Settings, *, now: Callable[[], datetime] = utc_now, db=None,
@@ -105,6 +107,8 @@ def build_pipeline(settings: Settings, *, now: Callable[[], datetime] = utc_now,
     db = db or open_store(settings, now())
     matcher = build_matcher(settings, db) if with_matcher else None
     fetcher = make_fetcher(settings)
-    refresher = Refresher(db, fetcher, settings=settings.fetch, matcher=matcher, now=now)
+    # The refresher writes from its own thread, on its own connection.
+    refresher = Refresher(open_db(settings.store), fetcher, settings=settings.fetch, matcher=matcher,
+                          now=now)
     return Pipeline(settings=settings, db=db, fetcher=fetcher, matcher=matcher, refresher=refresher,
                     now=now)

@@ -7,8 +7,10 @@ time window.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+import zlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 STORY_WINDOW_HOURS = 48
@@ -62,3 +64,18 @@ def title_similarity(first: tuple[str, ...], second: tuple[str, ...]) -> float:
         return 0.0
     a, b = set(first), set(second)
     return len(a & b) / len(a | b)
+
+
+def title_prefix(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The tokens to index and probe for near-identical titles (prefix filtering).
+
+    Two token sets with Jaccard similarity >= TITLE_SIMILARITY share at least one token among
+    the first |x| - ceil(t * |x|) + 1 tokens of each, under any fixed global order: only those
+    are indexed, so a common word costs a short index scan, not a scan of every story.
+    """
+    if len(tokens) < MIN_TITLE_TOKENS:
+        return ()
+    # Longer words first (they tend to be rarer), then a fixed hash order.
+    ordered = sorted(tokens, key=lambda token: (-len(token), zlib.crc32(token.encode()), token))
+    length = len(ordered) - math.ceil(TITLE_SIMILARITY * len(ordered)) + 1
+    return tuple(ordered[:length])

@@ -12,8 +12,12 @@ from store.migrations import MIGRATIONS
 log = logging.getLogger(__name__)
 
 
-def open_db(path: str | Path, *, check_same_thread: bool = True) -> sqlite_utils.Database:
-    """Open (or create) the store at `path`, enable WAL and foreign keys, apply migrations."""
+def open_db(path: str | Path, *, check_same_thread: bool = False) -> sqlite_utils.Database:
+    """Open (or create) the store at `path`, enable WAL and foreign keys, apply migrations.
+
+    The connection may be handed to another thread (check_same_thread=False) but must only be
+    used by one thread at a time: give each thread that writes its own connection.
+    """
     if str(path) == ":memory:":
         db = sqlite_utils.Database(memory=True)
     else:
@@ -23,6 +27,8 @@ def open_db(path: str | Path, *, check_same_thread: bool = True) -> sqlite_utils
         conn = sqlite3.connect(str(path), check_same_thread=check_same_thread, timeout=30)
         db = sqlite_utils.Database(conn)
         db.enable_wal()
+        # With WAL, NORMAL keeps the database consistent after a crash and skips an fsync per commit.
+        db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 30000")
     MIGRATIONS.apply(db)

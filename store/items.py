@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from bot.models import Item
-from bot.stories import (STORY_WINDOW_HOURS, TITLE_SIMILARITY, canonical_url, title_similarity,
-                         title_tokens)
+from bot.stories import (STORY_WINDOW_HOURS, TITLE_SIMILARITY, canonical_url, title_prefix,
+                         title_similarity, title_tokens)
 from store.feeds import iso
+
+CANDIDATES = 20
 
 
 def known_keys(db, feed_id: str, keys: list[str]) -> set[str]:
@@ -30,23 +31,20 @@ def find_story(db, canonical: str | None, tokens: tuple[str, ...], published_at:
                          "LIMIT 1", [canonical]).fetchone()
         if row:
             return row[0]
-    if not tokens:
+    prefix = title_prefix(tokens)
+    if not prefix:
         return None
-    window_start = iso(published_at - timedelta(hours=STORY_WINDOW_HOURS))
-    window_end = iso(published_at + timedelta(hours=STORY_WINDOW_HOURS))
-    marks = ",".join("?" * len(tokens))
-    candidates = db.execute(
-        f"""SELECT story_id, count(*) AS shared FROM story_tokens
-            WHERE token IN ({marks}) AND first_seen_at BETWEEN ? AND ?
-            GROUP BY story_id ORDER BY shared DESC LIMIT 5""",
-        [*tokens, window_start, window_end],
+    marks = ",".join("?" * len(prefix))
+    rows = db.execute(
+        f"""SELECT stories.id, stories.title_tokens FROM story_tokens
+            JOIN stories ON stories.id = story_tokens.story_id
+            WHERE story_tokens.token IN ({marks}) AND story_tokens.first_seen_at BETWEEN ? AND ?
+            ORDER BY story_tokens.first_seen_at DESC LIMIT {CANDIDATES}""",
+        [*prefix, iso(published_at - timedelta(hours=STORY_WINDOW_HOURS)),
+         iso(published_at + timedelta(hours=STORY_WINDOW_HOURS))],
     ).fetchall()
-    needed = max(1, int(len(tokens) * TITLE_SIMILARITY))
-    for story_id, shared in candidates:
-        if shared < needed:
-            break
-        row = db.execute("SELECT title_tokens FROM stories WHERE id = ?", [story_id]).fetchone()
-        if row and title_similarity(tokens, tuple(json.loads(row[0]))) >= TITLE_SIMILARITY:
+    for story_id, stored in rows:
+        if title_similarity(tokens, tuple(stored.split())) >= TITLE_SIMILARITY:
             return story_id
     return None
 
@@ -56,10 +54,10 @@ def _create_story(db, item: Item, canonical: str | None, tokens: tuple[str, ...]
     db.execute(
         """INSERT INTO stories (id, title, canonical_url, first_item_id, first_seen_at, last_seen_at,
            outlet_count, title_tokens) VALUES (?, ?, ?, ?, ?, ?, 1, ?)""",
-        [item.id, item.title, canonical, item.id, first_seen, iso(item.fetched_at), json.dumps(tokens)],
+        [item.id, item.title, canonical, item.id, first_seen, iso(item.fetched_at), " ".join(tokens)],
     )
     db.conn.executemany("INSERT OR IGNORE INTO story_tokens (token, story_id, first_seen_at) VALUES (?, ?, ?)",
-                   [(token, item.id, first_seen) for token in tokens])
+                        [(token, item.id, first_seen) for token in title_prefix(tokens)])
     return item.id
 
 

@@ -10,7 +10,8 @@ items           one row per entry: feed, dedup key, link, canonical URL, cleaned
                 summary, published/fetched times, story, baseline flag, source (feed/corpus).
 items_fts       FTS5 index over items.title and items.summary, kept in sync by triggers.
 stories         one row per story; items from several outlets share a story_id.
-story_tokens    significant title words of each story (joins near-identical titles).
+story_tokens    the indexed title words of each story (joins near-identical titles);
+                stories.title_tokens holds all its significant title words, space-separated.
 entities        the catalog's tracked groups, people, places, organisations, agreements.
 aliases         every name an entity is known by (alias, lang, case_sensitive).
 relations       entity -> relation -> entity (leader-of, part-of, located-in, ...).
@@ -221,6 +222,6 @@ def m002_story_tokens(db):
             PRIMARY KEY (token, story_id)
         ) WITHOUT ROWID;
         CREATE INDEX story_tokens_window ON story_tokens(token, first_seen_at);
-        ALTER TABLE stories ADD COLUMN title_tokens TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE stories ADD COLUMN title_tokens TEXT NOT NULL DEFAULT '';
         """
     )

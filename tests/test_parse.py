@@ -100,7 +100,7 @@ def test_windows_1251_declared_encoding():
     (b"<html><body>Not found</body></html>", "not a feed"),
     (b"", "not a feed"),
     (b"\x89PNG\r\n\x1a\n\x00\x00", "not a feed"),
-    (b'<?xml version="1.0"?><rss><channel><item><title>x</', "not a feed"),
+    (b'<?xml version="1.0"?><rss><channel><item><title>x</', "no usable entries"),
 ])
 def test_bodies_that_are_not_feeds_raise_a_clear_error(body, reason):
     with pytest.raises(ParseError, match=reason):

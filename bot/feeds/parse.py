@@ -85,7 +85,7 @@ def parse_feed(body: bytes, *, feed_id: str, fetched_at: datetime, content_type:
         if keys[item.dedup_key] == 1:
             items.append(item)
     if not items and parsed.warning:
-        raise ParseError(f"not a feed: {parsed.warning}")
+        raise ParseError(f"no usable entries: {parsed.warning}")
     if guid_reuse and not known_guid_reuse:
         log.info("feed %s reuses GUIDs for different entries; keying its items by link", feed_id)
     return ParsedFeed(title=clean_text(parsed.title)[:MAX_TITLE_CHARS], items=tuple(items),

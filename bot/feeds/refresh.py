@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import functools
 import logging
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -86,7 +88,11 @@ def utc_now() -> datetime:
 
 
 class Refresher:
-    """Refreshes feeds into the store with one fetcher, one matcher and one clock."""
+    """Refreshes feeds into the store with one fetcher, one matcher and one clock.
+
+    Every store access runs on one dedicated thread, so transactions never interleave and the
+    event loop never waits on SQLite; parsing and matching run on the default thread pool.
+    """
 
     def __init__(self, db, fetcher: Fetcher, *, settings: FetchSettings | None = None, matcher=None,
                  now: Callable[[], datetime] = utc_now, jitter: Callable[[], float] | None = None,
@@ -95,10 +101,20 @@ class Refresher:
         self.settings = settings or FetchSettings()
         self.jitter = jitter or (lambda: random.uniform(0.9, 1.1))
         self.save_matches = save_matches
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchdesk-store")
         if matcher is not None and save_matches is None:
             from store.matches import save_matches as default_save
 
             self.save_matches = default_save
+
+    async def _in_store(self, function, *args, **kwargs):
+        """Run a store function on the store thread."""
+        call = functools.partial(function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._store_thread, call)
+
+    def close(self) -> None:
+        """Stop the store thread once its queued work is done."""
+        self._store_thread.shutdown(wait=True)
 
     async def poll(self, feeds: Sequence[Feed], *, force: bool = False) -> PassSummary:
         """Refresh the due feeds (all enabled ones with force) and judge their failures together."""
@@ -106,16 +122,19 @@ class Refresher:
         if force:
             due = [feed for feed in feeds if feed.enabled]
         else:
-            due_ids = set(feed_store.due_feed_ids(self.db, now))
+            due_ids = set(await self._in_store(feed_store.due_feed_ids, self.db, now))
             due = [feed for feed in feeds if feed.id in due_ids]
         results = await asyncio.gather(*(self.refresh_feed(feed) for feed in due))
         outage = self._is_outage(results)
-        changes = self._apply_failures(due, results, outage)
+        changes = await self._in_store(self._apply_failures, due, results, outage)
         changes += [(result.feed_id, result.previous_state, "ok") for result in results
                     if result.previous_state in ("failing", "failed")]
+        await self._in_store(self._mark_polled)
+        return PassSummary(results=tuple(results), outage=outage, state_changes=tuple(changes))
+
+    def _mark_polled(self) -> None:
         with self.db.conn:
             feed_store.set_meta(self.db, "last_poll_at", feed_store.iso(self.now()))
-        return PassSummary(results=tuple(results), outage=outage, state_changes=tuple(changes))
 
     def _is_outage(self, results: Sequence[RefreshResult]) -> bool:
         if len(results) < MIN_FEEDS_FOR_OUTAGE:
@@ -163,33 +182,34 @@ class Refresher:
 
     async def refresh_feed(self, feed: Feed) -> RefreshResult:
         """Fetch one feed and store what is new; errors come back as a result, not raised."""
-        row = feed_store.feed_row(self.db, feed.id)
+        row = await self._in_store(feed_store.feed_row, self.db, feed.id)
         started = self.now()
         request = FetchRequest(url=feed.url, etag=row.get("etag"), last_modified=row.get("last_modified"),
                                timeout=feed.timeout, max_bytes=feed.max_bytes)
         try:
             response = await self.fetcher.fetch(request)
             if response.status == 304:
-                return self._finish(feed, started, "not_modified", response, row)
+                return await self._in_store(self._finish, feed, started, "not_modified", response)
             body_hash = hashlib.sha256(response.body).hexdigest()
             if body_hash == row.get("body_hash"):
-                return self._finish(feed, started, "unchanged", response, row)
-            parsed = await asyncio.to_thread(
-                parse_feed, response.body, feed_id=feed.id, fetched_at=started,
-                content_type=response.content_type, base_url=response.url,
-                known_guid_reuse=bool(row.get("guid_reuse")))
-            matches = await asyncio.to_thread(self._match_all, parsed.items)
-            return self._store(feed, row, started, response, body_hash, parsed, matches)
+                return await self._in_store(self._finish, feed, started, "unchanged", response)
+            parsed, matches = await asyncio.to_thread(self._parse_and_match, feed, row, response,
+                                                      started)
+            return await self._in_store(self._store, feed, row, started, response, body_hash, parsed,
+                                        matches)
         except (FetchError, ParseError) as exc:
-            return self._fail(feed, started, exc)
+            return await self._in_store(self._fail, feed, started, exc)
         except Exception as exc:  # noqa: BLE001 - one feed's bug must not stop the pass
             log.exception("unexpected error refreshing %s", feed.id)
-            return self._fail(feed, started, exc)
+            return await self._in_store(self._fail, feed, started, exc)
 
-    def _match_all(self, items) -> dict:
+    def _parse_and_match(self, feed: Feed, row: dict, response, started: datetime):
+        parsed = parse_feed(response.body, feed_id=feed.id, fetched_at=started,
+                            content_type=response.content_type, base_url=response.url,
+                            known_guid_reuse=bool(row.get("guid_reuse")))
         if self.matcher is None:
-            return {}
-        return {item.id: self.matcher.match(item.title, item.summary) for item in items}
+            return parsed, {}
+        return parsed, {item.id: self.matcher.match(item.title, item.summary) for item in parsed.items}
 
     def _store(self, feed, row, started, response, body_hash, parsed, matches) -> RefreshResult:
         baseline = not row.get("baseline_done")
@@ -231,7 +251,7 @@ class Refresher:
                              new_items=new_items, error=note)
         return previous
 
-    def _finish(self, feed, started, outcome, response, row) -> RefreshResult:
+    def _finish(self, feed, started, outcome, response) -> RefreshResult:
         with self.db.conn:
             previous = self._record_ok(feed, started, response, None, None, 0, outcome)
         return RefreshResult(feed_id=feed.id, outcome=outcome, previous_state=previous)
