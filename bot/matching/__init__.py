@@ -1,0 +1,1 @@
+"""Find tracked entities and themes in item text: the catalog, the matcher and the theme scorer."""
