@@ -35,11 +35,8 @@ def open_store(settings: Settings, now: datetime | None = None):
 
 def build_matcher(settings: Settings, db=None):
     """Load the catalog (with the `watch:` extensions), compile the matcher, sync the catalog tables."""
-    try:
-        from bot.matching.cli import load_matcher
-        from store.catalog import sync_catalog
-    except ImportError:  # TEMPORARY until the matcher lands
-        return None
+    from bot.matching.cli import load_matcher
+    from store.catalog import sync_catalog
 
     matcher = load_matcher(settings.watch or None)
     if db is not None:

@@ -110,3 +110,71 @@ def cmd_run(args) -> int:
     settings = _settings(args)
     console = sys.stdin if sys.stdin and sys.stdin.isatty() else None
     return asyncio.run(run_service(settings, console_input=console))
+
+
+def _watch_or_none(args):
+    """The `watch:` extensions of feeds.yml when it exists; matching works without a config."""
+    if not Path(args.config).exists():
+        return None
+    return _settings(args).watch or None
+
+
+def cmd_match(args) -> int:
+    """Read JSONL items on stdin and write their entities, themes and matches as JSONL."""
+    from bot.matching.cli import run_match
+
+    return run_match(watch=_watch_or_none(args))
+
+
+def cmd_eval(args) -> int:
+    """Print precision, recall and F1 of the matcher on a labelled JSONL file."""
+    from bot.matching.cli import load_matcher
+    from bot.matching.evaluate import (LabelFileError, evaluate, format_evaluation, label_vocabulary,
+                                       read_labelled)
+
+    if not args.file.exists():
+        print(f"watchdesk eval: no such file: {args.file}", file=sys.stderr)
+        return 2
+    try:
+        vocabulary = label_vocabulary(args.file)
+        result = evaluate(load_matcher(_watch_or_none(args)), read_labelled(args.file), vocabulary)
+    except LabelFileError as exc:
+        print(f"watchdesk eval: {exc}", file=sys.stderr)
+        return 2
+    if vocabulary is not None:
+        print(f"judged on the {len(vocabulary)} ids of {args.file.with_name('labels.yml')}")
+    print(format_evaluation(result))
+    if args.errors:
+        for item_id, kind, wrong, missed in result.errors:
+            print(f"{item_id} {kind}: " + " ".join([f"+{label}" for label in wrong] + [f"-{label}" for label in missed]))
+    return 0
+
+
+def cmd_why(args) -> int:
+    """Explain the matches of a text, or of a stored item when given its id."""
+    from bot.matching.cli import explain, load_matcher
+
+    matcher = load_matcher(_watch_or_none(args))
+    text = " ".join(args.text)
+    title, summary = text, ""
+    if len(args.text) == 1 and Path(args.config).exists():
+        row = _stored_item(args, text)
+        if row is not None:
+            title, summary = row
+            print(f"item {text}: {title}")
+    print(explain(matcher, title, summary))
+    return 0
+
+
+def _stored_item(args, item_id: str):
+    settings = _settings(args)
+    if not settings.store.exists():
+        return None
+    from store import open_db
+
+    db = open_db(settings.store)
+    try:
+        return db.execute("SELECT title, summary FROM items WHERE id = ? OR id LIKE ? LIMIT 1",
+                          [item_id, item_id + "%"]).fetchone() if len(item_id) >= 6 else None
+    finally:
+        db.close()

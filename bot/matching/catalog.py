@@ -1,0 +1,375 @@
+"""Load and validate the catalog: tracked entities with their names, and the themes.
+
+The catalog ships as `catalog.yml` beside this module; admins extend it in feeds.yml under
+`watch:` (`aliases:` for more names of an id, `entities:` and `themes:` for new ones). Every
+mistake is a CatalogError naming the file and the entry, never a traceback.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from bot.errors import CatalogError
+from bot.matching.normalize import fold, fold_phrase
+
+ENTITY_TYPES = {"group", "person", "place", "organization", "agreement", "party"}
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_ENTITY_KEYS = {"type", "name", "description", "aliases", "acronyms", "scripts", "titles", "ambiguous",
+                "not_after", "not_before", "implies", "relations"}
+_THEME_KEYS = {"name", "description", "cues", "veto", "entities", "requires", "threshold"}
+_AMBIGUOUS_KEYS = {"alias", "needs", "after", "case"}
+MAX_VARIANTS = 48
+
+# Transliteration variants: each folded word on the left may also be written as those on the right.
+_VARIANTS = {
+    "tehrik": ("tehreek", "tahrik", "tehrek", "tahreek", "tehrik"),
+    "e": ("i",), "i": ("e",),
+    "qaeda": ("qaida", "qa'ida", "qaeda"), "qaida": ("qaeda",),
+    "khorasan": ("khurasan",), "haqqani": ("haqani",),
+    "mehsud": ("mahsud", "mehsood", "mahsood"), "mohammad": ("muhammad", "mohammed", "muhammed"),
+    "muhammad": ("mohammad", "mohammed"), "yaqoob": ("yaqub", "yaqoub", "yakub"),
+    "zawahiri": ("zawahri",), "baluchistan": ("balochistan",), "saif": ("sayf", "seif"),
+    "adel": ("adl",), "muttaqi": ("mutaqi",), "taliban": ("taleban",), "daesh": ("daish",),
+    "pakhtunkhwa": ("pakhtoonkhwa", "pukhtunkhwa"), "sirajuddin": ("serajuddin", "sirajudin"),
+    "defence": ("defense",), "husain": ("hussain",), "noor": ("nur",), "ul": ("al", "ur"),
+}
+
+
+@dataclass(frozen=True)
+class AliasRule:
+    """One searchable name of an entity and the conditions under which it counts."""
+
+    entity: str
+    alias: str  # as written in the catalog
+    key: str  # what is searched for in folded text
+    case_sensitive: bool = False
+    kind: str = "alias"  # alias | acronym | script | title | ambiguous
+    after: re.Pattern | None = None
+    needs: tuple[str, ...] = ()
+    lang: str = "en"
+
+    @property
+    def keeps_inner(self) -> bool:
+        """Whether entities named inside this phrase are kept (titles like "UN chief")."""
+        return self.kind == "title"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A tracked group, person, place, organisation, party or agreement."""
+
+    id: str
+    type: str
+    name: str
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    relations: tuple[tuple[str, str], ...] = ()
+    implies: tuple[str, ...] = ()
+    not_after: re.Pattern | None = None
+    not_before: re.Pattern | None = None
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A weighted phrase pattern that points to a theme."""
+
+    pattern: str
+    regex: re.Pattern
+    weight: float
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A subject the desk follows, scored from weighted cues, vetoes and named entities."""
+
+    id: str
+    name: str
+    description: str
+    cues: tuple[Cue, ...]
+    veto: tuple[Cue, ...] = ()
+    entities: tuple[tuple[str, ...], ...] = ()  # one of each group must be named
+    requires: tuple[Cue, ...] = ()
+    threshold: float = 2.0
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the matcher knows, validated."""
+
+    entities: dict[str, Entity]
+    rules: tuple[AliasRule, ...]
+    themes: dict[str, Theme] = field(default_factory=dict)
+
+    def entity(self, entity_id: str) -> Entity:
+        """Return an entity by id (KeyError when unknown)."""
+        return self.entities[entity_id]
+
+
+def default_catalog_text() -> tuple[str, str]:
+    """Return the shipped catalog's text and its name for error messages."""
+    source = resources.files("bot.matching").joinpath("catalog.yml")
+    return source.read_text(encoding="utf-8"), "catalog.yml"
+
+
+def load_catalog(watch: dict | None = None, *, path: Path | None = None) -> Catalog:
+    """Load the shipped catalog (or `path`), extend it with a `watch:` section, validate it."""
+    if path is not None:
+        text, place = Path(path).read_text(encoding="utf-8"), str(path)
+    else:
+        text, place = default_catalog_text()
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{place}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("entities"), dict):
+        raise CatalogError(f"{place}: needs an `entities:` mapping")
+    entities = {key: (value, f"{place}: entities.{key}") for key, value in data["entities"].items()}
+    themes = {key: (value, f"{place}: themes.{key}") for key, value in (data.get("themes") or {}).items()}
+    extra_aliases: dict[str, tuple[list, str]] = {}
+    if watch:
+        _merge_watch(watch, entities, themes, extra_aliases)
+    return _build(entities, themes, extra_aliases)
+
+
+def _merge_watch(watch, entities, themes, extra_aliases) -> None:
+    place = "feeds.yml: watch"
+    if not isinstance(watch, dict):
+        raise CatalogError(f"{place}: must be a mapping with aliases, entities or themes")
+    unknown = set(watch) - {"aliases", "entities", "themes"}
+    if unknown:
+        raise CatalogError(f"{place}: unknown key {sorted(unknown)[0]!r} (expected aliases, entities, themes)")
+    for section, target in (("entities", entities), ("themes", themes)):
+        block = watch.get(section) or {}
+        if not isinstance(block, dict):
+            raise CatalogError(f"{place}.{section}: must be a mapping of id -> definition")
+        for key, value in block.items():
+            if key in target:
+                raise CatalogError(f"{place}.{section}.{key}: id already in the catalog; use watch.aliases to add names")
+            target[key] = (value, f"{place}.{section}.{key}")
+    aliases = watch.get("aliases") or {}
+    if not isinstance(aliases, dict):
+        raise CatalogError(f"{place}.aliases: must be a mapping of entity id -> list of names")
+    for key, names in aliases.items():
+        if not isinstance(names, list) or not all(isinstance(name, str) and name.strip() for name in names):
+            raise CatalogError(f"{place}.aliases.{key}: must be a list of names")
+        extra_aliases[key] = (names, f"{place}.aliases.{key}")
+
+
+def _build(entity_specs, theme_specs, extra_aliases) -> Catalog:
+    entities, rules = {}, []
+    for entity_id, (spec, place) in entity_specs.items():
+        entity, entity_rules = _entity(entity_id, spec, place)
+        entities[entity_id] = entity
+        rules.extend(entity_rules)
+    for entity_id, (names, place) in extra_aliases.items():
+        if entity_id not in entities:
+            raise CatalogError(f"{place}: unknown entity id {entity_id!r}{_suggest(entity_id, entities)}")
+        rules.extend(_plain_rules(entity_id, names, place))
+    for entity_id, (spec, place) in entity_specs.items():
+        _check_references(entities[entity_id], spec, place, entities)
+    _check_duplicates(rules, entity_specs, extra_aliases)
+    themes = {theme_id: _theme(theme_id, spec, place, entities) for theme_id, (spec, place) in theme_specs.items()}
+    return Catalog(entities=entities, rules=tuple(rules), themes=themes)
+
+
+def _entity(entity_id: str, spec, place: str) -> tuple[Entity, list[AliasRule]]:
+    if not _ID.match(str(entity_id)):
+        raise CatalogError(f"{place}: bad id {entity_id!r} (use lower-case words joined by hyphens)")
+    if not isinstance(spec, dict):
+        raise CatalogError(f"{place}: must be a mapping with type, name and aliases")
+    unknown = set(spec) - _ENTITY_KEYS
+    if unknown:
+        raise CatalogError(f"{place}: unknown key {sorted(unknown)[0]!r}")
+    if spec.get("type") not in ENTITY_TYPES:
+        raise CatalogError(f"{place}.type: must be one of {', '.join(sorted(ENTITY_TYPES))}, not {spec.get('type')!r}")
+    name = spec.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise CatalogError(f"{place}.name: a name is required")
+    rules = _plain_rules(entity_id, _strings(spec, "aliases", place), place)
+    for acronym in _strings(spec, "acronyms", place):
+        rules.append(AliasRule(entity_id, acronym, _cased_key(acronym), True, "acronym"))
+    scripts = spec.get("scripts") or {}
+    if not isinstance(scripts, dict):
+        raise CatalogError(f"{place}.scripts: must map a language code (ur, ps, fa, ar) to names")
+    for lang, names in scripts.items():
+        for script_name in _strings(scripts, lang, f"{place}.scripts"):
+            rules.append(AliasRule(entity_id, script_name, fold_phrase(script_name), False, "script", lang=str(lang)))
+    for title in _strings(spec, "titles", place):
+        rules.extend(AliasRule(entity_id, title, key, False, "title") for key in variants(title))
+    for index, rule in enumerate(spec.get("ambiguous") or []):
+        rules.extend(_ambiguous(entity_id, rule, f"{place}.ambiguous[{index}]"))
+    names = [name, *_strings(spec, "aliases", place), *_strings(spec, "acronyms", place)]
+    entity = Entity(
+        id=entity_id, type=spec["type"], name=name.strip(), description=str(spec.get("description") or ""),
+        aliases=tuple(dict.fromkeys(names)),
+        relations=tuple(sorted(_relations(spec, place))),
+        implies=tuple(_strings(spec, "implies", place)),
+        not_after=_pattern(spec.get("not_after"), f"{place}.not_after"),
+        not_before=_pattern(spec.get("not_before"), f"{place}.not_before"),
+    )
+    return entity, rules
+
+
+def _plain_rules(entity_id: str, names: list[str], place: str) -> list[AliasRule]:
+    seen, rules = set(), []
+    for name in names:
+        written = name.strip().casefold()
+        if written in seen:
+            raise CatalogError(f"{place}: duplicate alias {name!r}")
+        seen.add(written)
+        rules.extend(AliasRule(entity_id, name, key) for key in variants(name))
+    return rules
+
+
+def _ambiguous(entity_id: str, rule, place: str) -> list[AliasRule]:
+    if not isinstance(rule, dict) or not isinstance(rule.get("alias"), str):
+        raise CatalogError(f"{place}: must be a mapping with alias and needs or after")
+    unknown = set(rule) - _AMBIGUOUS_KEYS
+    if unknown:
+        raise CatalogError(f"{place}: unknown key {sorted(unknown)[0]!r}")
+    if not rule.get("needs") and not rule.get("after"):
+        raise CatalogError(f"{place}: an ambiguous name needs a rule (needs: or after:)")
+    after = _pattern(rule.get("after"), f"{place}.after")
+    needs = tuple(_strings(rule, "needs", place))
+    if rule.get("case"):
+        return [AliasRule(entity_id, rule["alias"], _cased_key(rule["alias"]), True, "ambiguous", after, needs)]
+    return [AliasRule(entity_id, rule["alias"], key, False, "ambiguous", after, needs)
+            for key in variants(rule["alias"])]
+
+
+def variants(name: str) -> list[str]:
+    """Folded spellings of a name: transliteration variants and the joined form of short phrases."""
+    words = fold_phrase(name).split(" ")
+    options = [(word, *[v for v in _VARIANTS.get(word, ()) if v != word]) for word in words]
+    keys = [" ".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_VARIANTS)]
+    if 2 <= len(words) <= 3 and len("".join(words)) >= 8 and all(word.isalpha() for word in words):
+        keys.append("".join(words))
+    return list(dict.fromkeys(keys))
+
+
+def _cased_key(acronym: str) -> str:
+    folded = fold(acronym).cased
+    return " ".join(folded.split())
+
+
+def _strings(spec: dict, key: str, place: str) -> list[str]:
+    value = spec.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, (str, int)) for item in value):
+        raise CatalogError(f"{place}.{key}: must be a list of strings")
+    return [str(item) for item in value if str(item).strip()]
+
+
+def _relations(spec: dict, place: str):
+    relations = spec.get("relations") or {}
+    if not isinstance(relations, dict):
+        raise CatalogError(f"{place}.relations: must map a relation to a list of entity ids")
+    for relation, targets in relations.items():
+        for target in _strings(relations, relation, f"{place}.relations"):
+            yield relation, target
+
+
+def _check_references(entity: Entity, spec, place: str, entities: dict) -> None:
+    for relation, target in entity.relations:
+        if target not in entities:
+            raise CatalogError(f"{place}.relations.{relation}: unknown entity id {target!r}{_suggest(target, entities)}")
+    for target in entity.implies:
+        if target not in entities:
+            raise CatalogError(f"{place}.implies: unknown entity id {target!r}{_suggest(target, entities)}")
+    for index, rule in enumerate(spec.get("ambiguous") or []):
+        for target in rule.get("needs") or []:
+            if target not in entities:
+                raise CatalogError(f"{place}.ambiguous[{index}].needs: unknown entity id {target!r}")
+
+
+def _check_duplicates(rules: list[AliasRule], entity_specs, extra_aliases) -> None:
+    owners: dict[tuple[str, bool], AliasRule] = {}
+    for rule in rules:
+        if rule.kind == "ambiguous":
+            continue
+        slot = (rule.key, rule.case_sensitive)
+        other = owners.setdefault(slot, rule)
+        if other.entity != rule.entity:
+            place = (entity_specs.get(rule.entity) or extra_aliases.get(rule.entity) or (None, "catalog"))[1]
+            raise CatalogError(f"{place}: alias {rule.alias!r} is already a name of {other.entity!r} "
+                               f"(as {other.alias!r}); make one of them ambiguous with a rule")
+
+
+def _theme(theme_id: str, spec, place: str, entities: dict) -> Theme:
+    if not _ID.match(str(theme_id)):
+        raise CatalogError(f"{place}: bad id {theme_id!r} (use lower-case words joined by hyphens)")
+    if isinstance(spec, str):
+        spec = {"description": spec}
+    if not isinstance(spec, dict):
+        raise CatalogError(f"{place}: must be a mapping with description and cues")
+    unknown = set(spec) - _THEME_KEYS
+    if unknown:
+        raise CatalogError(f"{place}: unknown key {sorted(unknown)[0]!r}")
+    cues = spec.get("cues") or {}
+    if not isinstance(cues, dict) or not cues:
+        raise CatalogError(f"{place}.cues: a theme needs cue patterns with weights")
+    cue_list = []
+    for pattern, weight in cues.items():
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool):
+            raise CatalogError(f"{place}.cues.{pattern}: the weight must be a number")
+        cue_list.append(_cue(str(pattern), float(weight), f"{place}.cues"))
+    groups = _entity_groups(spec.get("entities"), f"{place}.entities")
+    for target in (target for group in groups for target in group):
+        if target not in entities:
+            raise CatalogError(f"{place}.entities: unknown entity id {target!r}{_suggest(target, entities)}")
+    threshold = spec.get("threshold", 2.0)
+    if not isinstance(threshold, (int, float)) or threshold <= 0:
+        raise CatalogError(f"{place}.threshold: must be a positive number")
+    return Theme(
+        id=theme_id, name=str(spec.get("name") or theme_id.replace("-", " ").capitalize()),
+        description=str(spec.get("description") or ""), cues=tuple(cue_list),
+        veto=tuple(_cue(p, 0.0, f"{place}.veto") for p in _strings(spec, "veto", place)),
+        entities=groups,
+        requires=tuple(_cue(p, 0.0, f"{place}.requires") for p in _strings(spec, "requires", place)),
+        threshold=float(threshold),
+    )
+
+
+def _entity_groups(value, place: str) -> tuple[tuple[str, ...], ...]:
+    """Read `entities:` as a list of ids (one group) or a list of lists (one id of each)."""
+    if not value:
+        return ()
+    if not isinstance(value, list):
+        raise CatalogError(f"{place}: must be a list of entity ids, or a list of such lists")
+    if all(isinstance(item, str) for item in value):
+        return (tuple(value),)
+    if all(isinstance(item, list) and all(isinstance(x, str) for x in item) for item in value):
+        return tuple(tuple(item) for item in value)
+    raise CatalogError(f"{place}: must be a list of entity ids, or a list of such lists")
+
+
+def _cue(pattern: str, weight: float, place: str) -> Cue:
+    folded = pattern.replace("-", " ").lower()
+    try:
+        regex = re.compile(rf"(?<![^\W_]){folded}(?![^\W_])")
+    except re.error as exc:
+        raise CatalogError(f"{place}: bad pattern {pattern!r}: {exc}") from exc
+    return Cue(pattern, regex, weight)
+
+
+def _pattern(value, place: str) -> re.Pattern | None:
+    if value in (None, ""):
+        return None
+    try:
+        return re.compile(str(value), re.IGNORECASE)
+    except re.error as exc:
+        raise CatalogError(f"{place}: bad pattern {value!r}: {exc}") from exc
+
+
+def _suggest(name: str, known) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=3)
+    return f" (did you mean {', '.join(close)}?)" if close else ""

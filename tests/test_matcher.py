@@ -1,0 +1,162 @@
+"""The catalog and the matcher: names under any spelling, never where only the letters occur."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.errors import CatalogError
+from bot.matching.catalog import load_catalog
+from bot.matching.cli import load_matcher
+from bot.matching.normalize import fold
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return load_matcher(semantic=False)
+
+
+def entities(matcher, title, summary=""):
+    return set(matcher.match(title, summary).entities)
+
+
+def test_catalog_holds_every_labelled_id():
+    import yaml
+    from pathlib import Path
+
+    labels = Path(__file__).parents[2] / "shared" / "eval" / "labels.yml"
+    if not labels.exists():
+        pytest.skip("../shared/eval/labels.yml is not beside this checkout")
+    data = yaml.safe_load(labels.read_text())
+    catalog = load_catalog()
+    assert set(data["entities"]) <= set(catalog.entities)
+    assert set(data["themes"]) <= set(catalog.themes)
+
+
+@pytest.mark.parametrize("text", [
+    "Tehreek-e-Taliban Pakistan claims raid", "Tehrik-i-Taliban fighters killed", "Tahrik e Taliban Pakistan",
+    "The Pakistani Taliban's new chief", "a TTP commander", "the TTP’s spokesman",
+    "کالعدم تحریک طالبان پاکستان نے ذمہ داری قبول کر لی",
+])
+def test_ttp_under_any_spelling(matcher, text):
+    assert "ttp" in entities(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "HTTP/3 now carries most traffic", "the ttp protocol", "see https://example.org/TTP/report",
+    "Pakistan's TTPX index", "write to TTP@example.org",
+])
+def test_ttp_letters_alone_are_not_the_ttp(matcher, text):
+    assert "ttp" not in entities(matcher, text)
+
+
+def test_leftmost_longest_country_inside_group_name(matcher):
+    found = entities(matcher, "Pakistani Taliban attack post; Afghan Taliban deny role")
+    assert found == {"ttp", "afghan-taliban"}
+
+
+def test_khorasan_alone_is_not_iskp(matcher):
+    assert entities(matcher, "Quake hits Iran's Razavi Khorasan province") == {"iran"}
+    assert entities(matcher, "US struck al-Qaeda's Khorasan Group in Syria") == {"united-states", "al-qaeda"}
+    assert "iskp" in entities(matcher, "Islamic State's Khorasan branch claims killing")
+    assert "iskp" in entities(matcher, "ISIS-K suspects held")
+    assert entities(matcher, "Islamic State's Khorasan branch claims killing") == {"iskp"}
+
+
+def test_negative_contexts(matcher):
+    assert entities(matcher, "Quetta Gladiators beat Islamabad United") == set()
+    assert entities(matcher, "Flood alert as Kabul River swells") == set()
+    assert "suhail-shaheen" not in entities(matcher, "Shaheen Afridi takes four wickets")
+    assert entities(matcher, "Fine china service sells for record price") == set()
+    assert entities(matcher, "Ceremony for AQ Khan in Karachi") == set()
+
+
+def test_ambiguous_people_need_their_full_name(matcher):
+    assert "noor-wali-mehsud" not in entities(matcher, "Mehsud tribe elders hold jirga")
+    found = entities(matcher, "Noor Wali Mehsud speaks", "Later Mehsud said he was alive.")
+    assert "noor-wali-mehsud" in found
+    assert "mohammad-yaqoob" not in entities(matcher, "Mohammad Yaqoob, a fruit trader in Peshawar, said")
+    assert "mohammad-yaqoob" in entities(matcher, "The Taliban's defence minister warned Pakistan")
+    assert "sirajuddin-haqqani" not in entities(matcher, "Husain Haqqani told a panel")
+
+
+def test_titles_keep_the_names_inside_them(matcher):
+    assert {"antonio-guterres", "united-nations"} <= entities(matcher, "UN chief urges restraint")
+    assert {"us-state-department", "united-states"} <= entities(matcher, "State Department lists group")
+
+
+def test_acronyms_are_case_sensitive_and_not_trusted_in_shouting_headlines(matcher):
+    assert "united-states" in entities(matcher, "US and Pakistan hold talks")
+    assert "united-states" in entities(matcher, "U.S. envoy visits Kabul")
+    assert "united-states" not in entities(matcher, "Let us talk about the weather")
+    assert "united-states" not in entities(matcher, "TALIBAN TELL US NOTHING NEW, SAYS ENVOY")
+    assert "afghan-taliban" in entities(matcher, "TALIBAN TELL US NOTHING NEW, SAYS ENVOY")
+
+
+def test_acronym_defined_as_something_else_is_not_the_entity(matcher):
+    assert "isi" not in entities(matcher, "Indian Statistical Institute (ISI) opens campus")
+    assert "isi" in entities(matcher, "Inter-Services Intelligence (ISI) chief meets envoy")
+
+
+def test_spans_point_into_the_original_text(matcher):
+    title = "Afghans' anger at U.S. drone strike"
+    summary = "Pakistan\u00ads envoy met the Taliban\u2019s foreign minister in Kabul."
+    result = matcher.match(title, summary)
+    text = f"{title}\n{summary}"
+    for match in result.matches:
+        assert text[match.start:match.end] == match.alias
+    aliases = {m.alias for m in result.matches}
+    assert {"Afghans", "U.S", "Kabul"} <= aliases or {"Afghans", "U.S.", "Kabul"} <= aliases
+
+
+def test_fold_maps_offsets_back():
+    folded = fold("Pakistan's U.S.-backed plan")
+    assert folded.lower.startswith("pakistan us backed")
+    start = folded.lower.index("us")
+    assert "Pakistan's U.S.-backed plan"[folded.original(start):folded.original_end(start + 2)] == "U.S"
+
+
+def test_themes_fire_on_subject_not_passing_words(matcher):
+    result = matcher.match("Pakistani jets strike TTP hideouts in Khost",
+                           "Pakistani aircraft struck hideouts in Afghanistan's Khost province; the Taliban "
+                           "said civilians died.")
+    assert {"cross-border-attacks", "militant-sanctuaries"} <= set(result.theme_ids)
+    quiet = matcher.match("Pakistan's cricket team wins in Lahore", "A crowd cheered the border-town hero.")
+    assert quiet.theme_ids == ()
+
+
+def test_bad_catalog_entries_name_their_place(tmp_path):
+    with pytest.raises(CatalogError, match=r"watch.aliases.ttpp: unknown entity id 'ttpp' \(did you mean ttp"):
+        load_catalog({"aliases": {"ttpp": ["Tehrik"]}})
+    with pytest.raises(CatalogError, match=r"watch.entities.jua: alias 'TTP' is already a name of 'ttp'"):
+        load_catalog({"entities": {"jua": {"type": "group", "name": "JuA", "acronyms": ["TTP"]}}})
+    with pytest.raises(CatalogError, match=r"watch.entities.Bad_Id: bad id"):
+        load_catalog({"entities": {"Bad_Id": {"type": "group", "name": "x"}}})
+    with pytest.raises(CatalogError, match=r"themes.new-theme.cues: bad pattern"):
+        load_catalog({"themes": {"new-theme": {"description": "x", "cues": {"(unclosed": 2}}}})
+
+
+def test_watch_extensions_add_names_and_entities():
+    extended = load_matcher({"aliases": {"ttp": ["Fitna al-Hindustan"]},
+                             "entities": {"lashkar-e-islam": {"type": "group", "name": "Lashkar-e-Islam",
+                                                              "aliases": ["Lashkar-e-Islam"]}}})
+    assert "ttp" in extended.match("Fitna al Hindustan fighters killed").entities
+    assert "lashkar-e-islam" in extended.match("Lashkar-i-Islam commander held").entities
+
+
+def test_match_command_contract_needs_no_config(tmp_path):
+    lines = [json.dumps({"id": "a", "title": "TTP attack near Torkham", "summary": "Police said."}),
+             "not json",
+             json.dumps({"id": "b", "title": "Nothing here", "summary": ""})]
+    done = subprocess.run([sys.executable, "-m", "bot", "match"], input="\n".join(lines), text=True,
+                          capture_output=True, cwd=tmp_path, timeout=60)
+    outputs = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o["id"] for o in outputs] == ["a", "b"]
+    assert set(outputs[0]) == {"id", "entities", "themes", "matches"}
+    assert set(outputs[0]["entities"]) >= {"ttp", "torkham"}
+    assert {"entity": "ttp", "alias": "TTP", "start": 0, "end": 3} in outputs[0]["matches"]
+    assert outputs[1]["entities"] == [] and outputs[1]["matches"] == []
+    assert "line 2" in done.stderr and done.returncode == 1
