@@ -1,0 +1,253 @@
+"""The Slack adapter: a Bolt AsyncApp answering `/watch`, plus delivery through the Web API.
+
+Socket Mode (the default) connects out to Slack with the app token; HTTP mode serves
+`POST /slack/events` on our own aiohttp server, where Bolt verifies every request's signature.
+All Web API calls, apps.connections.open included, go to `settings.api_base`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import SlackSettings
+from bot.errors import ConfigError, DeliveryError, PermanentDeliveryError
+from bot.models import CommandContext, Reply
+from bot.platforms.base import MANAGE_COMMANDS, CommandRunner, parse_command_text
+from bot.platforms.slack_render import render_blocks, render_messages
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/watch"
+EVENTS_PATH = "/slack/events"
+PERMANENT_ERRORS = {
+    "channel_not_found", "not_in_channel", "is_archived", "missing_scope", "invalid_auth",
+    "account_inactive", "not_authed", "token_revoked", "no_permission", "restricted_action",
+    "msg_too_long", "invalid_blocks", "no_text", "message_not_found", "cant_update_message",
+    "edit_window_closed",
+}
+AUTH_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type"}
+NOT_A_MANAGER = "Only workspace admins and owners can use `/watch {name}`."
+ROLE_UNKNOWN = "Could not check your workspace role ({reason}), so `/watch {name}` was not run."
+CALL_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+def error_code(exc: SlackApiError) -> str:
+    """The `error` of a failed Web API call, or its HTTP status when the body had none."""
+    data = exc.response.data if isinstance(exc.response.data, dict) else {}
+    return data.get("error") or f"HTTP {exc.response.status_code}"
+
+
+def delivery_error(exc: Exception, action: str) -> DeliveryError:
+    """Translate a slack_sdk or network failure into a DeliveryError (permanent when hopeless)."""
+    if isinstance(exc, SlackApiError):
+        error = error_code(exc)
+        if exc.response.status_code == 429 or error == "ratelimited":
+            retry_after = _seconds(exc.response.headers.get("Retry-After"))
+            return DeliveryError(f"Slack rate-limited {action}", retry_after=retry_after)
+        if error in PERMANENT_ERRORS:
+            return PermanentDeliveryError(f"Slack refused {action}: {error}")
+        return DeliveryError(f"Slack failed {action}: {error}")
+    if isinstance(exc, FileNotFoundError):
+        return PermanentDeliveryError(f"nothing to upload for {action}: {exc}")
+    return DeliveryError(f"cannot reach Slack for {action}: {type(exc).__name__}: {exc}")
+
+
+def _startup_error(exc: Exception, token: str, action: str) -> Exception:
+    if isinstance(exc, SlackApiError) and error_code(exc) in AUTH_ERRORS:
+        return ConfigError(f"Slack refused the {token}: {error_code(exc)}", key="platforms.slack")
+    return delivery_error(exc, action)
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(float(value), 0.0) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _ephemeral_error(reason: str) -> Reply:
+    return Reply(title="", text=reason, error=True, ephemeral=True)
+
+
+class SlackAdapter:
+    """Answers `/watch` on Slack and posts, edits and uploads what the outbox gives it."""
+
+    platform = "slack"
+
+    def __init__(self, settings: SlackSettings, runner: CommandRunner):
+        socket_mode = settings.mode == "socket"
+        if socket_mode and not settings.app_token:
+            raise ConfigError("socket mode needs an app token (xapp-...)", key="platforms.slack")
+        if not socket_mode and not settings.signing_secret:
+            raise ConfigError("http mode needs a signing secret", key="platforms.slack")
+        self.settings, self.runner = settings, runner
+        self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_base)
+        self.app = AsyncApp(
+            name="watchdesk",
+            client=self.client,
+            signing_secret=settings.signing_secret or "",
+            request_verification_enabled=not socket_mode,
+        )
+        self.app.command(COMMAND)(self._on_watch)
+        self.app.error(self._on_error)
+        self.bound_port: int | None = None
+        self._socket_handler: AsyncSocketModeHandler | None = None
+        self._web_runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        """Check the bot token, then connect by Socket Mode or serve the HTTP endpoint."""
+        await self._check_token(self.client, "bot token")
+        if self.settings.mode == "socket":
+            await self._start_socket_mode()
+        else:
+            await self._start_http()
+
+    async def _check_token(self, client: AsyncWebClient, token: str) -> None:
+        try:
+            identity = await client.auth_test()
+        except CALL_ERRORS as exc:
+            raise _startup_error(exc, token, "auth.test") from exc
+        log.info("Slack: signed in as %s on %s", identity.get("user"), identity.get("team"))
+
+    async def _start_socket_mode(self) -> None:
+        socket_client = AsyncWebClient(token=self.settings.app_token, base_url=self.settings.api_base)
+        handler = AsyncSocketModeHandler(self.app, app_token=self.settings.app_token,
+                                         web_client=socket_client)
+        try:
+            handler.client.wss_uri = await handler.client.issue_new_wss_url()
+        except CALL_ERRORS as exc:
+            await handler.close_async()
+            raise _startup_error(exc, "app token", "apps.connections.open") from exc
+        self._socket_handler = handler
+        await handler.connect_async()
+        log.info("Slack: Socket Mode connected")
+
+    async def _start_http(self) -> None:
+        web_app = web.Application()
+        web_app.router.add_post(EVENTS_PATH, self._handle_http)
+        self._web_runner = web.AppRunner(web_app, access_log=None)
+        await self._web_runner.setup()
+        site = web.TCPSite(self._web_runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+        self.bound_port = self._web_runner.addresses[0][1]
+        log.info("Slack: serving %s on %s:%d", EVENTS_PATH, self.settings.http_host, self.bound_port)
+
+    async def _handle_http(self, request: web.Request) -> web.Response:
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def stop(self) -> None:
+        """Close the Socket Mode connection or the HTTP server."""
+        if self._socket_handler is not None:
+            await self._socket_handler.close_async()
+            self._socket_handler = None
+        if self._web_runner is not None:
+            await self._web_runner.cleanup()
+            self._web_runner = None
+
+    async def send(self, channel_id: str, reply: Reply) -> str:
+        """Post `reply` (split into several messages when long); return the first message's ts."""
+        first_ts = ""
+        for text, blocks in render_messages(reply):
+            response = await self._call("chat.postMessage", self.client.chat_postMessage,
+                                        channel=channel_id, text=text, blocks=blocks,
+                                        unfurl_links=False, unfurl_media=False)
+            first_ts = first_ts or response["ts"]
+        if reply.file is not None:
+            await self.upload(channel_id, reply.file, reply.title)
+        return first_ts
+
+    async def edit(self, channel_id: str, message_ts: str, reply: Reply) -> None:
+        """Replace the message `message_ts` with `reply`, cut to one message."""
+        text, blocks = render_blocks(reply)
+        await self._call("chat.update", self.client.chat_update,
+                         channel=channel_id, ts=message_ts, text=text, blocks=blocks)
+
+    async def upload(self, channel_id: str, path: Path, title: str = "") -> None:
+        """Upload a file to a channel (files.getUploadURLExternal, upload, completeUploadExternal)."""
+        await self._call("files_upload_v2", self.client.files_upload_v2, channel=channel_id,
+                         file=str(path), filename=path.name, title=title or path.name)
+
+    async def _call(self, action: str, method, **arguments):
+        try:
+            return await method(**arguments)
+        except CALL_ERRORS as exc:
+            raise delivery_error(exc, action) from exc
+
+    async def _on_watch(self, ack, body: dict, respond) -> None:
+        """Ack at once, then answer; a failure goes to the error hook.
+
+        Bolt loses an ack when its listener raises within its ack polling interval, so failures
+        are handed to the hook here rather than raised.
+        """
+        await ack()
+        try:
+            await self._answer(body, respond)
+        except Exception as exc:  # noqa: BLE001 - logged with its traceback by the hook
+            await self._on_error(exc, body, respond)
+
+    async def _answer(self, body: dict, respond) -> None:
+        channel_id, user_id = body.get("channel_id", ""), body.get("user_id", "")
+        try:
+            name, args = parse_command_text(body.get("text", ""))
+        except ValueError as exc:
+            await self._respond(respond, channel_id, _ephemeral_error(str(exc)))
+            return
+        can_manage = False
+        if name in MANAGE_COMMANDS:
+            can_manage, refusal = await self._manager_check(user_id, name)
+            if not can_manage:
+                await self._respond(respond, channel_id, _ephemeral_error(refusal))
+                return
+        context = CommandContext(platform="slack", channel_id=channel_id, user_id=user_id,
+                                 can_manage=can_manage)
+        reply = await self.runner.run(context, name, args)
+        await self._respond(respond, channel_id, reply)
+
+    async def _manager_check(self, user_id: str, name: str) -> tuple[bool, str]:
+        """Workspace admins and owners manage; anyone else, or an unknown role, is refused."""
+        try:
+            response = await self.client.users_info(user=user_id)
+        except CALL_ERRORS as exc:
+            reason = error_code(exc) if isinstance(exc, SlackApiError) else "Slack did not answer"
+            log.warning("Slack users.info for %s failed: %s", user_id, reason)
+            return False, ROLE_UNKNOWN.format(reason=reason, name=name)
+        user = response.get("user") or {}
+        if any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner")):
+            return True, ""
+        return False, NOT_A_MANAGER.format(name=name)
+
+    async def _respond(self, respond, channel_id: str, reply: Reply) -> None:
+        response_type = "ephemeral" if reply.ephemeral or reply.error else "in_channel"
+        for text, blocks in render_messages(reply):
+            answer = await respond(text=text, blocks=blocks, response_type=response_type)
+            if answer.status_code != 200:
+                log.warning("Slack response_url refused a reply: %s %s", answer.status_code, answer.body)
+        if reply.file is not None:
+            try:
+                await self.upload(channel_id, reply.file, reply.title)
+            except DeliveryError as exc:
+                log.warning("Slack upload of %s failed: %s", reply.file.name, exc)
+                await self._respond(respond, channel_id, _ephemeral_error(
+                    f"The file could not be posted in this channel ({exc.reason})."))
+
+    async def _on_error(self, error: Exception, body: dict, respond) -> None:
+        """Log an unexpected failure with its traceback and tell the user, briefly, if possible."""
+        log.error("Slack request failed: %s", error, exc_info=error)
+        if respond is None or not isinstance(body, dict) or not body.get("response_url"):
+            return
+        try:
+            await respond(text="Sorry, something went wrong; the error was logged.",
+                          response_type="ephemeral")
+        except Exception:  # noqa: BLE001 - the original failure is already logged
+            log.warning("Slack: could not tell the user about the failure", exc_info=True)
