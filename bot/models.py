@@ -131,3 +131,25 @@ class CommandContext:
     channel_id: str
     user_id: str = ""
     can_manage: bool = False
+
+
+def reply_to_dict(reply: Reply) -> dict:
+    """A JSON-ready form of a Reply, for the outbox."""
+    return {
+        "title": reply.title, "text": reply.text, "footer": reply.footer, "url": reply.url,
+        "ephemeral": reply.ephemeral, "error": reply.error,
+        "file": str(reply.file) if reply.file else None, "mentions": list(reply.mentions),
+        "sections": [{"title": s.title, "text": s.text, "url": s.url,
+                      "fields": [[f.name, f.value, f.inline] for f in s.fields]} for s in reply.sections],
+    }
+
+
+def reply_from_dict(data: dict) -> Reply:
+    """Rebuild a Reply stored with `reply_to_dict`."""
+    sections = tuple(Section(title=s.get("title", ""), text=s.get("text", ""), url=s.get("url"),
+                             fields=tuple(Field(*f) for f in s.get("fields", ())))
+                     for s in data.get("sections", ()))
+    return Reply(title=data.get("title", ""), text=data.get("text", ""), sections=sections,
+                 footer=data.get("footer", ""), url=data.get("url"), ephemeral=data.get("ephemeral", False),
+                 error=data.get("error", False), file=Path(data["file"]) if data.get("file") else None,
+                 mentions=tuple(data.get("mentions", ())))

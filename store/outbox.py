@@ -1,0 +1,91 @@
+"""The outbox: every alert, digest and notice is a row here before it is a message.
+
+A row moves pending -> sending -> sent, or back to pending with a later `next_attempt_at` after
+a failure that may pass, or to failed (unknown channel, missing permission). `idem_key` is unique:
+the same alert (target and story) or digest (target and period) can be queued only once.
+A row left in `sending` by a crash is retried with the same key, which the adapters pass on to
+the platform so that a message that did go out is not posted twice.
+Callers hold the transaction (`with db.conn:`) unless a function says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from store.feeds import iso
+
+PENDING, SENDING, SENT, FAILED, MERGED, CAPPED = "pending", "sending", "sent", "failed", "merged", "capped"
+
+
+def enqueue(db, *, idem_key: str, kind: str, platform: str, channel_id: str, payload: dict,
+            now: datetime, story_id: str | None = None, status: str = PENDING) -> bool:
+    """Queue a message unless its key is already queued; return whether a row was added."""
+    cursor = db.execute(
+        """INSERT OR IGNORE INTO outbox (idem_key, kind, platform, channel_id, story_id, payload, status,
+                                         attempts, next_attempt_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""",
+        [idem_key, kind, platform, channel_id, story_id, json.dumps(payload, ensure_ascii=False), status,
+         iso(now), iso(now)])
+    return cursor.rowcount == 1
+
+
+def get(db, idem_key: str) -> dict | None:
+    """Return the row with this key, or None."""
+    rows = list(db.query("SELECT * FROM outbox WHERE idem_key = ?", [idem_key]))
+    return rows[0] if rows else None
+
+
+def update_payload(db, row_id: int, payload: dict) -> None:
+    """Replace the payload of a row that has not been sent yet."""
+    db.execute("UPDATE outbox SET payload = ? WHERE id = ?", [json.dumps(payload, ensure_ascii=False), row_id])
+
+
+def due(db, now: datetime, limit: int = 50) -> list[dict]:
+    """Rows to deliver now, oldest first: pending ones whose time has come, and interrupted sends."""
+    return list(db.query(
+        """SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
+           ORDER BY next_attempt_at, id LIMIT ?""", [iso(now), limit]))
+
+
+def mark_sending(db, row_id: int) -> None:
+    """Record that a send is about to start."""
+    db.execute("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", [row_id])
+
+
+def mark_sent(db, row_id: int, message_id: str | None, now: datetime) -> None:
+    """Record a delivered message and its platform id."""
+    db.execute("UPDATE outbox SET status = 'sent', message_id = COALESCE(?, message_id), sent_at = ?, "
+               "last_error = NULL WHERE id = ?", [message_id, iso(now), row_id])
+
+
+def mark_retry(db, row_id: int, error: str, next_attempt_at: datetime) -> None:
+    """Put a row back in the queue for a later attempt."""
+    db.execute("UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ?",
+               [error[:500], iso(next_attempt_at), row_id])
+
+
+def mark_failed(db, row_id: int, error: str) -> None:
+    """Give up on a row for good; `status` and `feeds` show it."""
+    db.execute("UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", [error[:500], row_id])
+
+
+def count_since(db, platform: str, channel_id: str, kinds: tuple[str, ...], since: datetime,
+                statuses: tuple[str, ...] = (PENDING, SENDING, SENT, FAILED)) -> int:
+    """How many rows of these kinds were queued for a channel since a time."""
+    kind_marks, status_marks = ",".join("?" * len(kinds)), ",".join("?" * len(statuses))
+    return db.execute(
+        f"""SELECT COUNT(*) FROM outbox WHERE platform = ? AND channel_id = ? AND kind IN ({kind_marks})
+            AND status IN ({status_marks}) AND created_at >= ?""",
+        [platform, channel_id, *kinds, *statuses, iso(since)]).fetchone()[0]
+
+
+def queue_depth(db) -> int:
+    """Messages waiting to go out."""
+    return db.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
+
+
+def failures(db, limit: int = 10) -> list[dict]:
+    """The latest permanent delivery failures, newest first."""
+    return list(db.query("SELECT kind, platform, channel_id, last_error, created_at FROM outbox "
+                         "WHERE status = 'failed' ORDER BY id DESC LIMIT ?", [limit]))
