@@ -1,0 +1,204 @@
+"""Alerts: which channels hear about a new item, once per story, without flooding them.
+
+For each new (not baseline) item, the channels that track one of its entities or themes — by an
+`alerts:` rule in feeds.yml or a `/watch track` subscription — get an alert, queued in the outbox:
+- one alert per story per channel (key `alert:<platform>:<channel>:<story>`); when another outlet
+  carries the story later, the alert is updated to say "also reported by", with no new ping;
+- more than `batch_threshold` alerts to a channel within `batch_window` become one summary
+  message that collects the rest of the burst;
+- past `hourly_cap` messages in an hour, items are recorded as capped (they still reach the
+  digest) instead of being sent;
+- only a role named by the matching rule is ever mentioned.
+Callers hold the transaction (`with db.conn:`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.config import AlertLimits, AlertRule
+from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
+from store import outbox
+
+log = logging.getLogger(__name__)
+
+SUMMARY_CHARS = 300
+
+
+@dataclass
+class AlertItem:
+    """What an alert says about one item."""
+
+    item_id: str
+    story_id: str
+    title: str
+    summary: str
+    link: str | None
+    outlet: str
+    published_at: str
+    entities: dict[str, list[str]] = field(default_factory=dict)  # entity id -> matched words
+    entity_names: dict[str, str] = field(default_factory=dict)
+    themes: dict[str, float] = field(default_factory=dict)  # theme id -> score
+    theme_names: dict[str, str] = field(default_factory=dict)
+
+
+def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], limits: AlertLimits,
+                   now: datetime) -> int:
+    """Queue alerts for these items; return how many messages were queued or updated."""
+    queued = 0
+    subscriptions = list(db.query("SELECT platform, channel_id, target_id FROM subscriptions"))
+    for item_id in item_ids:
+        item = load_alert_item(db, item_id)
+        if item is None:
+            continue
+        for (platform, channel), mentions in targets_for(item, rules, subscriptions).items():
+            queued += _alert_channel(db, item, platform, channel, mentions, limits, now)
+    return queued
+
+
+def load_alert_item(db, item_id: str) -> AlertItem | None:
+    """Read an item with its outlet and matches; None for baselines and unknown ids."""
+    rows = list(db.query(
+        """SELECT items.id, items.story_id, items.title, items.summary, items.link, items.published_at,
+                  items.is_baseline, feeds.name AS outlet
+           FROM items LEFT JOIN feeds ON feeds.id = items.feed_id WHERE items.id = ?""", [item_id]))
+    if not rows or rows[0]["is_baseline"]:
+        return None
+    row = rows[0]
+    item = AlertItem(item_id=row["id"], story_id=row["story_id"] or row["id"], title=row["title"],
+                     summary=row["summary"], link=row["link"], outlet=row["outlet"] or "",
+                     published_at=row["published_at"])
+    for entity_id, alias, name in db.execute(
+            """SELECT item_entities.entity_id, item_entities.alias, entities.name FROM item_entities
+               LEFT JOIN entities ON entities.id = item_entities.entity_id
+               WHERE item_id = ? ORDER BY start""", [item_id]):
+        words = item.entities.setdefault(entity_id, [])
+        if alias and alias not in words:
+            words.append(alias)
+        item.entity_names[entity_id] = name or entity_id
+    for theme_id, score, name in db.execute(
+            """SELECT item_themes.theme_id, item_themes.score, themes.name FROM item_themes
+               LEFT JOIN themes ON themes.id = item_themes.theme_id WHERE item_id = ?
+               ORDER BY score DESC""", [item_id]):
+        item.themes[theme_id] = score
+        item.theme_names[theme_id] = name or theme_id
+    return item
+
+
+def targets_for(item: AlertItem, rules, subscriptions) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The channels that track something this item matches, with the roles their rules mention."""
+    targets: dict[tuple[str, str], set[str]] = {}
+    for rule in rules:
+        hit_entity = any(entity in item.entities for entity in rule.entities)
+        hit_theme = any(item.themes.get(theme, -1) >= rule.min_score for theme in rule.themes)
+        if hit_entity or hit_theme:
+            roles = targets.setdefault((rule.platform, rule.channel), set())
+            if rule.mention_role:
+                roles.add(rule.mention_role)
+    for subscription in subscriptions:
+        if subscription["target_id"] in item.entities or subscription["target_id"] in item.themes:
+            targets.setdefault((subscription["platform"], subscription["channel_id"]), set())
+    return {key: tuple(sorted(roles)) for key, roles in targets.items()}
+
+
+def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: tuple[str, ...],
+                   limits: AlertLimits, now: datetime) -> int:
+    key = f"alert:{platform}:{channel}:{item.story_id}"
+    existing = outbox.get(db, key)
+    if existing is not None:
+        return _also_reported(db, existing, item, now)
+    window_start = now - timedelta(seconds=limits.batch_window)
+    recent = outbox.count_since(db, platform, channel, ("alert",), window_start)
+    last_hour = outbox.count_since(db, platform, channel, ("alert", "batch"), now - timedelta(hours=1))
+    if last_hour >= limits.hourly_cap:
+        outbox.enqueue(db, idem_key=key, kind="alert", platform=platform, channel_id=channel,
+                       payload=reply_to_dict(alert_reply(item, ())), now=now, story_id=item.story_id,
+                       status=outbox.CAPPED)
+        log.info("hourly cap reached for %s %s; %s held for the digest", platform, channel, item.item_id)
+        return 0
+    if recent >= limits.batch_threshold:
+        return _add_to_batch(db, item, platform, channel, key, limits, now)
+    outbox.enqueue(db, idem_key=key, kind="alert", platform=platform, channel_id=channel,
+                   payload=reply_to_dict(alert_reply(item, mentions)), now=now, story_id=item.story_id)
+    return 1
+
+
+def _also_reported(db, existing: dict, item: AlertItem, now: datetime) -> int:
+    """Record another outlet on a story already alerted: update the queued or sent alert."""
+    payload = json.loads(existing["payload"])
+    outlets = payload.setdefault("also_reported_by", [])
+    if item.outlet in outlets or existing["status"] in (outbox.CAPPED, outbox.MERGED):
+        return 0
+    outlets.append(item.outlet)
+    reply = _with_also_reported(reply_from_dict(payload), outlets)
+    new_payload = {**reply_to_dict(reply), "also_reported_by": outlets}
+    if existing["status"] in (outbox.PENDING, outbox.FAILED):
+        outbox.update_payload(db, existing["id"], new_payload)
+        return 1
+    # Sent (or being sent): queue an edit of that message, keyed by the outlet so it happens once.
+    new_payload["edit_of"] = existing["idem_key"]
+    new_payload["mentions"] = []
+    outbox.update_payload(db, existing["id"], {**json.loads(existing["payload"]), "also_reported_by": outlets})
+    return int(outbox.enqueue(db, idem_key=f"edit:{existing['idem_key']}:{len(outlets)}", kind="edit",
+                              platform=existing["platform"], channel_id=existing["channel_id"],
+                              payload=new_payload, now=now, story_id=existing["story_id"]))
+
+
+def _with_also_reported(reply: Reply, outlets: list[str]) -> Reply:
+    fields = tuple(f for f in (reply.sections[0].fields if reply.sections else ()) if f.name != "Also reported by")
+    fields += (Field("Also reported by", ", ".join(outlets)),)
+    first = reply.sections[0] if reply.sections else Section()
+    sections = (Section(first.title, first.text, first.url, fields), *reply.sections[1:])
+    return Reply(title=reply.title, text=reply.text, sections=sections, footer=reply.footer, url=reply.url,
+                 mentions=reply.mentions)
+
+
+def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, limits: AlertLimits,
+                  now: datetime) -> int:
+    """Fold a burst into one summary message per channel and window."""
+    bucket = int(now.timestamp() // limits.batch_window)
+    batch_key = f"batch:{platform}:{channel}:{bucket}"
+    batch = outbox.get(db, batch_key)
+    line = f"{item.title} — {item.outlet}"
+    outbox.enqueue(db, idem_key=key, kind="alert", platform=platform, channel_id=channel,
+                   payload=reply_to_dict(alert_reply(item, ())), now=now, story_id=item.story_id,
+                   status=outbox.MERGED)
+    if batch is None or batch["status"] not in (outbox.PENDING,):
+        if batch is not None:
+            batch_key = f"{batch_key}:{item.story_id}"
+        payload = reply_to_dict(batch_reply([(line, item.link)]))
+        payload["lines"] = [[line, item.link]]
+        return int(outbox.enqueue(db, idem_key=batch_key, kind="batch", platform=platform, channel_id=channel,
+                                  payload=payload, now=now))
+    payload = json.loads(batch["payload"])
+    lines = payload.get("lines", []) + [[line, item.link]]
+    outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines})
+    return 1
+
+
+def batch_reply(lines) -> Reply:
+    """One message for a burst of alerts."""
+    sections = tuple(Section(title=text[:250], url=link) for text, link in lines[:20])
+    more = f" (and {len(lines) - 20} more in the digest)" if len(lines) > 20 else ""
+    return Reply(title=f"{len(lines)} more items matched what this channel tracks{more}", sections=sections)
+
+
+def alert_reply(item: AlertItem, mentions: tuple[str, ...]) -> Reply:
+    """The alert for one item: headline, outlet, time, what matched (and the words), link."""
+    summary = item.summary if len(item.summary) <= SUMMARY_CHARS else \
+        item.summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+    entity_text = "; ".join(
+        f"{item.entity_names.get(entity_id, entity_id)}" + (f" (“{'”, “'.join(words[:3])}”)" if words else "")
+        for entity_id, words in item.entities.items())
+    fields = []
+    if entity_text:
+        fields.append(Field("Entities", entity_text[:1000]))
+    if item.themes:
+        fields.append(Field("Themes", ", ".join(item.theme_names.get(t, t) for t in item.themes)[:1000]))
+    when = item.published_at.replace("T", " ").replace("+00:00", " UTC")
+    return Reply(title=item.title[:250], text="", url=item.link,
+                 sections=(Section(text=summary, url=item.link, fields=tuple(fields)),),
+                 footer=f"{item.outlet} · {when}", mentions=mentions)

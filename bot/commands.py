@@ -1,0 +1,370 @@
+"""The /watch commands, written once and platform-neutral: arguments in, a Reply out.
+
+Every handler takes `deps` first and raises CommandError(reason) for a user's mistake; the
+`Commands` runner turns that into an ephemeral error reply, so adapters never see an exception
+for bad input. Entity and theme names are resolved forgivingly (see `bot.resolve`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.errors import CommandError
+from bot.models import CommandContext, Field, Reply, Section
+from bot.resolve import Resolver
+from store import outbox
+from store.feeds import get_meta, iso
+
+log = logging.getLogger(__name__)
+
+MAX_SINCE_DAYS = 3650
+
+
+@dataclass
+class Deps:
+    """What the commands need: the store, a clock, and where charts go."""
+
+    db: object
+    now: Callable[[], datetime]
+    started_at: datetime
+    chart_dir: Path
+    catalog: object = None
+    rules: tuple = ()
+    _resolver: Resolver | None = field(default=None, repr=False)
+
+    @property
+    def resolver(self) -> Resolver:
+        """The name resolver for this catalog, built on first use."""
+        if self._resolver is None:
+            if self.catalog is None:
+                from bot.matching.catalog import load_catalog
+
+                self.catalog = load_catalog()
+            self._resolver = Resolver(self.catalog)
+        return self._resolver
+
+
+class Commands:
+    """The CommandRunner adapters call: dispatch, error handling, autocomplete."""
+
+    def __init__(self, deps: Deps):
+        self.deps = deps
+
+    async def run(self, ctx: CommandContext, name: str, args: dict[str, str]) -> Reply:
+        """Run subcommand `name`; user mistakes come back as an ephemeral error Reply."""
+        handler = HANDLERS.get(name)
+        if handler is None:
+            return error_reply(f"unknown subcommand {name!r}; try: {', '.join(HANDLERS)}")
+        try:
+            return await handler(self.deps, ctx, **{k: v for k, v in args.items() if v not in (None, "")})
+        except CommandError as exc:
+            return error_reply(exc.reason, exc.suggestions)
+        except TypeError as exc:
+            if "argument" in str(exc):
+                return error_reply(f"{name}: {exc}".replace("_handle_", ""))
+            raise
+
+    async def complete(self, ctx: CommandContext, argument: str, prefix: str) -> list[tuple[str, str]]:
+        """Suggest entities (and themes for track/untrack targets) for what is being typed."""
+        kinds = ("entity", "theme") if argument in ("target",) else ("entity",)
+        return self.deps.resolver.complete(prefix, kinds=kinds, limit=25)
+
+
+def error_reply(reason: str, suggestions=()) -> Reply:
+    """The reply for a user's mistake: only the asker sees it."""
+    text = f"Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    return Reply(title=reason, text=text, ephemeral=True, error=True)
+
+
+async def in_thread(function, *args, **kwargs):
+    """Run store work off the event loop."""
+    return await asyncio.to_thread(function, *args, **kwargs)
+
+
+# ---------------------------------------------------------------- handlers
+
+
+async def _handle_lookup(deps: Deps, ctx: CommandContext, entity: str = "") -> Reply:
+    if not entity.strip():
+        raise CommandError("lookup needs an entity, e.g. `lookup ttp`")
+    entity_id = deps.resolver.resolve(entity, kinds=("entity",))[1]
+    return await in_thread(lookup_reply, deps, entity_id)
+
+
+def lookup_reply(deps: Deps, entity_id: str) -> Reply:
+    """Profile of an entity: description, names, relations, mentions, latest items, co-mentions."""
+    from store import lookup
+
+    db, now = deps.db, deps.now()
+    row = lookup.entity_row(db, entity_id) or {}
+    entity = deps.resolver.catalog.entities.get(entity_id)
+    name = row.get("name") or (entity.name if entity else entity_id)
+    counts = lookup.mention_counts(db, entity_id, now)
+    aliases = lookup.entity_aliases(db, entity_id) or list(entity.aliases if entity else ())
+    relations = lookup.entity_relations(db, entity_id)
+    fields = [Field("Type", row.get("type") or (entity.type if entity else "?"), True),
+              Field("Mentions", f"{counts['7d']} in 7 days · {counts['30d']} in 30 days", True)]
+    if aliases:
+        fields.append(Field("Also known as", ", ".join(aliases[:20])[:1000]))
+    if relations:
+        fields.append(Field("Relations", "; ".join(f"{rel.replace('-', ' ')} {target_name}"
+                                                   for rel, _, target_name in relations[:12])[:1000]))
+    together = lookup.co_mentioned(db, entity_id, now=now, days=30, limit=5)
+    if together:
+        fields.append(Field("Often mentioned with", ", ".join(f"{n} ({c})" for _, n, c in together)[:1000]))
+    sections = [Section(text=row.get("description") or (entity.description if entity else ""), fields=tuple(fields))]
+    for item in lookup.latest_items(db, entity_id, limit=5):
+        sections.append(Section(title=item["title"][:250], url=item["link"],
+                                text=f"{item['feed_name'] or '?'} · {_when(item['published_at'])}"))
+    if len(sections) == 1:
+        sections.append(Section(text="No stored item mentions it yet."))
+    return Reply(title=f"{name} ({entity_id})", sections=tuple(sections), footer="watchdesk lookup")
+
+
+async def _handle_search(deps: Deps, ctx: CommandContext, query: str = "", since: str | None = None) -> Reply:
+    from store.search import SearchSyntaxError, search_items
+
+    if not query.strip():
+        raise CommandError("search needs words to look for, e.g. `search torkham closed 7d`")
+    start = parse_since(since, deps.now()) if since else None
+    try:
+        rows = await in_thread(search_items, deps.db, query, since=start, limit=10)
+    except SearchSyntaxError as exc:
+        raise CommandError(f"cannot search for {query!r}: {exc}") from exc
+    if not rows:
+        return Reply(title=f"No items match {query!r}" + (f" since {since}" if since else ""), ephemeral=True)
+    sections = tuple(Section(title=row["title"][:250], url=row["link"],
+                             text=f"{row['feed_name'] or row['feed_id']} · {_when(row['published_at'])}"
+                                  + (f"\n{row['snippet']}" if row.get("snippet") else ""))
+                     for row in rows)
+    return Reply(title=f"{len(rows)} newest items matching {query!r}", sections=sections)
+
+
+async def _handle_digest(deps: Deps, ctx: CommandContext, period: str = "24h") -> Reply:
+    from bot.digest import build_digest, digest_replies
+
+    now = deps.now()
+    start = parse_since(period, now)
+    digest = await in_thread(build_digest, deps.db, start=start, end=now)
+    replies = digest_replies(digest, title="Digest")
+    sections = tuple(section for reply in replies for section in reply.sections)
+    first = replies[0]
+    return Reply(title=first.title, text=first.text, sections=sections, footer=first.footer)
+
+
+async def _handle_track(deps: Deps, ctx: CommandContext, target: str = "") -> Reply:
+    kind, target_id = _manageable_target(deps, ctx, target, "track")
+    with deps.db.conn:
+        deps.db.execute("""INSERT OR IGNORE INTO subscriptions (platform, channel_id, target_type, target_id,
+                           created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)""",
+                        [ctx.platform, ctx.channel_id, kind, target_id, ctx.user_id, iso(deps.now())])
+    return Reply(title=f"This channel now tracks {deps.resolver.label(kind, target_id)}",
+                 text="New items that match it will be posted here.")
+
+
+async def _handle_untrack(deps: Deps, ctx: CommandContext, target: str = "") -> Reply:
+    kind, target_id = _manageable_target(deps, ctx, target, "untrack")
+    with deps.db.conn:
+        removed = deps.db.execute("DELETE FROM subscriptions WHERE platform = ? AND channel_id = ? AND target_id = ?",
+                                  [ctx.platform, ctx.channel_id, target_id]).rowcount
+    if not removed:
+        raise CommandError(f"this channel does not track {deps.resolver.label(kind, target_id)}")
+    return Reply(title=f"This channel no longer tracks {deps.resolver.label(kind, target_id)}")
+
+
+def _manageable_target(deps: Deps, ctx: CommandContext, target: str, verb: str) -> tuple[str, str]:
+    if not ctx.can_manage:
+        raise CommandError(f"only members who can manage the server may {verb}")
+    if not target.strip():
+        raise CommandError(f"{verb} needs an entity or a theme, e.g. `{verb} iskp`")
+    return deps.resolver.resolve(target, kinds=("entity", "theme"))
+
+
+async def _handle_tracking(deps: Deps, ctx: CommandContext) -> Reply:
+    rows = deps.db.execute("SELECT target_type, target_id FROM subscriptions WHERE platform = ? AND channel_id = ? "
+                           "ORDER BY target_type, target_id", [ctx.platform, ctx.channel_id]).fetchall()
+    sections = [Section(title="Tracked here with /watch track",
+                        text=", ".join(deps.resolver.label(k, t) for k, t in rows) or "nothing yet")]
+    ruled = [rule for rule in deps.rules if rule.platform == ctx.platform and rule.channel == ctx.channel_id]
+    for rule in ruled:
+        sections.append(Section(title="Alert rule in feeds.yml", text=", ".join(
+            [deps.resolver.label("entity", e) for e in rule.entities] + [deps.resolver.label("theme", t) for t in rule.themes])))
+    return Reply(title="What this channel tracks", sections=tuple(sections), ephemeral=True)
+
+
+async def _handle_feeds(deps: Deps, ctx: CommandContext) -> Reply:
+    return await in_thread(feeds_reply, deps)
+
+
+def feeds_reply(deps: Deps) -> Reply:
+    """Feed health: state, last success, items, errors, next check; and delivery failures."""
+    rows = list(deps.db.query(
+        """SELECT feeds.id, feeds.name, feeds.state, feeds.last_success_at, feeds.error_count, feeds.last_error,
+                  feeds.next_check_at, (SELECT COUNT(*) FROM items WHERE items.feed_id = feeds.id) AS items
+           FROM feeds WHERE enabled = 1 ORDER BY feeds.state != 'ok', feeds.id"""))
+    sections = []
+    for row in rows:
+        text = (f"{row['state']} · last success {_when(row['last_success_at'])} · {row['items']} items · "
+                f"next check {_when(row['next_check_at'])}")
+        if row["error_count"]:
+            text += f"\n{row['error_count']} errors in a row: {(row['last_error'] or '')[:300]}"
+        sections.append(Section(title=f"{row['name']} ({row['id']})", text=text))
+    failed = outbox.failures(deps.db, limit=5)
+    for failure in failed:
+        sections.append(Section(title=f"Undelivered {failure['kind']} to {failure['platform']} {failure['channel_id']}",
+                                text=failure["last_error"] or ""))
+    ok = sum(row["state"] == "ok" for row in rows)
+    return Reply(title=f"{len(rows)} feeds: {ok} ok, {len(rows) - ok} not ok or not polled yet",
+                 sections=tuple(sections))
+
+
+async def _handle_why(deps: Deps, ctx: CommandContext, item: str = "") -> Reply:
+    from store.matches import item_matches
+
+    item = item.strip()
+    if len(item) < 6:
+        raise CommandError("why needs an item id (at least 6 characters, as shown by search or an alert)")
+    rows = deps.db.execute("SELECT id, title FROM items WHERE id LIKE ? LIMIT 2", [item + "%"]).fetchall()
+    if not rows:
+        raise CommandError(f"no stored item has an id starting with {item!r}")
+    if len(rows) > 1:
+        raise CommandError(f"several items start with {item!r}; give more of the id")
+    item_id, title = rows[0]
+    found = item_matches(deps.db, item_id)
+    lines = [f"{deps.resolver.label('entity', m['entity_id'])}: “{m['alias']}” at {m['start']}-{m['end']} ({m['rule']})"
+             if m["start"] >= 0 else f"{deps.resolver.label('entity', m['entity_id'])}: implied" for m in found["entities"]]
+    themes = [f"{deps.resolver.label('theme', t['theme_id'])}: score {t['score']:g} from {', '.join(t['cues'][:6])}"
+              for t in found["themes"]]
+    return Reply(title=f"Why: {title[:200]}", sections=(
+        Section(title="Entities", text="\n".join(lines) or "none"),
+        Section(title="Themes", text="\n".join(themes) or "none")), footer=f"item {item_id}")
+
+
+async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:
+    return await in_thread(status_reply, deps)
+
+
+def status_reply(deps: Deps) -> Reply:
+    """Uptime, last poll, items today, queued and failed messages, feed states."""
+    db, now = deps.db, deps.now()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    items_today = db.execute("SELECT COUNT(*) FROM items WHERE fetched_at >= ? AND is_baseline = 0",
+                             [iso(day_start)]).fetchone()[0]
+    states = dict(db.execute("SELECT state, COUNT(*) FROM feeds WHERE enabled = 1 GROUP BY state").fetchall())
+    failed = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
+    uptime = now - deps.started_at
+    fields = (Field("Uptime", _duration(uptime), True),
+              Field("Last poll", _when(get_meta(db, "last_poll_at")), True),
+              Field("New items today", str(items_today), True),
+              Field("Queued messages", str(outbox.queue_depth(db)), True),
+              Field("Undelivered (failed)", str(failed), True),
+              Field("Feeds", ", ".join(f"{count} {state}" for state, count in sorted(states.items())) or "none", True))
+    return Reply(title="watchdesk status", sections=(Section(fields=fields),))
+
+
+async def _handle_trend(deps: Deps, ctx: CommandContext, entity: str = "", days: str = "30") -> Reply:
+    from bot.trend import trend_chart
+
+    if not entity.strip():
+        raise CommandError("trend needs an entity, e.g. `trend ttp 30`")
+    if not str(days).isdigit() or not 2 <= int(days) <= 365:
+        raise CommandError(f"days must be a number from 2 to 365, not {days!r}")
+    entity_id = deps.resolver.resolve(entity, kinds=("entity",))[1]
+    name = deps.resolver.label("entity", entity_id)
+    path = await in_thread(trend_chart, deps.db, entity_id, name, days=int(days), now=deps.now(),
+                           directory=deps.chart_dir)
+    return Reply(title=f"Daily mentions of {name}, last {days} days", file=path,
+                 text="Bars: mentions per day; line: 7-day average.")
+
+
+HANDLERS = {
+    "lookup": _handle_lookup, "search": _handle_search, "digest": _handle_digest, "track": _handle_track,
+    "untrack": _handle_untrack, "tracking": _handle_tracking, "feeds": _handle_feeds, "why": _handle_why,
+    "status": _handle_status, "trend": _handle_trend,
+}
+
+# Plain function names for one-shot CLI use: `await commands.lookup(deps, "ttp")`.
+
+
+async def lookup(deps: Deps, entity: str) -> Reply:
+    """Profile of a tracked entity."""
+    return await Commands(deps).run(_cli_context(), "lookup", {"entity": entity})
+
+
+async def search(deps: Deps, query: str, since: str | None = None) -> Reply:
+    """Full-text search over stored items."""
+    return await Commands(deps).run(_cli_context(), "search", {"query": query, "since": since or ""})
+
+
+async def feeds(deps: Deps) -> Reply:
+    """Feed health."""
+    return await Commands(deps).run(_cli_context(), "feeds", {})
+
+
+async def status(deps: Deps) -> Reply:
+    """Uptime, last poll, items today, queued messages."""
+    return await Commands(deps).run(_cli_context(), "status", {})
+
+
+async def why(deps: Deps, item: str) -> Reply:
+    """The matches of a stored item, explained."""
+    return await Commands(deps).run(_cli_context(), "why", {"item": item})
+
+
+async def trend(deps: Deps, entity: str, days: int = 30) -> Reply:
+    """Chart daily mentions of an entity."""
+    return await Commands(deps).run(_cli_context(), "trend", {"entity": entity, "days": str(days)})
+
+
+def _cli_context() -> CommandContext:
+    return CommandContext(platform="console", channel_id="cli", user_id="cli", can_manage=True)
+
+
+# ---------------------------------------------------------------- helpers
+
+_SINCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """Turn "90m", "24h", "7d", "2w", "today", "yesterday" or "2026-11-01" into a UTC start time."""
+    text = (text or "").strip().lower()
+    if text in ("today", "day"):
+        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if text == "yesterday":
+        return now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    if text == "week":
+        return now - timedelta(days=7)
+    found = _SINCE.match(text)
+    if found:
+        amount, unit = int(found.group(1)), found.group(2)
+        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount),
+                 "w": timedelta(weeks=amount)}[unit]
+        if amount <= 0 or delta > timedelta(days=MAX_SINCE_DAYS):
+            raise CommandError(f"{text!r} is out of range (1m to {MAX_SINCE_DAYS}d)")
+        return now - delta
+    try:
+        start = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=now.tzinfo)
+    except ValueError:
+        raise CommandError(f"cannot read the period {text!r}; use 24h, 7d, 2w, today or 2026-11-01") from None
+    if start > now:
+        raise CommandError(f"{text} is in the future")
+    return start
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "never"
+    return value.replace("T", " ").replace("+00:00", " UTC")[:20].strip()
+
+
+def _duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    return f"{days}d {hours}h {rest // 60}m" if days else f"{hours}h {rest // 60}m"
