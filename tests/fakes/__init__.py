@@ -1,0 +1,1 @@
+"""Fakes of the outside world that tests run real clients against."""

@@ -1,0 +1,370 @@
+"""The Discord adapter: /watch slash commands in, alerts and digests out, with discord.py.
+
+    DiscordAdapter.start()   log in, register /watch (setup_hook), connect the gateway, wait for READY
+    /watch <name> ...        handler -> DiscordAdapter.answer -> runner.run -> render -> respond
+    DiscordAdapter.send()    outbox -> render_messages -> POST /channels/{id}/messages
+
+Every message carries allowed_mentions: nothing pings except the role ids a Reply names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Awaitable, Iterator, Optional, TypeVar
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.config import DiscordSettings
+from bot.errors import CommandError, DeliveryError, PermanentDeliveryError
+from bot.models import CommandContext, Reply
+from bot.platforms.base import MANAGE_COMMANDS, CommandRunner
+from bot.platforms.discord_render import clip, render_messages, render_reply
+
+log = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
+Choice = app_commands.Choice[str]
+CHOICE_LIMIT = 25
+CHOICE_TEXT_LIMIT = 100
+RATE_LIMIT_WAIT = 30.0  # discord.py waits out shorter 429s itself; longer ones become DeliveryError
+FAILURE = Reply(title="Something went wrong",
+                text="The command failed and the error was logged. Please try again later.",
+                ephemeral=True, error=True)
+
+
+def allowed_mentions(reply: Reply) -> discord.AllowedMentions:
+    """Allow pings for the reply's role ids only; never users, @everyone or @here."""
+    if not reply.mentions:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(everyone=False, users=False, replied_user=False,
+                                   roles=[discord.Object(id=int(role)) for role in reply.mentions])
+
+
+class WatchTree(app_commands.CommandTree):
+    """The command tree; errors raised by any command end in on_error, once."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """Log the failure and tell the user briefly."""
+        await self.client.adapter.report_failure(interaction, error)
+
+
+class WatchClient(discord.Client):
+    """A discord.py client that registers /watch before connecting."""
+
+    def __init__(self, adapter: DiscordAdapter, **options) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
+        self.tree = WatchTree(self)
+        self.tree.add_command(build_watch_group(adapter))
+
+    async def setup_hook(self) -> None:
+        """Sync /watch: to each configured guild (instant), or globally."""
+        await self.adapter.sync_commands(self.tree)
+
+
+class DiscordAdapter:
+    """Answers /watch on Discord and posts the outbox's replies to channels."""
+
+    platform = "discord"
+
+    def __init__(self, settings: DiscordSettings, runner: CommandRunner, *,
+                 guild_ready_timeout: float = 2.0, ready_timeout: float = 60.0,
+                 defer_after: float = 2.0) -> None:
+        self.settings = settings
+        self.runner = runner
+        self.guild_ready_timeout = guild_ready_timeout
+        self.ready_timeout = ready_timeout
+        self.defer_after = defer_after  # Discord wants a first response within 3 s
+        self.client: WatchClient | None = None
+        self._gateway: asyncio.Task | None = None
+        self._previous_urls: tuple | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Log in, sync commands, connect the gateway and return once READY."""
+        self._previous_urls = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+        Route.BASE = self.settings.api_base.rstrip("/")
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.gateway_url)
+        intents = discord.Intents.none()
+        intents.guilds = True
+        self.client = WatchClient(self, intents=intents, allowed_mentions=discord.AllowedMentions.none(),
+                                  guild_ready_timeout=self.guild_ready_timeout,
+                                  max_ratelimit_timeout=RATE_LIMIT_WAIT)
+        try:
+            await self.client.login(self.settings.token)
+        except discord.LoginFailure as exc:
+            await self.stop()
+            raise PermanentDeliveryError("Discord refused the bot token") from exc
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            await self.stop()
+            raise DeliveryError(f"cannot log in to Discord: {exc}") from exc
+        self._gateway = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        self._gateway.add_done_callback(_log_gateway_end)
+        await self._wait_until_ready()
+        log.info("connected to Discord as %s (%s)", self.client.user, self.client.application_id)
+
+    async def _wait_until_ready(self) -> None:
+        """Wait for READY; raise DeliveryError if the gateway ends or times out first."""
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _ = await asyncio.wait({ready, self._gateway}, timeout=self.ready_timeout,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if ready in done:
+            return
+        ready.cancel()
+        ended = self._gateway in done
+        failure = self._gateway.exception() if ended and not self._gateway.cancelled() else None
+        reason = repr(failure) if failure else "connection closed" if ended else (
+            f"no READY within {self.ready_timeout:g} s")
+        await self.stop()
+        raise DeliveryError(f"Discord gateway did not become ready: {reason}") from failure
+
+    async def stop(self) -> None:
+        """Close the gateway and the HTTP session."""
+        if self.client is not None:
+            await self.client.close()
+        if self._gateway is not None:
+            try:
+                await asyncio.wait_for(self._gateway, timeout=10)
+            except Exception:  # noqa: BLE001 - an error that ended the connection is already logged
+                pass
+            self._gateway = None
+        if self._previous_urls is not None:
+            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._previous_urls
+            self._previous_urls = None
+
+    async def sync_commands(self, tree: app_commands.CommandTree) -> None:
+        """Register /watch with Discord; a failure is logged, delivery still works."""
+        try:
+            if not self.settings.guild_ids:
+                await tree.sync()
+            for guild_id in self.settings.guild_ids:
+                guild = discord.Object(id=guild_id)
+                tree.copy_global_to(guild=guild)
+                await tree.sync(guild=guild)
+        except discord.HTTPException:
+            log.exception("could not register /watch with Discord")
+
+    # ------------------------------------------------------------------ outbox
+
+    async def send(self, channel_id: str, reply: Reply) -> str:
+        """Post `reply` (split if long) to a channel and return the first message id."""
+        channel, mentions = self._channel(channel_id), allowed_mentions(reply)
+        first_id = ""
+        for index, message in enumerate(render_messages(reply)):
+            with _attachment(reply.file if index == 0 else None) as files:
+                sent = await _deliver(channel.send(**message, allowed_mentions=mentions, **files))
+            first_id = first_id or str(sent.id)
+        return first_id
+
+    async def edit(self, channel_id: str, message_id: str, reply: Reply) -> None:
+        """Replace a message sent earlier with `reply` (its first message's worth)."""
+        message = self._channel(channel_id).get_partial_message(int(message_id))
+        with _attachment(reply.file) as files:
+            extra = {"attachments": [files["file"]]} if files else {}
+            await _deliver(message.edit(**render_reply(reply), allowed_mentions=allowed_mentions(reply),
+                                        **extra))
+
+    def _channel(self, channel_id: str) -> discord.PartialMessageable:
+        """Return a handle on a channel by id, without a cache lookup."""
+        if self.client is None or self.client.is_closed():
+            raise DeliveryError("not connected to Discord")
+        return self.client.get_partial_messageable(int(channel_id))
+
+    # ------------------------------------------------------------------ commands
+
+    def context(self, interaction: discord.Interaction) -> CommandContext:
+        """Say who asked and where, for the neutral commands."""
+        return CommandContext(platform="discord", channel_id=str(interaction.channel_id),
+                              user_id=str(interaction.user.id), can_manage=self.can_manage(interaction))
+
+    def can_manage(self, interaction: discord.Interaction) -> bool:
+        """True for members with Manage Server, or with the configured manage role."""
+        permissions = interaction.permissions
+        if permissions.manage_guild or permissions.administrator:
+            return True
+        role_name = self.settings.manage_role
+        roles = getattr(interaction.user, "roles", ())  # a Member in a guild; a User has no roles
+        return bool(role_name) and any(role.name == role_name for role in roles)
+
+    async def answer(self, interaction: discord.Interaction, name: str, **arguments) -> None:
+        """Run subcommand `name` and respond, deferring first if it is slow."""
+        ctx = self.context(interaction)
+        if name in MANAGE_COMMANDS and not ctx.can_manage:
+            await self.respond(interaction, self.refusal(name))
+            return
+        args = {key: str(value) for key, value in arguments.items() if value is not None}
+        work = asyncio.create_task(self.runner.run(ctx, name, args), name=f"watch-{name}")
+        try:
+            done, _ = await asyncio.wait({work}, timeout=self.defer_after)
+            if not done:
+                await interaction.response.defer()
+            reply = await work
+        finally:
+            work.cancel()
+        await self.respond(interaction, reply)
+
+    def refusal(self, name: str) -> Reply:
+        """Explain why a member may not run a manage command."""
+        role = f" or the {self.settings.manage_role} role" if self.settings.manage_role else ""
+        return Reply(title="Not allowed", text=f"/watch {name} needs the Manage Server permission{role}.",
+                     ephemeral=True, error=True)
+
+    async def respond(self, interaction: discord.Interaction, reply: Reply) -> None:
+        """Send `reply` as the interaction's response, then as followups."""
+        private = reply.ephemeral or reply.error
+        mentions = allowed_mentions(reply)
+        response = interaction.response
+        if private and response.type is discord.InteractionResponseType.deferred_channel_message:
+            await interaction.delete_original_response()  # a public "thinking…" would show it to all
+        for index, message in enumerate(render_messages(reply)):
+            with _attachment(reply.file if index == 0 else None) as files:
+                options = dict(message, ephemeral=private, allowed_mentions=mentions, **files)
+                if not response.is_done():
+                    await response.send_message(**options)
+                else:
+                    await interaction.followup.send(**options)
+
+    async def suggest(self, interaction: discord.Interaction, argument: str,
+                      current: str) -> list[Choice]:
+        """Offer the runner's completions for `argument` as Discord choices."""
+        pairs = await self.runner.complete(self.context(interaction), argument, current)
+        return [app_commands.Choice(name=clip(label or value, CHOICE_TEXT_LIMIT),
+                                    value=value[:CHOICE_TEXT_LIMIT])
+                for label, value in pairs[:CHOICE_LIMIT] if value]
+
+    async def report_failure(self, interaction: discord.Interaction, error: Exception) -> None:
+        """Log a command's error with its traceback and send the user a short reply."""
+        original = getattr(error, "original", error)
+        if isinstance(original, CommandError):
+            reply = Reply(title="Cannot do that", text=original.reason, ephemeral=True, error=True)
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("/%s failed in channel %s", command, interaction.channel_id, exc_info=original)
+            reply = FAILURE
+        try:
+            await self.respond(interaction, reply)
+        except (discord.HTTPException, aiohttp.ClientError, OSError):
+            log.exception("could not tell the user that a command failed")
+
+
+@contextmanager
+def _attachment(path: Path | None) -> Iterator[dict]:
+    """Open `path` as a discord.File keyword argument ({} without a path), closing it afterwards."""
+    if path is None:
+        yield {}
+        return
+    try:
+        attached = discord.File(path, filename=path.name)
+    except OSError as exc:
+        raise PermanentDeliveryError(f"cannot read attachment {path}: {exc}") from exc
+    try:
+        yield {"file": attached}
+    finally:
+        attached.close()
+
+
+async def _deliver(action: Awaitable[Result]) -> Result:
+    """Await a Discord call, turning its failures into DeliveryError or PermanentDeliveryError."""
+    try:
+        return await action
+    except discord.RateLimited as exc:
+        raise DeliveryError(f"rate limited for {exc.retry_after:.1f} s",
+                            retry_after=exc.retry_after) from exc
+    except (discord.Forbidden, discord.NotFound) as exc:
+        raise PermanentDeliveryError(f"Discord refused: {exc.status} {exc.text}") from exc
+    except discord.HTTPException as exc:
+        if exc.status == 429 or exc.status >= 500:
+            raise DeliveryError(f"Discord answered {exc.status}", retry_after=_retry_after(exc)) from exc
+        raise PermanentDeliveryError(f"Discord refused: {exc.status} {exc.text}") from exc
+    except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        raise DeliveryError(f"cannot reach Discord: {exc!r}") from exc
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    """Read Retry-After from a failed response, if it has one."""
+    value = getattr(exc.response, "headers", {}).get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _log_gateway_end(task: asyncio.Task) -> None:
+    """Log a gateway connection that ended with an error."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("Discord gateway connection ended", exc_info=task.exception())
+
+
+def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
+    """Build /watch: one subcommand per entry of SUBCOMMANDS, each a few lines."""
+    watch = app_commands.Group(name="watch", description="Monitor feeds for groups, people and places",
+                               guild_only=True)
+
+    async def entity_choices(interaction: discord.Interaction, current: str) -> list[Choice]:
+        return await adapter.suggest(interaction, "entity", current)
+
+    async def target_choices(interaction: discord.Interaction, current: str) -> list[Choice]:
+        return await adapter.suggest(interaction, "target", current)
+
+    @watch.command(description="Profile of a tracked group, person or place, with its latest mentions")
+    @app_commands.describe(entity="Group, person or place")
+    @app_commands.autocomplete(entity=entity_choices)
+    async def lookup(interaction: discord.Interaction, entity: str) -> None:
+        await adapter.answer(interaction, "lookup", entity=entity)
+
+    @watch.command(description="Search stored items")
+    @app_commands.describe(query="Words to look for", since="How far back, e.g. 24h, 7d or 2024-05-01")
+    async def search(interaction: discord.Interaction, query: str, since: Optional[str] = None) -> None:
+        await adapter.answer(interaction, "search", query=query, since=since)
+
+    @watch.command(description="Digest of what was flagged")
+    @app_commands.describe(period="today, yesterday, week, or e.g. 12h")
+    async def digest(interaction: discord.Interaction, period: Optional[str] = None) -> None:
+        await adapter.answer(interaction, "digest", period=period)
+
+    @watch.command(description="Alert this channel about an entity or theme")
+    @app_commands.describe(target="Entity or theme")
+    @app_commands.autocomplete(target=target_choices)
+    async def track(interaction: discord.Interaction, target: str) -> None:
+        await adapter.answer(interaction, "track", target=target)
+
+    @watch.command(description="Stop alerting this channel about an entity or theme")
+    @app_commands.describe(target="Entity or theme")
+    @app_commands.autocomplete(target=target_choices)
+    async def untrack(interaction: discord.Interaction, target: str) -> None:
+        await adapter.answer(interaction, "untrack", target=target)
+
+    @watch.command(description="What this channel is alerted about")
+    async def tracking(interaction: discord.Interaction) -> None:
+        await adapter.answer(interaction, "tracking")
+
+    @watch.command(description="Feeds and their health")
+    async def feeds(interaction: discord.Interaction) -> None:
+        await adapter.answer(interaction, "feeds")
+
+    @watch.command(description="Why an item was flagged: the aliases and where they matched")
+    @app_commands.describe(item="Item id, as shown on an alert")
+    async def why(interaction: discord.Interaction, item: str) -> None:
+        await adapter.answer(interaction, "why", item=item)
+
+    @watch.command(description="Health of the bot: feeds, queue, last poll")
+    async def status(interaction: discord.Interaction) -> None:
+        await adapter.answer(interaction, "status")
+
+    @watch.command(description="Mentions of an entity per day")
+    @app_commands.describe(entity="Group, person or place", days="How many days (default 14)")
+    @app_commands.autocomplete(entity=entity_choices)
+    async def trend(interaction: discord.Interaction, entity: str,
+                    days: Optional[app_commands.Range[int, 1, 365]] = None) -> None:
+        await adapter.answer(interaction, "trend", entity=entity, days=days)
+
+    return watch
