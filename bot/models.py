@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,11 @@ class Item:
         return hashlib.sha1(f"{self.feed_id}\x00{self.dedup_key}".encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """One entity mention in a text: which alias, where, and the rule that accepted it.
 
-    `start` and `end` index the matched text (title, a newline, then summary).
+    `start` and `end` index the matched text (title, a newline, then summary). A named tuple:
+    the matcher makes many of them.
     """
 
     entity: str

@@ -112,11 +112,19 @@ def test_spans_point_into_the_original_text(matcher):
     assert {"Afghans", "U.S", "Kabul"} <= aliases or {"Afghans", "U.S.", "Kabul"} <= aliases
 
 
-def test_fold_maps_offsets_back():
-    folded = fold("Pakistan's U.S.-backed plan")
-    assert folded.lower.startswith("pakistan us backed")
-    start = folded.lower.index("us")
-    assert "Pakistan's U.S.-backed plan"[folded.original(start):folded.original_end(start + 2)] == "U.S"
+def test_fold_keeps_length_and_makes_every_non_letter_a_space():
+    text = "Pakistan’s U.S.-backed plan: Tehrik-e-Taliban—Qa'ida"
+    folded = fold(text)
+    assert len(folded.lower) == len(text) == len(folded.cased)
+    assert folded.lower.split() == ["pakistan", "s", "u", "s", "backed", "plan", "tehrik", "e", "taliban",
+                                    "qa", "ida"]
+
+
+def test_soft_hyphens_inside_names_are_ignored_and_spans_still_point_at_the_text(matcher):
+    text = "Pakis­tan and Tor­kham"
+    result = matcher.match(text)
+    assert set(result.entities) == {"pakistan", "torkham"}
+    assert [text[m.start:m.end] for m in result.matches] == ["Pakis­tan", "Tor­kham"]
 
 
 def test_themes_fire_on_subject_not_passing_words(matcher):

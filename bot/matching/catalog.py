@@ -193,7 +193,7 @@ def _entity(entity_id: str, spec, place: str) -> tuple[Entity, list[AliasRule]]:
         raise CatalogError(f"{place}.name: a name is required")
     rules = _plain_rules(entity_id, _strings(spec, "aliases", place), place)
     for acronym in _strings(spec, "acronyms", place):
-        rules.append(AliasRule(entity_id, acronym, _cased_key(acronym), True, "acronym"))
+        rules.extend(_acronym_rules(entity_id, acronym))
     scripts = spec.get("scripts") or {}
     if not isinstance(scripts, dict):
         raise CatalogError(f"{place}.scripts: must map a language code (ur, ps, fa, ar) to names")
@@ -244,18 +244,29 @@ def _ambiguous(entity_id: str, rule, place: str) -> list[AliasRule]:
 
 
 def variants(name: str) -> list[str]:
-    """Folded spellings of a name: transliteration variants and the joined form of short phrases."""
+    """Folded spellings of a name: transliterations, possessives inside it, the joined form."""
     words = fold_phrase(name).split(" ")
     options = [(word, *[v for v in _VARIANTS.get(word, ()) if v != word]) for word in words]
-    keys = [" ".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_VARIANTS)]
+    keys = [fold_phrase(" ".join(combo)) for combo in itertools.islice(itertools.product(*options), MAX_VARIANTS)]
+    if 2 <= len(words) <= 4:
+        # "Islamic State's Khorasan branch" folds to "islamic state s khorasan branch".
+        keys += [" ".join(words[:cut] + ["s"] + words[cut:]) for cut in range(1, len(words))]
     if 2 <= len(words) <= 3 and len("".join(words)) >= 8 and all(word.isalpha() for word in words):
         keys.append("".join(words))
     return list(dict.fromkeys(keys))
 
 
 def _cased_key(acronym: str) -> str:
-    folded = fold(acronym).cased
-    return " ".join(folded.split())
+    return " ".join(fold(acronym).cased.split())
+
+
+def _acronym_rules(entity_id: str, acronym: str) -> list[AliasRule]:
+    """An acronym as written, and dotted ("U.S." folds to "U S") when it is 2-4 capitals."""
+    key = _cased_key(acronym)
+    rules = [AliasRule(entity_id, acronym, key, True, "acronym")]
+    if key.isalpha() and key.isupper() and 2 <= len(key) <= 4:
+        rules.append(AliasRule(entity_id, acronym, " ".join(key), True, "acronym"))
+    return rules
 
 
 def _strings(spec: dict, key: str, place: str) -> list[str]:

@@ -1,11 +1,12 @@
 """Find the catalog's entities in a text, with spans, and score its themes. Pure: no I/O.
 
 How a text is matched:
-1. fold it (case, accents, quotes, dashes, possessives, acronym dots; URLs blanked);
-2. find every alias with two Aho-Corasick automatons: lower-case names on the lower-case text,
-   acronyms on the text as written (so "TTP" is found, "ttp" and "HTTP" are not);
-3. keep candidates on word boundaries whose entity's negative contexts do not veto them
-   ("Quetta Gladiators", "Kabul River", "AQ Khan");
+1. fold it one character for one (case, accents; every non-letter a space; URLs blanked);
+2. find every alias as whole words — each key is searched with a space on both sides, in the
+   text padded with spaces — with two Aho-Corasick automatons: lower-case names on the
+   lower-case text, acronyms on the text as written ("TTP" is found, "ttp" and "HTTP" are not);
+3. keep names written with capitals only where the text capitalises them, and drop those whose
+   entity's negative contexts veto them ("Quetta Gladiators", "Kabul River", "AQ Khan");
 4. keep ambiguous names only under their rule (a bare "Mehsud" only when Noor Wali Mehsud is
    named elsewhere in the item; "Tajik" only before "officials", "border"...);
 5. pick leftmost-longest among overlapping candidates ("Pakistani Taliban" is the TTP, not
@@ -16,9 +17,9 @@ In an ALL-CAPS headline, acronyms that are also English words (US, IS, UN, WHO) 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from bot.matching.catalog import AliasRule, Catalog
 from bot.matching.normalize import Folded, fold
@@ -26,15 +27,22 @@ from bot.models import Match, MatchResult
 
 _WORD_ACRONYMS = {"US", "IS", "UN", "WHO", "AQ", "PAK", "KP", "ISK", "IOM"}
 _CONTEXT = 40  # characters of context the negative and `after:` patterns see
+_INVISIBLE = re.compile("[\u00ad\u200b\u200d\u2060\ufeff]")  # removed before matching, like the store does
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A name found at a place in the folded text, before overlaps are resolved."""
+class Candidate(NamedTuple):
+    """A name found at a place in the folded text, before overlaps are resolved.
+
+    Field order is sort order: leftmost first, then longest, then unambiguous names first.
+    """
 
     start: int
+    minus_length: int
+    ambiguous: bool
+    sequence: int
     end: int
     rule: AliasRule
+    rule_name: str
 
 
 class Matcher:
@@ -42,17 +50,19 @@ class Matcher:
 
     def __init__(self, catalog: Catalog, theme_scorer=None):
         self.catalog = catalog
-        self._lower = ahocorasick.Automaton()
-        self._cased = ahocorasick.Automaton()
         grouped: dict[tuple[bool, str], list[AliasRule]] = {}
         for rule in catalog.rules:
             grouped.setdefault((rule.case_sensitive, rule.key), []).append(rule)
-        for (case_sensitive, key), rules in grouped.items():
-            automaton = self._cased if case_sensitive else self._lower
-            automaton.add_word(key, (len(key), tuple(rules)))
-        for automaton in (self._lower, self._cased):
-            if len(automaton):
-                automaton.make_automaton()
+        self._tables = []  # (case_sensitive, keys, values, leftmost-longest automaton)
+        for case_sensitive in (False, True):
+            keys = sorted(key for cased, key in grouped if cased == case_sensitive)
+            if not keys:
+                continue
+            values = [(len(key), tuple(self._entry(rule) for rule in grouped[(case_sensitive, key)])) for key in keys]
+            patterns = [f"{key} " for key in keys]  # the trailing space makes every hit end a word
+            longest = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            self._tables.append((case_sensitive, patterns, values, longest))
+        self._overlapping: dict[bool, object] = {}
         if theme_scorer is None:
             from bot.matching.themes import ThemeScorer
 
@@ -71,37 +81,90 @@ class Matcher:
 
     def find(self, text: str, *, shouting: bool = False, shouting_end: int = 0) -> list[Match]:
         """Return the entity mentions in `text`, leftmost-longest, with original offsets."""
+        original, positions = text, None
+        if _INVISIBLE.search(text):
+            positions = [index for index, char in enumerate(text) if not _INVISIBLE.match(char)]
+            text = _INVISIBLE.sub("", text)
         folded = fold(text)
-        candidates = self._candidates(folded, shouting, shouting_end)
+        candidates, special = self._candidates(folded, shouting, shouting_end)
         if not candidates:
             return []
-        redefined = _redefined_acronyms(folded.cased, candidates)
-        if redefined:
-            candidates = [c for c in candidates if not (c.rule.case_sensitive and c.rule.key in redefined)]
-        chosen = self._resolve(candidates)
-        return [self._to_match(folded, text, candidate) for candidate in chosen]
+        if "(" in text:
+            redefined = _redefined_acronyms(text, candidates)
+            if redefined:
+                candidates = [c for c in candidates if not (c.rule.case_sensitive and c.rule.key in redefined)]
+        chosen = self._resolve(candidates) if special else _leftmost_longest(candidates)
+        if positions is None:
+            return [Match(c.rule.entity, text[c.start:c.end], c.start, c.end, c.rule_name) for c in chosen]
+        return [self._remapped(original, positions, c) for c in chosen]
 
     # ---------------------------------------------------------------- steps
 
-    def _candidates(self, folded: Folded, shouting: bool, shouting_end: int) -> list[Candidate]:
+    def _entry(self, rule: AliasRule) -> tuple:
+        """What is checked for each hit of a key, computed once: (rule, capitals, vetoes...)."""
+        written = rule.alias.replace("-", " ").split()
+        cap_first = bool(not rule.case_sensitive and written and written[0][:1].isupper())
+        last = rule.key.rfind(" ")
+        cap_last = last + 1 if (not rule.case_sensitive and len(written) > 1 and written[-1][:1].isupper()
+                                and last > 0) else -1
+        has_context = rule.after is not None or bool(rule.needs) or rule.keeps_inner
+        return (rule, cap_first, cap_last, rule.case_sensitive and rule.key in _WORD_ACRONYMS, has_context,
+                self._has_vetoes(rule), _rule_name(rule))
+
+    def _has_vetoes(self, rule: AliasRule) -> bool:
+        entity = self.catalog.entities[rule.entity]
+        return entity.not_after is not None or entity.not_before is not None or rule.after is not None
+
+    def _candidates(self, folded: Folded, shouting: bool, shouting_end: int) -> tuple[list[Candidate], bool]:
+        """All acceptable hits, and whether any needs the slow path (ambiguous names, titles).
+
+        Fast path: the automaton's own leftmost-longest scan. If a hit there is rejected by a
+        context rule or needs one, a shorter name at the same place might have counted, so the
+        text is scanned again for every overlapping hit.
+        """
+        found, complete = self._scan(folded, shouting, shouting_end, longest_only=True)
+        if complete:
+            return found, False
+        return self._scan(folded, shouting, shouting_end, longest_only=False)[0], True
+
+    def _scan(self, folded: Folded, shouting: bool, shouting_end: int, *, longest_only: bool):
         found = []
         mixed_case = folded.cased != folded.lower
-        for automaton, haystack in ((self._lower, folded.lower), (self._cased, folded.cased)):
-            if not len(automaton):
-                continue
-            for end_index, (length, rules) in automaton.iter(haystack):
-                start, end = end_index - length + 1, end_index + 1
-                if not _on_boundaries(haystack, start, end):
-                    continue
-                for rule in rules:
-                    if rule.case_sensitive and shouting and start < shouting_end and rule.key in _WORD_ACRONYMS:
+        cased = folded.cased
+        for case_sensitive, patterns, values, longest in self._tables:
+            padded = f" {cased if case_sensitive else folded.lower} "
+            if longest_only:
+                hits = longest.find_matches_as_indexes(padded)
+            else:
+                hits = self._all_hits(case_sensitive, patterns).find_matches_as_indexes(padded, overlapping=True)
+            for index, hit_start, _ in hits:
+                if padded[hit_start - 1] != " ":
+                    continue  # begins inside a word
+                start = hit_start - 1  # the padded text has one more space first
+                length, entries = values[index]
+                for rule, cap_first, cap_last, word_acronym, has_context, has_vetoes, name in entries:
+                    if word_acronym and shouting and start < shouting_end:
                         continue
-                    if self._vetoed(rule, folded.lower, start, end):
+                    if mixed_case and ((cap_first and not cased[start].isupper())
+                                       or (cap_last > 0 and not cased[start + cap_last].isupper())):
+                        if longest_only:
+                            return found, False
                         continue
-                    if mixed_case and not rule.case_sensitive and not _capitalised_as_written(rule, folded.cased, start):
+                    if has_vetoes and self._vetoed(rule, folded.lower, start, start + length):
+                        if longest_only:
+                            return found, False
                         continue
-                    found.append(Candidate(start, end, rule))
-        return found
+                    if longest_only and has_context:
+                        return found, False
+                    found.append(Candidate(start, -length, rule.kind == "ambiguous", len(found), start + length, rule,
+                                           name))
+        return found, True
+
+    def _all_hits(self, case_sensitive: bool, patterns: list[str]):
+        """The automaton that reports overlapping hits too, built on first need."""
+        if case_sensitive not in self._overlapping:
+            self._overlapping[case_sensitive] = ahocorasick_rs.AhoCorasick(patterns)
+        return self._overlapping[case_sensitive]
 
     def _vetoed(self, rule: AliasRule, lower: str, start: int, end: int) -> bool:
         entity = self.catalog.entities[rule.entity]
@@ -123,12 +186,12 @@ class Matcher:
                 inside = [c for c in plain if outer.start <= c.start and c.end <= outer.end
                           and (c.end - c.start) < (outer.end - outer.start)]
                 inner.extend(_leftmost_longest(inside))
-        return sorted(chosen + inner, key=lambda c: (c.start, -c.end))
+        return sorted(chosen + inner)
 
-    def _to_match(self, folded: Folded, text: str, candidate: Candidate) -> Match:
-        start, end = folded.original(candidate.start), folded.original_end(candidate.end)
-        return Match(entity=candidate.rule.entity, alias=text[start:end], start=start, end=end,
-                     rule=_rule_name(candidate.rule))
+    @staticmethod
+    def _remapped(original: str, positions: list[int], candidate: Candidate) -> Match:
+        start, end = positions[candidate.start], positions[candidate.end - 1] + 1
+        return Match(candidate.rule.entity, original[start:end], start, end, candidate.rule_name)
 
     def _with_implied(self, entity_ids):
         for entity_id in entity_ids:
@@ -142,31 +205,12 @@ class Matcher:
 
 
 def _leftmost_longest(candidates: list[Candidate]) -> list[Candidate]:
-    ordered = sorted(candidates, key=lambda c: (c.start, -(c.end - c.start), c.rule.kind == "ambiguous"))
     chosen, last_end = [], -1
-    for candidate in ordered:
+    for candidate in sorted(candidates):
         if candidate.start >= last_end:
             chosen.append(candidate)
             last_end = candidate.end
     return chosen
-
-
-def _capitalised_as_written(rule: AliasRule, cased: str, start: int) -> bool:
-    """A proper name written with capitals in the catalog must be capitalised in the text too.
-
-    "china" (porcelain), "a ministerial crisis group" and an "afghan" blanket are not names.
-    The first and the last word are checked, as the catalog writes them.
-    """
-    written = rule.alias.replace("-", " ").split()
-    if not written or not written[0][:1].isalpha():
-        return True
-    if written[0][0].isupper() and not cased[start].isupper():
-        return False
-    if len(written) > 1 and written[-1][0].isupper():
-        last = rule.key.rfind(" ")
-        if last > 0 and not cased[start + last + 1].isupper():
-            return False
-    return True
 
 
 def _redefined_acronyms(cased: str, candidates: list[Candidate]) -> set[str]:
@@ -189,16 +233,6 @@ def _redefined_acronyms(cased: str, candidates: list[Candidate]) -> set[str]:
 
 
 _WORDS = re.compile(r"[^\W\d_][\w']*")
-
-
-def _on_boundaries(text: str, start: int, end: int) -> bool:
-    if start > 0 and _is_word_char(text[start - 1]):
-        return False
-    return end >= len(text) or not _is_word_char(text[end])
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_" or char == "\u200c"
 
 
 def _is_shouting(title: str) -> bool:

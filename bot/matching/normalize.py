@@ -1,25 +1,30 @@
-"""Fold text for matching, keeping a map from folded offsets back to the original text.
+"""Fold text for matching: one character for one character, so spans need no offset map.
 
-Folding is one character for one character wherever possible (case, accents, quotes, dashes,
-hyphens as spaces), so most texts need no offset map at all. Only two edits change the length:
-possessive endings ("Pakistan's", "Afghans'") and dots inside acronyms ("U.S.", "U.N.") are
-removed; their positions are kept so every match can be mapped back to the reader's text.
+Folding keeps letters and digits (accents removed) and turns everything else — spaces, hyphens,
+dashes, quotes, apostrophes, dots, brackets — into a space. Names are folded the same way, so
+"Tehrik-e-Taliban" is "tehrik e taliban", "Qa'ida" is "qa ida", "U.S." is "U S" and the
+possessive "Pakistan's" is "pakistan s": a name is always found as whole words between spaces.
+URLs and e-mail addresses are blanked so nothing inside them is ever matched.
+ASCII text (most news, once curly quotes and dashes are replaced) takes a bytes fast path.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.text import normalise_spaces
-
-_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u00b4`\u02bc"
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-# Possessive endings and acronym dots; each match is deleted from the folded text.
-_DELETIONS = re.compile(r"(?<=[^\W\d_])'s?(?![^\W_])|(?<=\b[A-Z])\.(?=[A-Z]\b|[A-Z]\.)|(?<=\b[A-Z]\.[A-Z])\.")
+_ZWNJ = "\u200c"
 _URLS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.\w[\w.]*", re.IGNORECASE)
+_COMMON = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"),
+           ("\u2014", "-"), ("\u00a0", " "))
+
+
+def _ascii_table() -> bytes:
+    return bytes(code if chr(code).isalnum() else 32 for code in range(256))
+
+
+_ASCII_FOLD = _ascii_table()
 
 
 class _FoldTable(dict):
@@ -27,16 +32,12 @@ class _FoldTable(dict):
 
     def __missing__(self, code: int) -> int:
         char = chr(code)
-        if char in _QUOTES:
-            folded = "'"
-        elif char in _DASHES or char == "-":
-            folded = " "
-        elif char in "\u00a0\u2007\u202f\t\n\r":
-            folded = " "
-        else:
+        if char.isalnum() or char == _ZWNJ or unicodedata.category(char) == "Mn":
             decomposed = unicodedata.normalize("NFKD", char)
             base = [c for c in decomposed if not unicodedata.combining(c)]
-            folded = base[0] if len(base) == 1 and code < 0x0600 else char
+            folded = base[0] if len(base) == 1 and code < 0x0600 and base[0].isalnum() else char
+        else:
+            folded = " "
         self[code] = ord(folded)
         return self[code]
 
@@ -56,49 +57,40 @@ _LOWER = _LowerTable()
 
 @dataclass(frozen=True)
 class Folded:
-    """Folded text in two cases, and how to find original offsets from folded ones."""
+    """Folded text as written (case kept) and in lower case; same length as the original."""
 
     cased: str
     lower: str
-    deleted: tuple[int, ...] = ()  # folded positions after which original characters were removed
-    shifts: tuple[int, ...] = ()  # cumulative count of removed characters at each such position
 
     def original(self, position: int) -> int:
-        """Map an offset in the folded text to the offset in the original text."""
-        if not self.deleted:
-            return position
-        index = bisect.bisect_right(self.deleted, position) - 1
-        return position + (self.shifts[index] if index >= 0 else 0)
+        """The original offset of a folded offset (they are the same)."""
+        return position
 
     def original_end(self, position: int) -> int:
-        """Map an end offset (exclusive) in the folded text to the original text."""
-        if position == 0:
-            return 0
-        return self.original(position - 1) + 1
-
-
-def fold_phrase(text: str) -> str:
-    """Fold an alias or a cue phrase the same way texts are folded (lower case)."""
-    folded = fold(normalise_spaces(text))
-    return " ".join(folded.lower.split())
+        """The original end offset of a folded end offset (they are the same)."""
+        return position
 
 
 def fold(text: str) -> Folded:
-    """Fold `text` for matching: URLs blanked, case, accents, quotes and dashes folded."""
+    """Fold `text` for matching: URLs blanked, accents, punctuation and case folded, length kept."""
     if "://" in text or "www." in text or "@" in text:
         text = _URLS.sub(lambda found: " " * len(found.group()), text)
+    if not text.isascii():
+        for before, after in _COMMON:
+            if before in text:
+                text = text.replace(before, after)
+    if text.isascii():
+        cased_bytes = text.encode("ascii").translate(_ASCII_FOLD)
+        return Folded(cased_bytes.decode("ascii"), cased_bytes.lower().decode("ascii"))
     cased = text.translate(_FOLD)
-    if "'" not in cased and "." not in cased:
-        return Folded(cased, cased.translate(_LOWER))
-    pieces, deleted, shifts, removed, last = [], [], [], 0, 0
-    for found in _DELETIONS.finditer(cased):
-        pieces.append(cased[last:found.start()])
-        removed += found.end() - found.start()
-        deleted.append(found.start() - (removed - (found.end() - found.start())))
-        shifts.append(removed)
-        last = found.end()
-    if not deleted:
-        return Folded(cased, cased.translate(_LOWER))
-    pieces.append(cased[last:])
-    joined = "".join(pieces)
-    return Folded(joined, joined.translate(_LOWER), tuple(deleted), tuple(shifts))
+    return Folded(cased, cased.translate(_LOWER))
+
+
+def fold_phrase(text: str) -> str:
+    """Fold a name or a phrase (lower case, single spaces) the way texts are folded."""
+    return " ".join(fold(text).lower.split())
+
+
+def fold_words(text: str) -> str:
+    """Folded lower-case text with runs of spaces collapsed, for theme cue patterns."""
+    return " ".join(fold(text).lower.split())

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.matching.catalog import Catalog, Theme
-from bot.matching.normalize import fold
+from bot.matching.normalize import fold_words
 from bot.models import ThemeScore
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class ThemeScorer:
 
     def score(self, title: str, summary: str, entities: tuple[str, ...]) -> tuple[ThemeScore, ...]:
         """Return the themes this item is about, best first."""
-        title_text, body_text = fold(title).lower, fold(summary).lower
+        title_text, body_text = fold_words(title), fold_words(summary)
         similarities = self._similarities(f"{title}. {summary}")
         scores = []
         for theme in self.catalog.themes.values():
