@@ -158,23 +158,17 @@ def _with_also_reported(reply: Reply, outlets: list[str]) -> Reply:
 
 def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, limits: AlertLimits,
                   now: datetime) -> int:
-    """Fold a burst into one summary message per channel and window."""
-    bucket = int(now.timestamp() // limits.batch_window)
-    batch_key = f"batch:{platform}:{channel}:{bucket}"
-    batch = outbox.get(db, batch_key)
+    """Fold a burst into one summary message per channel, collected until it is sent."""
     line = f"{item.title} — {item.outlet}"
     outbox.enqueue(db, idem_key=key, kind="alert", platform=platform, channel_id=channel,
                    payload=reply_to_dict(alert_reply(item, ())), now=now, story_id=item.story_id,
                    status=outbox.MERGED)
-    if batch is None or batch["status"] not in (outbox.PENDING,):
-        if batch is not None:
-            batch_key = f"{batch_key}:{item.story_id}"
-        payload = reply_to_dict(batch_reply([(line, item.link)]))
-        payload["lines"] = [[line, item.link]]
-        return int(outbox.enqueue(db, idem_key=batch_key, kind="batch", platform=platform, channel_id=channel,
-                                  payload=payload, now=now))
-    payload = json.loads(batch["payload"])
-    lines = payload.get("lines", []) + [[line, item.link]]
+    batch = outbox.pending_batch(db, platform, channel)
+    if batch is None:
+        payload = {**reply_to_dict(batch_reply([(line, item.link)])), "lines": [[line, item.link]]}
+        return int(outbox.enqueue(db, idem_key=f"batch:{platform}:{channel}:{item.story_id}", kind="batch",
+                                  platform=platform, channel_id=channel, payload=payload, now=now))
+    lines = json.loads(batch["payload"]).get("lines", []) + [[line, item.link]]
     outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines})
     return 1
 

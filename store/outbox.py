@@ -41,6 +41,13 @@ def update_payload(db, row_id: int, payload: dict) -> None:
     db.execute("UPDATE outbox SET payload = ? WHERE id = ?", [json.dumps(payload, ensure_ascii=False), row_id])
 
 
+def pending_batch(db, platform: str, channel_id: str) -> dict | None:
+    """The burst summary still collecting items for a channel, if any."""
+    rows = list(db.query("SELECT * FROM outbox WHERE platform = ? AND channel_id = ? AND kind = 'batch' "
+                         "AND status = 'pending' ORDER BY id DESC LIMIT 1", [platform, channel_id]))
+    return rows[0] if rows else None
+
+
 def due(db, now: datetime, limit: int = 50) -> list[dict]:
     """Rows to deliver now, oldest first: pending ones whose time has come, and interrupted sends."""
     return list(db.query(

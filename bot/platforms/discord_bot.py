@@ -10,6 +10,7 @@ Every message carries allowed_mentions: nothing pings except the role ids a Repl
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from contextlib import contextmanager
 from pathlib import Path
@@ -155,13 +156,18 @@ class DiscordAdapter:
 
     # ------------------------------------------------------------------ outbox
 
-    async def send(self, channel_id: str, reply: Reply) -> str:
-        """Post `reply` (split if long) to a channel and return the first message id."""
+    async def send(self, channel_id: str, reply: Reply, *, idempotency_key: str | None = None) -> str:
+        """Post `reply` (split if long) to a channel and return the first message id.
+
+        With an idempotency key, each part carries a nonce Discord enforces: sending the same
+        part again after a crash returns the message already posted instead of a second one.
+        """
         channel, mentions = self._channel(channel_id), allowed_mentions(reply)
         first_id = ""
         for index, message in enumerate(render_messages(reply)):
+            nonce = {"nonce": message_nonce(idempotency_key, index)} if idempotency_key else {}
             with _attachment(reply.file if index == 0 else None) as files:
-                sent = await _deliver(channel.send(**message, allowed_mentions=mentions, **files))
+                sent = await _deliver(channel.send(**message, allowed_mentions=mentions, **files, **nonce))
             first_id = first_id or str(sent.id)
         return first_id
 
@@ -368,3 +374,8 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
         await adapter.answer(interaction, "trend", entity=entity, days=days)
 
     return watch
+
+
+def message_nonce(idempotency_key: str, part: int) -> str:
+    """A Discord nonce (at most 25 characters) for one part of an outbox message."""
+    return hashlib.sha256(f"{idempotency_key}#{part}".encode()).hexdigest()[:25]

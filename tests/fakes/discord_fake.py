@@ -123,6 +123,8 @@ class FakeDiscord:
         self.messages: dict[int, dict] = {}
         self.interactions: dict[str, dict] = {}  # token -> state
         self.scripted_failures: list[tuple[int, dict, dict]] = []
+        self.hang_after_messages: int | None = None  # record this many channel messages, then never answer
+        self.channel_messages = 0
         self.session_id = "fake-session"
         self.sequence = 0
         self.sent_events: list[dict] = []
@@ -325,7 +327,17 @@ class FakeDiscord:
         if problems := message_problems(recorded.json or {}, recorded.files):
             return error(400, 50035, "Invalid Form Body", problems)
         if message_id is None:
-            return json_response(self._message(int(channel), recorded.json, recorded.files))
+            payload = recorded.json or {}
+            if payload.get("nonce") and payload.get("enforce_nonce"):
+                for message in self.messages.values():  # Discord returns the first message with that nonce
+                    if message.get("nonce") == payload["nonce"] and message["channel_id"] == channel:
+                        return json_response(message)
+            message = self._message(int(channel), payload, recorded.files,
+                                    **({"nonce": payload["nonce"]} if payload.get("nonce") else {}))
+            self.channel_messages += 1
+            if self.hang_after_messages is not None and self.channel_messages >= self.hang_after_messages:
+                await asyncio.Event().wait()  # the client is killed while waiting for this answer
+            return json_response(message)
         if (message := self.messages.get(int(message_id))) is None:
             return error(404, 10008, "Unknown Message")
         return json_response(_edit(message, recorded.json))
