@@ -1,0 +1,85 @@
+"""Outbox crash safety: a delivering process killed mid-queue loses and repeats nothing.
+
+A child process delivers a queue of alerts through the real discord.py client to the fake
+Discord. The fake answers four messages, records the fifth and never answers it, and the test
+kills the child with SIGKILL while it waits: the fifth row is left `sending` although the
+message exists. A second child resumes the queue; every alert must be in the channel once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import textwrap
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bot.models import Reply, reply_to_dict
+from store import open_db, outbox
+from tests.fakes.discord_fake import FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[1]
+ALERTS = 12
+CHILD = textwrap.dedent("""
+    import asyncio, sys
+    from bot.config import DiscordSettings
+    from bot.delivery import DeliveryWorker
+    from bot.platforms.discord_bot import DiscordAdapter
+    from store import open_db, outbox
+
+    async def main(db_path, api_base, gateway_url, token):
+        db = open_db(db_path)
+        adapter = DiscordAdapter(DiscordSettings(token=token, api_base=api_base, gateway_url=gateway_url),
+                                 runner=None, guild_ready_timeout=0.1, ready_timeout=20)
+        await adapter.start()
+        worker = DeliveryWorker(db, {"discord": adapter}, channel_spacing=0)
+        while outbox.queue_depth(db):
+            await worker.deliver_due()
+        await adapter.stop()
+
+    asyncio.run(main(*sys.argv[1:]))
+""")
+
+
+async def _child(fake: FakeDiscord, db_path: Path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CHILD, str(db_path), fake.api_base, fake.gateway_url, fake.token,
+        cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+
+
+def _posts(fake: FakeDiscord) -> int:
+    return sum(r.method == "POST" and r.path.startswith("/channels/") for r in fake.requests)
+
+
+async def test_killed_delivery_resumes_without_losing_or_repeating(tmp_path):
+    db_path = tmp_path / "watchdesk.db"
+    db = open_db(db_path)
+    now = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+    async with FakeDiscord() as fake:
+        with db.conn:
+            for number in range(ALERTS):
+                outbox.enqueue(db, idem_key=f"alert:discord:{fake.channel_id}:story-{number}", kind="alert",
+                               platform="discord", channel_id=str(fake.channel_id), now=now,
+                               payload=reply_to_dict(Reply(title=f"alert {number}")))
+        fake.hang_after_messages = 5
+        first = await _child(fake, db_path)
+        await fake.wait_for(lambda: _posts(fake) >= 5, timeout=60)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        statuses = Counter(row[0] for row in db.execute("SELECT status FROM outbox"))
+        assert statuses == {"sent": 4, "sending": 1, "pending": ALERTS - 5}
+
+        fake.hang_after_messages = None
+        second = await _child(fake, db_path)
+        _, errors = await asyncio.wait_for(second.communicate(), timeout=120)
+        assert second.returncode == 0, errors.decode()[-2000:]
+
+    titles = Counter(embed["title"] for message in fake.messages.values() for embed in message["embeds"])
+    assert titles == {f"alert {number}": 1 for number in range(ALERTS)}
+    rows = db.execute("SELECT status, message_id FROM outbox").fetchall()
+    assert all(status == "sent" and message_id for status, message_id in rows)
+    db.close()
