@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from bot.config import load_settings
-
 
 
 def _settings(args):
@@ -61,16 +61,88 @@ def _one_shot(args, name: str, *handler_args) -> int:
     from bot import commands
     from bot.app import open_store
     from bot.feeds.refresh import utc_now
+    from bot.matching.catalog import load_catalog
     from bot.render_text import render_text
+    from store.feeds import get_meta
 
     db = open_store(settings)
-    deps = commands.Deps(db=db, now=utc_now, started_at=utc_now(), chart_dir=Path.cwd())
+    started = get_meta(db, "started_at")
+    deps = commands.Deps(db=db, now=utc_now, chart_dir=Path.cwd(), rules=settings.alerts,
+                         started_at=datetime.fromisoformat(started) if started else utc_now(),
+                         catalog=load_catalog(settings.watch or None))
     try:
         reply = asyncio.run(getattr(commands, name)(deps, *handler_args))
     finally:
         db.close()
     print(render_text(reply))
     return 1 if reply.error else 0
+
+
+def cmd_lookup(args) -> int:
+    """Print the profile of an entity."""
+    return _one_shot(args, "lookup", " ".join(args.entity))
+
+
+def cmd_search(args) -> int:
+    """Print the newest stored items matching a query."""
+    return _one_shot(args, "search", " ".join(args.query), args.since)
+
+
+def cmd_status(args) -> int:
+    """Print uptime, last poll, items today and queued messages; --health exits 1 when unhealthy."""
+    if getattr(args, "health", False):
+        return _health(args)
+    return _one_shot(args, "status")
+
+
+def cmd_trend(args) -> int:
+    """Write a PNG of an entity's daily mentions and print its path."""
+    return _one_shot(args, "trend", " ".join(args.entity), args.days)
+
+
+def cmd_digest(args) -> int:
+    """Print a digest of the period in the terminal."""
+    from bot.commands import parse_since
+    from bot.digest import build_digest, digest_replies
+    from bot.feeds.refresh import utc_now
+    from bot.render_text import render_text
+
+    settings = _settings(args)
+    from bot.app import open_store
+
+    db = open_store(settings)
+    try:
+        now = utc_now()
+        digest = build_digest(db, start=parse_since(args.since, now), end=now)
+        for reply in digest_replies(digest):
+            print(render_text(reply))
+    finally:
+        db.close()
+    return 0
+
+
+def _health(args) -> int:
+    """A container health check: the store opens and the service polled recently."""
+    from bot.feeds.refresh import utc_now
+    from store import open_db
+    from store.feeds import get_meta
+
+    settings = _settings(args)
+    if not settings.store.exists():
+        print(f"unhealthy: no store at {settings.store}")
+        return 1
+    db = open_db(settings.store)
+    try:
+        last = get_meta(db, "last_poll_at")
+    finally:
+        db.close()
+    if last is None:
+        print("starting: no poll yet")
+        return 0
+    age = (utc_now() - datetime.fromisoformat(last)).total_seconds()
+    limit = 3 * max([feed.interval for feed in settings.feeds] or [600]) + 300
+    print(f"{'healthy' if age <= limit else 'unhealthy'}: last poll {int(age)} s ago (limit {int(limit)} s)")
+    return 0 if age <= limit else 1
 
 
 def cmd_feeds(args) -> int:
@@ -178,3 +250,52 @@ def _stored_item(args, item_id: str):
                           [item_id, item_id + "%"]).fetchone() if len(item_id) >= 6 else None
     finally:
         db.close()
+
+
+def cmd_import(args) -> int:
+    """Import a folder of text, HTML or Markdown documents as searchable, matched items."""
+    from bot.app import build_matcher, open_store
+    from bot.corpus import import_directory
+
+    if not args.directory.is_dir():
+        print(f"watchdesk import: {args.directory} is not a folder", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    db = open_store(settings)
+    try:
+        matcher = build_matcher(settings, db)
+        imported, skipped = import_directory(db, args.directory, matcher, progress=_progress_bar)
+    finally:
+        db.close()
+    print(f"\nimported {imported} documents from {args.directory} ({skipped} already in the store)")
+    return 0
+
+
+def _progress_bar(done: int, total: int, name: str) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} {name[:40]:<40}")
+    sys.stderr.flush()
+
+
+def cmd_catalog(args) -> int:
+    """Catalog tools: `suggest DIR` lists frequent names the catalog lacks."""
+    from bot.corpus import suggest_names
+    from bot.matching.cli import load_matcher
+
+    if not args.directory.is_dir():
+        print(f"watchdesk catalog suggest: {args.directory} is not a folder", file=sys.stderr)
+        return 2
+    suggestions = suggest_names(args.directory, load_matcher(_watch_or_none(args)), limit=args.limit)
+    if not suggestions:
+        print("every frequent name in these documents is already in the catalog")
+    for name, count, example in suggestions:
+        print(f"{count:4}  {name}\n      e.g. {example}")
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    """Check the config, the store, the tokens and the chat APIs; say what to fix."""
+    from bot.doctor import run_doctor
+
+    return asyncio.run(run_doctor(args.config, args.db, out=sys.stdout))

@@ -1,0 +1,131 @@
+"""Background documents: import a folder as searchable items, and find names the catalog lacks.
+
+`watchdesk import DIR` reads .txt, .md, .html and .htm files: the first heading or line is the
+title, the rest the text; each becomes an item of source "corpus" (feed `corpus`), normalised,
+matched and indexed like a feed item. Importing the same file again changes nothing.
+`watchdesk catalog suggest DIR` counts capitalised names in the documents that the catalog does
+not know, with an example sentence for each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bot.models import Feed, Item
+from bot.text import clean_text
+
+SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+CORPUS_FEED = Feed(id="corpus", url="file:///corpus", name="Corpus import", interval=86400, timeout=1,
+                   max_bytes=1, enabled=False)
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_NAME = re.compile(r"\b(?:[A-Z][\w'’-]+)(?:\s+(?:(?:al|bin|ul|ur|e|i|of|the|and)[-\s]+)?[A-Z][\w'’-]+){0,3}")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_COMMON_STARTS = {"The", "A", "An", "In", "On", "At", "For", "But", "And", "If", "As", "It", "This", "That", "He",
+                  "She", "They", "We", "I", "Read", "Leave", "Reply", "Comments", "Click", "More", "However",
+                  "Meanwhile", "Despite", "According", "After", "During", "Following", "Since", "While", "Some",
+                  "Many", "Both", "Now", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
+                  "Nov", "Dec", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file of the folder, as title and plain text."""
+
+    path: Path
+    title: str
+    text: str
+
+
+def read_documents(directory: Path) -> Iterator[Document]:
+    """Yield the readable documents of a folder (recursively), in name order."""
+    for path in sorted(p for p in Path(directory).rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        yield _document(path, raw)
+
+
+def _document(path: Path, raw: str) -> Document:
+    if path.suffix.lower() in (".html", ".htm"):
+        found = _TITLE_TAG.search(raw)
+        title = clean_text(found.group(1)) if found else ""
+        text = clean_text(_TITLE_TAG.sub(" ", raw))
+        return Document(path, title or path.stem, text)
+    lines = [line.strip() for line in raw.splitlines()]
+    lines = [line for line in lines if line]
+    title = _HEADING.sub("", lines[0]) if lines else path.stem
+    body = "\n".join(_HEADING.sub("", line) for line in lines[1:])
+    return Document(path, clean_text(title)[:300], clean_text(body))
+
+
+def import_directory(db, directory: Path, matcher, *, now: datetime | None = None,
+                     progress: Callable[[int, int, str], None] | None = None) -> tuple[int, int]:
+    """Store every document as an item with its matches; return (imported, already there)."""
+    from store.feeds import sync_feeds
+    from store.items import insert_item, known_keys
+    from store.matches import save_matches
+
+    now = now or datetime.now(timezone.utc)
+    documents = list(read_documents(directory))
+    existing = {row[0] for row in db.execute("SELECT id FROM feeds WHERE id = 'corpus'")}
+    if not existing:
+        sync_feeds(db, (CORPUS_FEED,), now)
+        with db.conn:
+            db.execute("UPDATE feeds SET enabled = 0 WHERE id = 'corpus'")
+    imported = skipped = 0
+    for number, document in enumerate(documents, 1):
+        digest = hashlib.sha1(f"{document.path.name}\x00{document.text}".encode()).hexdigest()
+        item = Item(feed_id="corpus", dedup_key=digest, guid=None, link=document.path.resolve().as_uri(),
+                    title=document.title, summary=document.text,
+                    published_at=datetime.fromtimestamp(document.path.stat().st_mtime, timezone.utc),
+                    fetched_at=now, source="corpus")
+        with db.conn:
+            if known_keys(db, "corpus", [digest]):
+                skipped += 1
+            else:
+                insert_item(db, item, baseline=True)
+                save_matches(db, item.id, matcher.match(item.title, item.summary))
+                imported += 1
+        if progress:
+            progress(number, len(documents), document.path.name)
+    return imported, skipped
+
+
+def suggest_names(directory: Path, matcher, *, limit: int = 30) -> list[tuple[str, int, str]]:
+    """Frequent capitalised names the catalog does not match: (name, count, example sentence)."""
+    counts: Counter = Counter()
+    examples: dict[str, str] = {}
+    mid_sentence: set[str] = set()
+    for document in read_documents(directory):
+        for sentence in _SENTENCES.split(f"{document.title}. {document.text}"):
+            for found in _NAME.finditer(sentence):
+                words = found.group().strip(" '’-").split()
+                at_start = found.start() == 0
+                while words and (words[0] in _COMMON_STARTS or words[0][0].islower()):
+                    words, at_start = words[1:], False
+                while words and words[-1].lower() in ("the", "of", "and", "al", "e", "i"):
+                    words = words[:-1]
+                name = " ".join(words)
+                if len(name) < 3:
+                    continue
+                counts[name] += 1
+                examples.setdefault(name, sentence.strip()[:200])
+                if not at_start:
+                    mid_sentence.add(name)
+    known = {rule.key for rule in matcher.catalog.rules}
+    suggestions = []
+    for name, count in counts.most_common():
+        if len(suggestions) >= limit:
+            break
+        if name not in mid_sentence or name.lower() in known:
+            continue  # capitalised only because a sentence starts with it, or already a name
+        covered = sum(m.end - m.start for m in matcher.find(name))
+        if covered >= len(name) * 0.6:
+            continue
+        suggestions.append((name, count, examples[name]))
+    return suggestions

@@ -1,0 +1,138 @@
+"""`watchdesk doctor`: check the config, the store, the tokens and the chat APIs; say what to fix."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TextIO
+
+import aiohttp
+
+from bot.errors import CatalogError, ConfigError
+
+TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+
+class Report:
+    """Collects check results and prints them as they come."""
+
+    def __init__(self, out: TextIO):
+        self.out, self.problems = out, 0
+
+    def ok(self, what: str) -> None:
+        """A check that passed."""
+        self.out.write(f"  ok    {what}\n")
+
+    def warn(self, what: str, fix: str) -> None:
+        """Something optional is missing."""
+        self.out.write(f"  note  {what}\n        -> {fix}\n")
+
+    def fail(self, what: str, fix: str) -> None:
+        """A check that failed, and what to do about it."""
+        self.problems += 1
+        self.out.write(f"  FAIL  {what}\n        -> {fix}\n")
+
+
+async def run_doctor(config: str, db_override: str | None, *, out: TextIO, environ=None) -> int:
+    """Run every check; return 0 when nothing failed, 1 otherwise."""
+    from bot.config import load_settings
+
+    environ = os.environ if environ is None else environ
+    report = Report(out)
+    out.write("watchdesk doctor\n")
+    try:
+        settings = load_settings(config, environ=environ, store_override=db_override)
+    except ConfigError as exc:
+        report.fail(f"config: {exc}", f"fix {config} at the line shown")
+        return 1
+    report.ok(f"config {config}: {len(settings.feeds)} feeds, {len(settings.alerts)} alert rules, "
+              f"{len(settings.digests)} digest targets")
+    _check_catalog(report, settings)
+    _check_store(report, settings.store)
+    await _check_platforms(report, settings, config)
+    out.write("all good\n" if not report.problems else f"{report.problems} problem(s) to fix\n")
+    return 1 if report.problems else 0
+
+
+def _check_catalog(report: Report, settings) -> None:
+    from bot.matching.catalog import load_catalog
+
+    try:
+        catalog = load_catalog(settings.watch or None)
+    except CatalogError as exc:
+        report.fail(f"catalog: {exc}", "fix the `watch:` section of feeds.yml")
+        return
+    report.ok(f"catalog: {len(catalog.entities)} entities, {len(catalog.themes)} themes")
+    known = set(catalog.entities) | set(catalog.themes)
+    for rule in settings.alerts:
+        unknown = [target for target in (*rule.entities, *rule.themes) if target not in known]
+        if unknown:
+            report.fail(f"alert rule for {rule.platform} {rule.channel} names unknown ids: {', '.join(unknown)}",
+                        "use ids from `watchdesk lookup` or the catalog")
+
+
+def _check_store(report: Report, path: Path) -> None:
+    from store import open_db
+
+    if not path.exists():
+        report.warn(f"store {path} does not exist yet", "it is created on the first `watchdesk poll --once`")
+        return
+    try:
+        db = open_db(path)
+        try:
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            items = db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+            failing = db.execute("SELECT COUNT(*) FROM feeds WHERE enabled = 1 AND state != 'ok' "
+                                 "AND state != 'new'").fetchone()[0]
+            failed_messages = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
+        finally:
+            db.close()
+    except Exception as exc:  # noqa: BLE001 - any store problem is reported, not raised
+        report.fail(f"store {path}: {exc}", "restore a backup (`watchdesk backup` makes one) or move the file away")
+        return
+    if check != "ok":
+        report.fail(f"store {path}: integrity check says {check}", "restore a backup")
+    else:
+        report.ok(f"store {path}: {items} items")
+    if failing:
+        report.warn(f"{failing} feeds are failing", "see `watchdesk feeds` for their errors")
+    if failed_messages:
+        report.warn(f"{failed_messages} messages could not be delivered", "see `watchdesk feeds`: a channel id or "
+                    "a bot permission is wrong")
+
+
+async def _check_platforms(report: Report, settings, config: str) -> None:
+    if not settings.discord and not settings.slack:
+        report.warn("no chat token is set: alerts and commands use the console",
+                    "set DISCORD_TOKEN and/or SLACK_BOT_TOKEN + SLACK_APP_TOKEN (see deploy/watchdesk.env.example)")
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        if settings.discord:
+            await _check(report, session, "Discord", f"{settings.discord.api_base}/users/@me",
+                         {"Authorization": f"Bot {settings.discord.token}"}, _discord_ok)
+        if settings.slack:
+            await _check(report, session, "Slack", f"{settings.slack.api_base}auth.test",
+                         {"Authorization": f"Bearer {settings.slack.bot_token}"}, _slack_ok, method="POST")
+
+
+async def _check(report, session, name, url, headers, judge, method="GET") -> None:
+    try:
+        async with session.request(method, url, headers=headers) as response:
+            body = await response.json(content_type=None)
+            verdict = judge(response.status, body)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        report.fail(f"{name} API at {url} did not answer: {exc}", "check the network, or api_base in feeds.yml")
+        return
+    if verdict is None:
+        report.ok(f"{name} API answers and accepts the token")
+    else:
+        report.fail(f"{name}: {verdict}", "check the token in the environment variable named in feeds.yml")
+
+
+def _discord_ok(status: int, body) -> str | None:
+    return None if status == 200 else f"HTTP {status}: {(body or {}).get('message', body)}"
+
+
+def _slack_ok(status: int, body) -> str | None:
+    if status == 200 and isinstance(body, dict) and body.get("ok"):
+        return None
+    return f"HTTP {status}: {(body or {}).get('error', body) if isinstance(body, dict) else body}"
