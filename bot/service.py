@@ -51,7 +51,7 @@ def queue_missed_digests(pipeline: Pipeline, now: datetime) -> int:
     return queued
 
 
-def digest_jobs(pipeline: Pipeline):
+def digest_jobs(pipeline: Pipeline, worker=None):
     """A scheduler job per digest target that queues that target's digest."""
     from bot.digest import enqueue_digest
 
@@ -59,6 +59,8 @@ def digest_jobs(pipeline: Pipeline):
         async def job():
             with pipeline.db.conn:
                 enqueue_digest(pipeline.db, target, pipeline.now())
+            if worker is not None:
+                worker.wake.set()
 
         return job
 
@@ -73,17 +75,33 @@ async def run_service(settings: Settings, *, console_input=None, tick: float = P
     stop = asyncio.Event()
     _install_signal_handlers(stop)
     pipeline = build_pipeline(settings)
-    deps = Deps(db=pipeline.db, now=utc_now, started_at=utc_now(), chart_dir=settings.store.parent)
+    started = utc_now()
+    record_start(pipeline.db, started)
+    metrics = start_metrics(settings, pipeline.db)
+    deps = Deps(db=pipeline.db, now=utc_now, started_at=started, chart_dir=settings.store.parent,
+                catalog=pipeline.matcher.catalog if pipeline.matcher else None, rules=settings.alerts)
     runner = Commands(deps)
     adapters = build_adapters(settings, runner)
+    worker = DeliveryWorker(pipeline.db, adapters, metrics=metrics)
+
+    async def poll_and_deliver():
+        summary = await pipeline.poll()
+        if metrics is not None:
+            metrics.poll(summary)
+        worker.wake.set()
+        return summary
+
     jobs = JobRunner()
-    scheduler = build_scheduler(jobs, poll=pipeline.poll, tick=tick, digests=digest_jobs(pipeline))
-    worker = DeliveryWorker(pipeline.db, adapters)
+    scheduler = build_scheduler(jobs, poll=poll_and_deliver, tick=tick, digests=digest_jobs(pipeline, worker))
     tasks = []
     try:
-        for name, adapter in adapters.items():
-            await adapter.start()
-            log.info("%s connected", name)
+        for name, adapter in list(adapters.items()):
+            try:
+                await adapter.start()
+                log.info("%s connected", name)
+            except Exception as exc:  # noqa: BLE001 - one platform down must not stop the others
+                log.error("%s could not start: %s; its messages stay queued until it can", name, exc)
+                adapters.pop(name)
         missed = queue_missed_digests(pipeline, utc_now())
         if missed:
             log.info("queued %d digest(s) missed while the bot was down", missed)
@@ -105,6 +123,28 @@ async def run_service(settings: Settings, *, console_input=None, tick: float = P
         await pipeline.close()
         pipeline.db.close()
     return 0
+
+
+def record_start(db, now: datetime) -> None:
+    """Remember when the service started (and first ever started: digests missed before don't count)."""
+    from store.feeds import get_meta, iso, set_meta
+
+    with db.conn:
+        set_meta(db, "started_at", iso(now))
+        if get_meta(db, "first_started_at") is None:
+            set_meta(db, "first_started_at", iso(now))
+
+
+def start_metrics(settings: Settings, db):
+    """Start the Prometheus endpoint when `metrics: {enabled: true}`; return the recorder or None."""
+    if not settings.metrics.enabled:
+        return None
+    from bot.metrics import Metrics
+
+    metrics = Metrics(db)
+    metrics.serve(settings.metrics.host, settings.metrics.port)
+    log.info("metrics on http://%s:%d/metrics", settings.metrics.host, settings.metrics.port)
+    return metrics
 
 
 async def _console(runner, stream, stop: asyncio.Event) -> None:
