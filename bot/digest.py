@@ -1,0 +1,315 @@
+"""The daily digest: select, cluster, rank -> Digest -> Replies -> outbox. Platform-neutral.
+
+A digest covers the items first seen (by published_at, baseline items included) in a period that
+match at least one entity or theme (one of the target's, when it names some). Items of one story
+(several outlets) are one DigestStory, grouped under the story's best theme and ranked by the
+outlets carrying it, then the entities it names, then recency. The period's most named entities
+come with their average per day over the seven days before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from bot.config import DigestTarget
+from bot.models import Reply, Section, reply_to_dict
+from store import outbox
+from store.feeds import get_meta, iso
+
+log = logging.getLogger(__name__)
+
+OTHER_NEWS = "Other news"
+MAX_STORIES = 30  # stories shown in one digest; the rest are counted
+TOP_ENTITIES = 10
+BASELINE_DAYS = 7
+MAX_SECTIONS = 10  # per Reply: Discord allows 10 embeds
+MAX_SECTION_TEXT = 1000
+MAX_REPLY_TEXT = 3500  # title, text, footer and every section title and text of one Reply
+MAX_HEADLINE = 200
+MAX_TITLE = 150  # Slack headers
+MAX_URL = 300
+SHOWN_OUTLETS = 3
+FOOTER_ROOM = 40
+
+
+@dataclass(frozen=True)
+class DigestStory:
+    """One story of a digest: its headline, link, outlets, entity names and theme ids."""
+
+    story_id: str
+    title: str
+    link: str | None
+    outlets: tuple[str, ...]
+    entities: tuple[str, ...]
+    themes: tuple[str, ...]
+    first_seen_at: datetime
+    score: float  # outlets + entities / 100: the ranking before recency
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A period's stories grouped by theme, its most named entities and its size."""
+
+    start: datetime
+    end: datetime
+    groups: tuple[tuple[str, tuple[DigestStory, ...]], ...]
+    top_entities: tuple[tuple[str, str, int, float], ...]  # id, name, count, 7-day daily average
+    item_count: int  # matching items in the period
+    story_count: int  # matching stories in the period (groups hold at most MAX_STORIES)
+
+
+def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
+                 max_stories: int = MAX_STORIES) -> Digest:
+    """Select, cluster and rank the matching stories first seen in [start, end)."""
+    window = [iso(_utc(start)), iso(_utc(end))]
+    items = db.execute(
+        """SELECT items.id, coalesce(items.story_id, items.id), items.title, items.link,
+                  items.published_at, coalesce(feeds.name, items.feed_id)
+           FROM items LEFT JOIN feeds ON feeds.id = items.feed_id
+           WHERE items.published_at >= ? AND items.published_at < ?""", window).fetchall()
+    item_entities: dict[str, set[str]] = defaultdict(set)
+    for item_id, entity_id in db.execute(
+            """SELECT item_entities.item_id, item_entities.entity_id FROM items
+               JOIN item_entities ON item_entities.item_id = items.id
+               WHERE items.published_at >= ? AND items.published_at < ?""", window):
+        item_entities[item_id].add(entity_id)
+    item_themes: dict[str, dict[str, float]] = defaultdict(dict)
+    for item_id, theme_id, score in db.execute(
+            """SELECT item_themes.item_id, item_themes.theme_id, item_themes.score FROM items
+               JOIN item_themes ON item_themes.item_id = items.id
+               WHERE items.published_at >= ? AND items.published_at < ?""", window):
+        item_themes[item_id][theme_id] = score
+    entity_names = dict(db.execute("SELECT id, name FROM entities").fetchall())
+    theme_names = dict(db.execute("SELECT id, name FROM themes").fetchall())
+    wanted_entities, wanted_themes = set(entities), set(themes)
+
+    def qualifies(item_id: str) -> bool:
+        if not wanted_entities and not wanted_themes:
+            return bool(item_entities.get(item_id) or item_themes.get(item_id))
+        return bool(item_entities.get(item_id, set()) & wanted_entities
+                    or item_themes.get(item_id, {}).keys() & wanted_themes)
+
+    by_story: dict[str, list[tuple]] = defaultdict(list)
+    for row in items:
+        by_story[row[1]].append(row)
+    matched_items = {row[0] for row in items if qualifies(row[0])}
+    stories = [_story(story_id, rows, item_entities, item_themes, entity_names)
+               for story_id, rows in by_story.items() if any(row[0] in matched_items for row in rows)]
+    stories.sort(key=lambda story: story.first_seen_at, reverse=True)
+    stories.sort(key=lambda story: story.score, reverse=True)
+    shown = stories[:max_stories]
+    top = _top_entities(db, matched_items, item_entities, entity_names, wanted_entities, start)
+    return Digest(start=start, end=end, groups=_grouped(shown, theme_names), top_entities=top,
+                  item_count=len(matched_items), story_count=len(stories))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _story(story_id: str, rows: list[tuple], item_entities, item_themes, entity_names) -> DigestStory:
+    """One DigestStory from the period's items of a story (all outlets, matched or not)."""
+    rows = sorted(rows, key=lambda row: row[4])
+    outlets = tuple(dict.fromkeys(row[5] for row in rows))
+    named = sorted({entity for row in rows for entity in item_entities.get(row[0], ())},
+                   key=lambda entity: entity_names.get(entity, entity))
+    best: dict[str, float] = {}
+    for row in rows:
+        for theme_id, score in item_themes.get(row[0], {}).items():
+            best[theme_id] = max(score, best.get(theme_id, score))
+    themes = tuple(sorted(best, key=lambda theme_id: (-best[theme_id], theme_id)))
+    return DigestStory(story_id=story_id, title=rows[0][2], link=rows[0][3], outlets=outlets,
+                       entities=tuple(entity_names.get(entity, entity) for entity in named),
+                       themes=themes, first_seen_at=datetime.fromisoformat(rows[0][4]),
+                       score=len(outlets) + len(named) / 100)
+
+
+def _grouped(stories: list[DigestStory], theme_names: dict) -> tuple:
+    """Group ranked stories under their best theme, groups in the order of their best story."""
+    groups: dict[str, list[DigestStory]] = {}
+    for story in stories:
+        name = theme_names.get(story.themes[0], story.themes[0]) if story.themes else OTHER_NEWS
+        groups.setdefault(name, []).append(story)
+    other = groups.pop(OTHER_NEWS, None)
+    ordered = [(name, tuple(group)) for name, group in groups.items()]
+    return tuple(ordered + ([(OTHER_NEWS, tuple(other))] if other else []))
+
+
+def _top_entities(db, matched_items, item_entities, entity_names, wanted, start) -> tuple:
+    """The most named entities among the matching items, with their 7-day daily average before."""
+    counts: dict[str, int] = defaultdict(int)
+    for item_id in matched_items:
+        for entity_id in item_entities.get(item_id, ()):
+            if not wanted or entity_id in wanted:
+                counts[entity_id] += 1
+    top = sorted(counts, key=lambda entity_id: (-counts[entity_id], entity_id))[:TOP_ENTITIES]
+    if not top:
+        return ()
+    begin = _utc(start)
+    marks = ",".join("?" * len(top))
+    before = dict(db.execute(
+        f"""SELECT item_entities.entity_id, count(DISTINCT items.id) FROM items
+            JOIN item_entities ON item_entities.item_id = items.id AND item_entities.entity_id IN ({marks})
+            WHERE items.published_at >= ? AND items.published_at < ? GROUP BY item_entities.entity_id""",
+        [*top, iso(begin - timedelta(days=BASELINE_DAYS)), iso(begin)]).fetchall())
+    return tuple((entity_id, entity_names.get(entity_id, entity_id), counts[entity_id],
+                  before.get(entity_id, 0) / BASELINE_DAYS) for entity_id in top)
+
+
+# ---------------------------------------------------------------------------- rendering
+
+
+def period_text(start: datetime, end: datetime) -> str:
+    """The period of a digest, in UTC, for titles."""
+    start, end = _utc(start), _utc(end)
+    if start.date() == end.date():
+        return f"{start:%d %b %Y, %H:%M}–{end:%H:%M} UTC"
+    return f"{start:%d %b %H:%M} – {end:%d %b %Y %H:%M} UTC"
+
+
+def change_text(count: int, daily_average: float, period_days: float) -> str:
+    """How a period's count compares with the 7-day daily average: "+35% vs 7-day avg"."""
+    if daily_average <= 0:
+        return "new vs 7-day avg" if count else "none vs 7-day avg"
+    change = round((count / max(period_days, 1 / 24) - daily_average) / daily_average * 100)
+    return f"{change:+d}% vs 7-day avg" if change else "same as 7-day avg"
+
+
+def story_line(story: DigestStory) -> str:
+    """One story as a line: "• headline — outlets (n)", its link on the next line."""
+    headline = _cut(" ".join(story.title.split()) or "(untitled)", MAX_HEADLINE)
+    names = ", ".join(_cut(name, 40) for name in story.outlets[:SHOWN_OUTLETS])
+    if len(story.outlets) > SHOWN_OUTLETS:
+        names += f" +{len(story.outlets) - SHOWN_OUTLETS}"
+    line = f"• {headline} — {names} ({len(story.outlets)})"
+    link = (story.link or "").strip()
+    if link.lower().startswith(("http://", "https://")) and len(link) <= MAX_URL and " " not in link:
+        line += f"\n  {link}"
+    return line
+
+
+def digest_replies(digest: Digest, *, title: str = "Daily digest") -> list[Reply]:
+    """Render a digest as Replies that each fit Discord's and Slack's limits."""
+    heading = _cut(f"{title}: {period_text(digest.start, digest.end)}", MAX_TITLE)
+    if not digest.story_count:
+        return [Reply(title=heading, text="Nothing matched the tracked entities or themes in this period.")]
+    shown = sum(len(stories) for _, stories in digest.groups)
+    summary = (f"{digest.story_count} stories from {digest.item_count} matching items"
+               + (f"; the top {shown} are listed." if shown < digest.story_count else "."))
+    sections = [Section(title="Most mentioned", text=_top_text(digest))] if digest.top_entities else []
+    for name, stories in digest.groups:
+        for index, text in enumerate(_chunks([story_line(story) for story in stories])):
+            sections.append(Section(title=_cut(name + (" (continued)" if index else ""), MAX_TITLE),
+                                    text=text))
+    pages = _pages(sections, first_room=len(heading) + len(summary))
+    more = _cut(f"{title} (continued)", MAX_TITLE)
+    replies = []
+    for number, page in enumerate(pages, 1):
+        footer = f"Part {number} of {len(pages)}" if len(pages) > 1 else ""
+        replies.append(Reply(title=heading if number == 1 else more, text=summary if number == 1 else "",
+                             sections=tuple(page), footer=footer))
+    return replies
+
+
+def _top_text(digest: Digest) -> str:
+    period_days = (digest.end - digest.start).total_seconds() / 86400
+    lines = [f"{_cut(name, 60)} {count} ({change_text(count, average, period_days)})"
+             for _, name, count, average in digest.top_entities]
+    return "\n".join(lines)[:MAX_SECTION_TEXT]
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    """Join lines into texts of at most MAX_SECTION_TEXT characters."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + 1 + len(line) > MAX_SECTION_TEXT:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    return chunks + ([current] if current else [])
+
+
+def _pages(sections: list[Section], *, first_room: int) -> list[list[Section]]:
+    """Pack sections into Replies: at most MAX_SECTIONS each, MAX_REPLY_TEXT characters in all."""
+    pages: list[list[Section]] = [[]]
+    used = first_room + FOOTER_ROOM
+    for section in sections:
+        size = len(section.title) + len(section.text)
+        if pages[-1] and (len(pages[-1]) == MAX_SECTIONS or used + size > MAX_REPLY_TEXT):
+            pages.append([])
+            used = MAX_TITLE + FOOTER_ROOM
+        pages[-1].append(section)
+        used += size
+    return pages
+
+
+def _cut(text: str, limit: int) -> str:
+    """Cut text to `limit` characters at a word boundary, ending with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head).rstrip() + "…"
+
+
+# ---------------------------------------------------------------------------- scheduling
+
+
+def last_scheduled(target: DigestTarget, now: datetime) -> datetime:
+    """The most recent HH:MM of the target's time zone at or before now, in UTC."""
+    zone = ZoneInfo(target.timezone)
+    hour, minute = (int(part) for part in target.time.split(":"))
+    now = _utc(now)
+    today = now.astimezone(zone).date()
+    for day in (today, today - timedelta(days=1), today - timedelta(days=2)):
+        moment = datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(timezone.utc)
+        if moment <= now:
+            return moment
+    raise AssertionError("a scheduled time within two days always exists")
+
+
+def _local_day(target: DigestTarget, now: datetime) -> date:
+    return last_scheduled(target, now).astimezone(ZoneInfo(target.timezone)).date()
+
+
+def _latest_period_end(db, target_id: str) -> datetime | None:
+    row = db.execute("SELECT max(period_end) FROM digests WHERE target_id = ?", [target_id]).fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def enqueue_digest(db, target: DigestTarget, now: datetime) -> int:
+    """Build, render and queue today's digest for a target; return the rows queued (0 if already)."""
+    now = _utc(now)
+    key = f"digest:{target.id}:{_local_day(target, now).isoformat()}"
+    if outbox.get(db, f"{key}:1") is not None:
+        return 0
+    start = min(_latest_period_end(db, target.id) or now - timedelta(hours=24), now)
+    digest = build_digest(db, start=start, end=now, entities=target.entities, themes=target.themes)
+    queued = 0
+    for part, reply in enumerate(digest_replies(digest), 1):
+        queued += outbox.enqueue(db, idem_key=f"{key}:{part}", kind="digest", platform=target.platform,
+                                 channel_id=target.channel, payload=reply_to_dict(reply), now=now)
+    db.execute("INSERT OR IGNORE INTO digests (target_id, period_start, period_end, created_at, story_count) "
+               "VALUES (?, ?, ?, ?, ?)", [target.id, iso(start), iso(now), iso(now), digest.story_count])
+    log.info("digest %s queued: %d stories in %d messages", target.id, digest.story_count, queued)
+    return queued
+
+
+def missed_digests(db, targets, now: datetime) -> list[DigestTarget]:
+    """Targets whose last scheduled time passed, since the store first started, with no digest."""
+    first_started = get_meta(db, "first_started_at")
+    if first_started is None:
+        return []
+    started = _utc(datetime.fromisoformat(first_started))
+    missed = []
+    for target in targets:
+        scheduled = last_scheduled(target, now)
+        latest = _latest_period_end(db, target.id)
+        if scheduled > started and (latest is None or scheduled > latest):
+            missed.append(target)
+    return missed

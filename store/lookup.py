@@ -1,0 +1,123 @@
+"""What the store knows about one entity: its catalog row, mention counts, latest items, company.
+
+Mentions are distinct items (an item naming an entity twice counts once) by items.published_at.
+`ensure_indexes` creates the indexes these queries rely on, if they are missing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta, timezone
+
+from store.feeds import iso
+
+log = logging.getLogger(__name__)
+
+WALK_THRESHOLD = 2000  # an entity with more mentions than this is found by walking the time index
+
+INDEXES = (
+    # published_at next to id lets a join from item_entities read the time without the item row.
+    "CREATE INDEX IF NOT EXISTS items_id_published ON items(id, published_at)",
+)
+
+
+def ensure_indexes(db) -> None:
+    """Create the indexes lookups and digests rely on, if they are missing."""
+    for statement in INDEXES:
+        db.execute(statement)
+
+
+def entity_row(db, entity_id: str) -> dict | None:
+    """Return the catalog row of an entity (id, type, name, description), or None."""
+    cursor = db.execute("SELECT id, type, name, description FROM entities WHERE id = ?", [entity_id])
+    row = cursor.fetchone()
+    return dict(zip(("id", "type", "name", "description"), row)) if row else None
+
+
+def entity_aliases(db, entity_id: str) -> list[str]:
+    """Return every name an entity is known by, alphabetically."""
+    rows = db.execute("SELECT alias FROM aliases WHERE entity_id = ? ORDER BY alias COLLATE NOCASE",
+                      [entity_id])
+    return [row[0] for row in rows]
+
+
+def entity_relations(db, entity_id: str) -> list[tuple[str, str, str]]:
+    """Return (relation, target id, target name or id) for each relation of an entity."""
+    rows = db.execute(
+        """SELECT relations.relation, relations.target_id, coalesce(entities.name, relations.target_id)
+           FROM relations LEFT JOIN entities ON entities.id = relations.target_id
+           WHERE relations.entity_id = ? ORDER BY relations.relation, relations.target_id""", [entity_id])
+    return [tuple(row) for row in rows]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def mention_counts(db, entity_id: str, now: datetime) -> dict[str, int]:
+    """Count the distinct items naming an entity in the last 7 and 30 days."""
+    now = _utc(now)
+    row = db.execute(
+        """SELECT count(*), coalesce(sum(items.published_at >= ?), 0)
+           FROM (SELECT DISTINCT item_id FROM item_entities WHERE entity_id = ?) AS mentions
+           JOIN items ON items.id = mentions.item_id
+           WHERE items.published_at >= ? AND items.published_at <= ?""",
+        [iso(now - timedelta(days=7)), entity_id, iso(now - timedelta(days=30)), iso(now)]).fetchone()
+    return {"7d": row[1], "30d": row[0]}
+
+
+def latest_items(db, entity_id: str, limit: int = 5) -> list[dict]:
+    """Return the newest items naming an entity (id, title, link, feed_name, published_at)."""
+    mentions = db.execute("SELECT count(*) FROM (SELECT 1 FROM item_entities WHERE entity_id = ? LIMIT ?)",
+                          [entity_id, WALK_THRESHOLD + 1]).fetchone()[0]
+    if mentions > WALK_THRESHOLD:
+        rows = db.execute(
+            """SELECT items.id, items.title, items.link, feeds.name, items.published_at
+               FROM items INDEXED BY items_published LEFT JOIN feeds ON feeds.id = items.feed_id
+               WHERE EXISTS (SELECT 1 FROM item_entities
+                             WHERE item_entities.entity_id = ? AND item_entities.item_id = items.id)
+               ORDER BY items.published_at DESC LIMIT ?""", [entity_id, limit])
+    else:
+        rows = db.execute(
+            """SELECT items.id, items.title, items.link, feeds.name, items.published_at
+               FROM (SELECT DISTINCT item_id FROM item_entities WHERE entity_id = ?) AS mentions
+               JOIN items ON items.id = mentions.item_id LEFT JOIN feeds ON feeds.id = items.feed_id
+               ORDER BY items.published_at DESC LIMIT ?""", [entity_id, limit])
+    return [dict(zip(("id", "title", "link", "feed_name", "published_at"), row)) for row in rows]
+
+
+def co_mentioned(db, entity_id: str, *, now: datetime, days: int = 30,
+                 limit: int = 5) -> list[tuple[str, str, int]]:
+    """Return (entity id, name, shared items) for the entities named most often alongside this one."""
+    now = _utc(now)
+    rows = db.execute(
+        """WITH recent AS MATERIALIZED (
+               SELECT mentions.item_id
+               FROM (SELECT DISTINCT item_id FROM item_entities WHERE entity_id = ?) AS mentions
+               JOIN items ON items.id = mentions.item_id
+               WHERE items.published_at >= ? AND items.published_at <= ?)
+           SELECT others.entity_id, coalesce(entities.name, others.entity_id),
+                  count(DISTINCT others.item_id) AS shared
+           FROM recent JOIN item_entities AS others
+                ON others.item_id = recent.item_id AND others.entity_id != ?
+           LEFT JOIN entities ON entities.id = others.entity_id
+           GROUP BY others.entity_id ORDER BY shared DESC, others.entity_id LIMIT ?""",
+        [entity_id, iso(now - timedelta(days=days)), iso(now), entity_id, limit])
+    return [tuple(row) for row in rows]
+
+
+def daily_mentions(db, entity_id: str, *, days: int, now: datetime) -> list[tuple[date, int]]:
+    """Return (UTC day, distinct items naming the entity) for the last `days` days, oldest first."""
+    today = _utc(now).date()
+    first = today - timedelta(days=days - 1)
+    start = datetime.combine(first, time(), tzinfo=timezone.utc)
+    end = datetime.combine(today + timedelta(days=1), time(), tzinfo=timezone.utc)
+    rows = db.execute(
+        """SELECT substr(items.published_at, 1, 10), count(*)
+           FROM (SELECT DISTINCT item_id FROM item_entities WHERE entity_id = ?) AS mentions
+           JOIN items ON items.id = mentions.item_id
+           WHERE items.published_at >= ? AND items.published_at < ?
+           GROUP BY 1""", [entity_id, iso(start), iso(end)])
+    counts = {date.fromisoformat(day): count for day, count in rows}
+    return [(first + timedelta(days=offset), counts.get(first + timedelta(days=offset), 0))
+            for offset in range(days)]
