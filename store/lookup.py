@@ -1,7 +1,7 @@
 """What the store knows about one entity: its catalog row, mention counts, latest items, company.
 
-Mentions are distinct items (an item naming an entity twice counts once) by items.published_at.
-`ensure_indexes` creates the indexes these queries rely on, if they are missing.
+Mentions are distinct items (an item naming an entity twice counts once), timed by the item's
+published_at, which item_entities keeps beside each mention (migration m003).
 """
 
 from __future__ import annotations
@@ -13,18 +13,10 @@ from store.feeds import iso
 
 log = logging.getLogger(__name__)
 
-WALK_THRESHOLD = 2000  # an entity with more mentions than this is found by walking the time index
-
-INDEXES = (
-    # published_at next to id lets a join from item_entities read the time without the item row.
-    "CREATE INDEX IF NOT EXISTS items_id_published ON items(id, published_at)",
-)
 
 
 def ensure_indexes(db) -> None:
-    """Create the indexes lookups and digests rely on, if they are missing."""
-    for statement in INDEXES:
-        db.execute(statement)
+    """Kept for callers of older versions: the indexes now come with migration m003."""
 
 
 def entity_row(db, entity_id: str) -> dict | None:
@@ -58,31 +50,21 @@ def mention_counts(db, entity_id: str, now: datetime) -> dict[str, int]:
     """Count the distinct items naming an entity in the last 7 and 30 days."""
     now = _utc(now)
     row = db.execute(
-        """SELECT count(*), coalesce(sum(items.published_at >= ?), 0)
-           FROM (SELECT DISTINCT item_id FROM item_entities WHERE entity_id = ?) AS mentions
-           JOIN items ON items.id = mentions.item_id
-           WHERE items.published_at >= ? AND items.published_at <= ?""",
+        """SELECT count(DISTINCT item_id), count(DISTINCT CASE WHEN published_at >= ? THEN item_id END)
+           FROM item_entities WHERE entity_id = ? AND published_at >= ? AND published_at <= ?""",
         [iso(now - timedelta(days=7)), entity_id, iso(now - timedelta(days=30)), iso(now)]).fetchone()
     return {"7d": row[1], "30d": row[0]}
 
 
 def latest_items(db, entity_id: str, limit: int = 5) -> list[dict]:
     """Return the newest items naming an entity (id, title, link, feed_name, published_at)."""
-    mentions = db.execute("SELECT count(*) FROM (SELECT 1 FROM item_entities WHERE entity_id = ? LIMIT ?)",
-                          [entity_id, WALK_THRESHOLD + 1]).fetchone()[0]
-    if mentions > WALK_THRESHOLD:
-        rows = db.execute(
-            """SELECT items.id, items.title, items.link, feeds.name, items.published_at
-               FROM items INDEXED BY items_published LEFT JOIN feeds ON feeds.id = items.feed_id
-               WHERE EXISTS (SELECT 1 FROM item_entities
-                             WHERE item_entities.entity_id = ? AND item_entities.item_id = items.id)
-               ORDER BY items.published_at DESC LIMIT ?""", [entity_id, limit])
-    else:
-        rows = db.execute(
-            """SELECT items.id, items.title, items.link, feeds.name, items.published_at
-               FROM (SELECT DISTINCT item_id FROM item_entities WHERE entity_id = ?) AS mentions
-               JOIN items ON items.id = mentions.item_id LEFT JOIN feeds ON feeds.id = items.feed_id
-               ORDER BY items.published_at DESC LIMIT ?""", [entity_id, limit])
+    rows = db.execute(
+        """SELECT items.id, items.title, items.link, feeds.name, items.published_at
+           FROM (SELECT DISTINCT item_id FROM
+                   (SELECT item_id FROM item_entities WHERE entity_id = ? ORDER BY published_at DESC LIMIT ?))
+                AS recent
+           JOIN items ON items.id = recent.item_id LEFT JOIN feeds ON feeds.id = items.feed_id
+           ORDER BY items.published_at DESC, items.id LIMIT ?""", [entity_id, limit * 8, limit])
     return [dict(zip(("id", "title", "link", "feed_name", "published_at"), row)) for row in rows]
 
 
@@ -92,10 +74,8 @@ def co_mentioned(db, entity_id: str, *, now: datetime, days: int = 30,
     now = _utc(now)
     rows = db.execute(
         """WITH recent AS MATERIALIZED (
-               SELECT mentions.item_id
-               FROM (SELECT DISTINCT item_id FROM item_entities WHERE entity_id = ?) AS mentions
-               JOIN items ON items.id = mentions.item_id
-               WHERE items.published_at >= ? AND items.published_at <= ?)
+               SELECT DISTINCT item_id FROM item_entities
+               WHERE entity_id = ? AND published_at >= ? AND published_at <= ?)
            SELECT others.entity_id, coalesce(entities.name, others.entity_id),
                   count(DISTINCT others.item_id) AS shared
            FROM recent JOIN item_entities AS others
@@ -113,11 +93,9 @@ def daily_mentions(db, entity_id: str, *, days: int, now: datetime) -> list[tupl
     start = datetime.combine(first, time(), tzinfo=timezone.utc)
     end = datetime.combine(today + timedelta(days=1), time(), tzinfo=timezone.utc)
     rows = db.execute(
-        """SELECT substr(items.published_at, 1, 10), count(*)
-           FROM (SELECT DISTINCT item_id FROM item_entities WHERE entity_id = ?) AS mentions
-           JOIN items ON items.id = mentions.item_id
-           WHERE items.published_at >= ? AND items.published_at < ?
-           GROUP BY 1""", [entity_id, iso(start), iso(end)])
+        """SELECT substr(published_at, 1, 10), count(DISTINCT item_id) FROM item_entities
+           WHERE entity_id = ? AND published_at >= ? AND published_at < ? GROUP BY 1""",
+        [entity_id, iso(start), iso(end)])
     counts = {date.fromisoformat(day): count for day, count in rows}
     return [(first + timedelta(days=offset), counts.get(first + timedelta(days=offset), 0))
             for offset in range(days)]

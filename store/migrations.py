@@ -16,7 +16,8 @@ entities        the catalog's tracked groups, people, places, organisations, agr
 aliases         every name an entity is known by (alias, lang, case_sensitive).
 relations       entity -> relation -> entity (leader-of, part-of, located-in, ...).
 themes          the catalog's themes (id, name, description).
-item_entities   which entity an item mentions: alias, span (start, end) and rule.
+item_entities   which entity an item mentions: alias, span (start, end), rule, and the item's
+                published_at (copied by a trigger, so lookups read one index).
 item_themes     which theme an item is about: score and the cues that fired.
 subscriptions   per-channel tracking made with /watch track.
 outbox          every alert and digest before it is a message: idempotency key, status,
@@ -223,5 +224,25 @@ def m002_story_tokens(db):
         ) WITHOUT ROWID;
         CREATE INDEX story_tokens_window ON story_tokens(token, first_seen_at);
         ALTER TABLE stories ADD COLUMN title_tokens TEXT NOT NULL DEFAULT '';
+        """
+    )
+
+
+@MIGRATIONS()
+def m003_mention_times(db):
+    """Keep each mention's item time beside it, so lookups count and list mentions from one index."""
+    db.executescript(
+        """
+        ALTER TABLE item_entities ADD COLUMN published_at TEXT;
+        UPDATE item_entities SET published_at =
+            (SELECT items.published_at FROM items WHERE items.id = item_entities.item_id);
+        CREATE INDEX item_entities_entity_time ON item_entities(entity_id, published_at, item_id);
+        CREATE INDEX IF NOT EXISTS items_id_published ON items(id, published_at);
+        CREATE TRIGGER item_entities_time AFTER INSERT ON item_entities
+            WHEN NEW.published_at IS NULL BEGIN
+            UPDATE item_entities SET published_at =
+                (SELECT items.published_at FROM items WHERE items.id = NEW.item_id)
+            WHERE rowid = NEW.rowid;
+        END;
         """
     )

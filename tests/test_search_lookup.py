@@ -220,9 +220,7 @@ def test_mention_counts_count_distinct_items_in_windows(mentions):
     assert lookup.mention_counts(mentions, "nobody", NOW) == {"7d": 0, "30d": 0}
 
 
-@pytest.mark.parametrize("walk_threshold", [lookup.WALK_THRESHOLD, 0])
-def test_latest_items_newest_first(mentions, monkeypatch, walk_threshold):
-    monkeypatch.setattr(lookup, "WALK_THRESHOLD", walk_threshold)
+def test_latest_items_newest_first(mentions):
     latest = lookup.latest_items(mentions, "ttp", limit=3)
     assert [row["id"] for row in latest] == ["d1", "d2", "d3"]
     assert latest[1] == {"id": "d2", "title": "two", "link": "https://geo.example/d2", "feed_name": "Geo News",
