@@ -24,8 +24,11 @@ class Resolver:
             for name in (entity.name, *entity.aliases):
                 for key in variants(name):
                     self._add(key, "entity", entity.id)
+        self._ambiguous: set[str] = set()
         for rule in catalog.rules:
             self._add(rule.key.lower(), "entity", rule.entity)
+            if rule.kind == "ambiguous":
+                self._ambiguous.add(rule.key.lower())
         for theme in catalog.themes.values():
             self._add(theme.id.replace("-", " "), "theme", theme.id)
             self._add(fold_phrase(theme.name), "theme", theme.id)
@@ -40,6 +43,9 @@ class Resolver:
         if not key:
             raise CommandError("give the name of an entity or a theme")
         exact = {hit for hit in self._names.get(key, ()) if hit[0] in kinds}
+        if key in self._ambiguous:  # "haqqani": Sirajuddin, Khalil, Husain, the network...
+            exact |= {hit for name, hits in self._names.items() if f" {key} " in f" {name} "
+                      for hit in hits if hit[0] in kinds}
         if len(exact) == 1:
             return next(iter(exact))
         if len(exact) > 1:
