@@ -15,6 +15,9 @@ log = logging.getLogger(__name__)
 
 
 
+CO_MENTION_SAMPLE = 500
+
+
 def ensure_indexes(db) -> None:
     """Kept for callers of older versions: the indexes now come with migration m003."""
 
@@ -47,12 +50,13 @@ def _utc(moment: datetime) -> datetime:
 
 
 def mention_counts(db, entity_id: str, now: datetime) -> dict[str, int]:
-    """Count the distinct items naming an entity in the last 7 and 30 days."""
-    now = _utc(now)
+    """Count the distinct items naming an entity since the start of the UTC day 7 (and 30) days ago."""
+    today = _utc(now).date()
     row = db.execute(
-        """SELECT count(DISTINCT item_id), count(DISTINCT CASE WHEN published_at >= ? THEN item_id END)
-           FROM item_entities WHERE entity_id = ? AND published_at >= ? AND published_at <= ?""",
-        [iso(now - timedelta(days=7)), entity_id, iso(now - timedelta(days=30)), iso(now)]).fetchone()
+        """SELECT coalesce(sum(mentions), 0), coalesce(sum(CASE WHEN day >= ? THEN mentions END), 0)
+           FROM entity_days WHERE entity_id = ? AND day >= ? AND day <= ?""",
+        [(today - timedelta(days=7)).isoformat(), entity_id, (today - timedelta(days=30)).isoformat(),
+         today.isoformat()]).fetchone()
     return {"7d": row[1], "30d": row[0]}
 
 
@@ -70,12 +74,17 @@ def latest_items(db, entity_id: str, limit: int = 5) -> list[dict]:
 
 def co_mentioned(db, entity_id: str, *, now: datetime, days: int = 30,
                  limit: int = 5) -> list[tuple[str, str, int]]:
-    """Return (entity id, name, shared items) for the entities named most often alongside this one."""
+    """Return (entity id, name, shared items) for the entities named most often alongside this one.
+
+    Counted over the entity's latest CO_MENTION_SAMPLE mentions within the window, so a lookup
+    stays fast however often an entity is named.
+    """
     now = _utc(now)
     rows = db.execute(
-        """WITH recent AS MATERIALIZED (
-               SELECT DISTINCT item_id FROM item_entities
-               WHERE entity_id = ? AND published_at >= ? AND published_at <= ?)
+        f"""WITH recent AS MATERIALIZED (
+               SELECT DISTINCT item_id FROM (
+                   SELECT item_id FROM item_entities WHERE entity_id = ? AND published_at >= ? AND published_at <= ?
+                   ORDER BY published_at DESC LIMIT {CO_MENTION_SAMPLE}))
            SELECT others.entity_id, coalesce(entities.name, others.entity_id),
                   count(DISTINCT others.item_id) AS shared
            FROM recent JOIN item_entities AS others
@@ -90,12 +99,8 @@ def daily_mentions(db, entity_id: str, *, days: int, now: datetime) -> list[tupl
     """Return (UTC day, distinct items naming the entity) for the last `days` days, oldest first."""
     today = _utc(now).date()
     first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, time(), tzinfo=timezone.utc)
-    end = datetime.combine(today + timedelta(days=1), time(), tzinfo=timezone.utc)
-    rows = db.execute(
-        """SELECT substr(published_at, 1, 10), count(DISTINCT item_id) FROM item_entities
-           WHERE entity_id = ? AND published_at >= ? AND published_at < ? GROUP BY 1""",
-        [entity_id, iso(start), iso(end)])
+    rows = db.execute("SELECT day, mentions FROM entity_days WHERE entity_id = ? AND day >= ? AND day <= ?",
+                      [entity_id, first.isoformat(), today.isoformat()])
     counts = {date.fromisoformat(day): count for day, count in rows}
     return [(first + timedelta(days=offset), counts.get(first + timedelta(days=offset), 0))
             for offset in range(days)]

@@ -18,6 +18,7 @@ relations       entity -> relation -> entity (leader-of, part-of, located-in, ..
 themes          the catalog's themes (id, name, description).
 item_entities   which entity an item mentions: alias, span (start, end), rule, and the item's
                 published_at (copied by a trigger, so lookups read one index).
+entity_days     mentions (distinct items) of each entity per UTC day, kept by triggers.
 item_themes     which theme an item is about: score and the cues that fired.
 subscriptions   per-channel tracking made with /watch track.
 outbox          every alert and digest before it is a message: idempotency key, status,
@@ -243,6 +244,38 @@ def m003_mention_times(db):
             UPDATE item_entities SET published_at =
                 (SELECT items.published_at FROM items WHERE items.id = NEW.item_id)
             WHERE rowid = NEW.rowid;
+        END;
+        """
+    )
+
+
+@MIGRATIONS()
+def m004_entity_days(db):
+    """Count each entity's mentions per UTC day as they are stored, for instant counts and trends."""
+    db.executescript(
+        """
+        CREATE TABLE entity_days (
+            entity_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            mentions INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (entity_id, day)
+        ) WITHOUT ROWID;
+        INSERT INTO entity_days (entity_id, day, mentions)
+            SELECT entity_id, substr(published_at, 1, 10), count(DISTINCT item_id) FROM item_entities
+            WHERE published_at IS NOT NULL GROUP BY 1, 2;
+        CREATE TRIGGER entity_days_add AFTER INSERT ON item_entities
+            WHEN NOT EXISTS (SELECT 1 FROM item_entities WHERE item_id = NEW.item_id
+                             AND entity_id = NEW.entity_id AND rowid != NEW.rowid) BEGIN
+            INSERT INTO entity_days (entity_id, day, mentions) VALUES (NEW.entity_id, substr(coalesce(
+                NEW.published_at, (SELECT published_at FROM items WHERE id = NEW.item_id)), 1, 10), 1)
+            ON CONFLICT (entity_id, day) DO UPDATE SET mentions = mentions + 1;
+        END;
+        CREATE TRIGGER entity_days_remove AFTER DELETE ON item_entities
+            WHEN NOT EXISTS (SELECT 1 FROM item_entities WHERE item_id = OLD.item_id
+                             AND entity_id = OLD.entity_id) BEGIN
+            UPDATE entity_days SET mentions = mentions - 1 WHERE entity_id = OLD.entity_id
+                AND day = substr(coalesce(OLD.published_at,
+                                          (SELECT published_at FROM items WHERE id = OLD.item_id)), 1, 10);
         END;
         """
     )
