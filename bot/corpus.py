@@ -25,7 +25,7 @@ CORPUS_FEED = Feed(id="corpus", url="file:///corpus", name="Corpus import", inte
                    max_bytes=1, enabled=False)
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-_NAME = re.compile(r"\b(?:[A-Z][\w'’-]+)(?:\s+(?:(?:al|bin|ul|ur|e|i|of|the|and)[-\s]+)?[A-Z][\w'’-]+){0,3}")
+_NAME = re.compile(r"\b(?:[A-Z][\w'’-]+)(?:\s+(?:(?:al|bin|ul|ur|e|i|of)[-\s]+)?[A-Z][\w'’-]+){0,3}")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _COMMON_STARTS = {"The", "A", "An", "In", "On", "At", "For", "But", "And", "If", "As", "It", "This", "That", "He",
                   "She", "They", "We", "I", "Read", "Leave", "Reply", "Comments", "Click", "More", "However",

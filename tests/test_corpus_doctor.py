@@ -1,0 +1,64 @@
+"""Corpus import and catalog suggestions on a folder of documents; `watchdesk doctor` on fakes."""
+
+from __future__ import annotations
+
+import io
+
+from bot.corpus import import_directory, suggest_names
+from bot.doctor import run_doctor
+from bot.matching.cli import load_matcher
+from store.search import search_items
+from tests.fakes.discord_fake import FakeDiscord
+
+
+def write_documents(folder):
+    folder.mkdir()
+    (folder / "one.md").write_text("# Torkham talks\n\nThe Tehreek-e-Taliban Pakistan and the Gul Bahadur group "
+                                   "met near Torkham. Later the Gul Bahadur group denied it.\n")
+    (folder / "two.html").write_text("<html><head><title>Chaman&nbsp;trade</title></head><body><p>Traders in "
+                                     "Chaman said the Gul Bahadur group was not involved.</p></body></html>")
+    (folder / "skip.bin").write_bytes(b"\x00\x01")
+
+
+def test_import_is_matched_searchable_and_idempotent(db, tmp_path):
+    folder = tmp_path / "docs"
+    write_documents(folder)
+    matcher = load_matcher(semantic=False)
+    seen = []
+    assert import_directory(db, folder, matcher, progress=lambda done, total, name: seen.append((done, total))) \
+        == (2, 0)
+    assert seen == [(1, 2), (2, 2)]
+    assert import_directory(db, folder, matcher) == (0, 2)
+    rows = search_items(db, "chaman")
+    assert [row["title"] for row in rows] == ["Chaman trade"]
+    entities = {row[0] for row in db.execute("SELECT entity_id FROM item_entities")}
+    assert {"ttp", "torkham", "chaman"} <= entities
+    assert db.execute("SELECT DISTINCT source FROM items").fetchall() == [("corpus",)]
+
+
+def test_suggest_lists_unknown_names_with_counts_and_examples(tmp_path):
+    folder = tmp_path / "docs"
+    write_documents(folder)
+    suggestions = suggest_names(folder, load_matcher(semantic=False))
+    names = {name: (count, example) for name, count, example in suggestions}
+    assert names["Gul Bahadur"][0] == 3
+    assert "Gul Bahadur" in names["Gul Bahadur"][1]
+    assert not any("Torkham" in name or "Chaman" == name for name in names)
+
+
+async def test_doctor_checks_the_chat_api_and_the_token(tmp_path):
+    async with FakeDiscord() as fake:
+        config = tmp_path / "feeds.yml"
+        config.write_text(f"store: {tmp_path / 'desk.db'}\nfeeds: []\nplatforms:\n  discord:\n"
+                          f"    api_base: {fake.api_base}\n")
+        out = io.StringIO()
+        assert await run_doctor(str(config), None, out=out, environ={"DISCORD_TOKEN": fake.token}) == 0
+        assert "ok    Discord API answers and accepts the token" in out.getvalue()
+        out = io.StringIO()
+        assert await run_doctor(str(config), None, out=out, environ={"DISCORD_TOKEN": "wrong"}) == 1
+        assert "FAIL  Discord: HTTP 401" in out.getvalue()
+    bad = tmp_path / "bad.yml"
+    bad.write_text("feeds:\n  - {id: x, url: notaurl, name: X}\n")
+    out = io.StringIO()
+    assert await run_doctor(str(bad), None, out=out, environ={}) == 1
+    assert "bad.yml:2" in out.getvalue()
