@@ -79,6 +79,8 @@ class DeliveryWorker:
             return 0
         payload = json.loads(row["payload"])
         reply = reply_from_dict(payload)
+        if row["status"] == outbox.SENDING and await self._already_sent(adapter, row):
+            return 1
         with self.db.conn:
             outbox.mark_sending(self.db, row["id"])
         started = asyncio.get_running_loop().time()
@@ -100,6 +102,23 @@ class DeliveryWorker:
             outbox.mark_sent(self.db, row["id"], message_id, self.now())
         self._count("sent", row, asyncio.get_running_loop().time() - started)
         return 1
+
+    async def _already_sent(self, adapter, row: dict) -> bool:
+        """After a crash mid-send: ask the platform whether the message went out (when it can tell)."""
+        finder = getattr(adapter, "find_sent", None)
+        if finder is None or row["kind"] == "edit":
+            return False
+        try:
+            message_id = await finder(row["channel_id"], row["idem_key"])
+        except DeliveryError as exc:
+            log.warning("cannot check whether %s was sent: %s; sending it", row["idem_key"], exc)
+            return False
+        if message_id is None:
+            return False
+        with self.db.conn:
+            outbox.mark_sent(self.db, row["id"], message_id, self.now())
+        log.info("%s had been sent before a restart; recorded, not sent again", row["idem_key"])
+        return True
 
     async def _send(self, adapter, row: dict, payload: dict, reply) -> str | None:
         if row["kind"] == "edit":

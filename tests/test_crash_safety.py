@@ -83,3 +83,37 @@ async def test_killed_delivery_resumes_without_losing_or_repeating(tmp_path):
     rows = db.execute("SELECT status, message_id FROM outbox").fetchall()
     assert all(status == "sent" and message_id for status, message_id in rows)
     db.close()
+
+
+async def test_slack_message_sent_before_a_crash_is_found_not_reposted(tmp_path, monkeypatch):
+    from bot.config import SlackSettings
+    from bot.delivery import DeliveryWorker
+    from bot.platforms.slack_bot import SlackAdapter
+    from tests.fakes.slack_fake import BOT_TOKEN, FakeSlack
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    fake = FakeSlack()
+    await fake.start()
+    db = open_db(tmp_path / "watchdesk.db")
+    now = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+    adapter = SlackAdapter(SlackSettings(bot_token=BOT_TOKEN, mode="http", signing_secret="s", http_host="127.0.0.1",
+                                         http_port=0, api_base=fake.api_base), runner=None)
+    try:
+        with db.conn:
+            for number in range(2):
+                outbox.enqueue(db, idem_key=f"alert:slack:C0GENERAL:story-{number}", kind="alert", platform="slack",
+                               channel_id="C0GENERAL", now=now, payload=reply_to_dict(Reply(title=f"alert {number}")))
+        # The crash: the first row was marked sending and posted, then the process died.
+        row = outbox.due(db, now)[0]
+        with db.conn:
+            outbox.mark_sending(db, row["id"])
+        await adapter.send("C0GENERAL", Reply(title="alert 0"), idempotency_key=row["idem_key"])
+        worker = DeliveryWorker(db, {"slack": adapter}, now=lambda: now, channel_spacing=0)
+        assert await worker.deliver_due() == 2
+        texts = sorted(message["text"] for message in fake.messages.values())
+        assert texts == ["alert 0", "alert 1"]
+        assert {status for (status,) in db.execute("SELECT status FROM outbox")} == {"sent"}
+    finally:
+        db.close()
+        await fake.stop()

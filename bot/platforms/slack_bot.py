@@ -27,6 +27,8 @@ from bot.platforms.slack_render import render_blocks, render_messages
 
 log = logging.getLogger(__name__)
 
+OUTBOX_EVENT = "watchdesk_outbox"  # Slack message metadata type carrying the outbox key
+
 COMMAND = "/watch"
 EVENTS_PATH = "/slack/events"
 PERMANENT_ERRORS = {
@@ -155,17 +157,36 @@ class SlackAdapter:
             await self._web_runner.cleanup()
             self._web_runner = None
 
-    async def send(self, channel_id: str, reply: Reply) -> str:
-        """Post `reply` (split into several messages when long); return the first message's ts."""
+    async def send(self, channel_id: str, reply: Reply, *, idempotency_key: str | None = None) -> str:
+        """Post `reply` (split into several messages when long); return the first message's ts.
+
+        With an idempotency key, each message carries it in Slack message metadata, so that
+        `find_sent` can tell after a crash whether it went out.
+        """
         first_ts = ""
-        for text, blocks in render_messages(reply):
+        for part, (text, blocks) in enumerate(render_messages(reply)):
+            metadata = ({"metadata": {"event_type": OUTBOX_EVENT, "event_payload": {"key": idempotency_key,
+                                                                                  "part": part}}}
+                        if idempotency_key else {})
             response = await self._call("chat.postMessage", self.client.chat_postMessage,
                                         channel=channel_id, text=text, blocks=blocks,
-                                        unfurl_links=False, unfurl_media=False)
+                                        unfurl_links=False, unfurl_media=False, **metadata)
             first_ts = first_ts or response["ts"]
         if reply.file is not None:
             await self.upload(channel_id, reply.file, reply.title)
         return first_ts
+
+    async def find_sent(self, channel_id: str, idempotency_key: str) -> str | None:
+        """The ts of a message already posted with this key (among the channel's latest), or None."""
+        response = await self._call("conversations.history", self.client.conversations_history,
+                                    channel=channel_id, limit=100, include_all_metadata=True)
+        for message in response.get("messages", []):
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == OUTBOX_EVENT and payload.get("key") == idempotency_key \
+                    and payload.get("part", 0) == 0:
+                return message["ts"]
+        return None
 
     async def edit(self, channel_id: str, message_ts: str, reply: Reply) -> None:
         """Replace the message `message_ts` with `reply`, cut to one message."""

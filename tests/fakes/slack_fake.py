@@ -137,6 +137,7 @@ class FakeSlack:
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
+            "conversations.history": self._history,
             "users.info": self._users_info,
             "apps.connections.open": self._connections_open,
             "files.getUploadURLExternal": self._get_upload_url,
@@ -160,8 +161,21 @@ class FakeSlack:
             return {"ok": False, "error": error}
         ts = f"{1700000000 + next(self._sequence)}.000100"
         message = {"text": args.get("text", ""), "blocks": _blocks(args), "ts": ts}
+        if args.get("metadata"):
+            metadata = args["metadata"]
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
         self.messages[(args["channel"], ts)] = message
         return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
+
+    async def _history(self, args: dict) -> dict:
+        error = self._channel_error(args.get("channel"))
+        if error:
+            return {"ok": False, "error": error}
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
+        found = [{k: v for k, v in message.items() if k != "metadata" or with_metadata}
+                 for (channel, _), message in self.messages.items() if channel == args["channel"]]
+        found.sort(key=lambda message: message["ts"], reverse=True)
+        return {"ok": True, "messages": found[: int(args.get("limit", 100))], "has_more": False}
 
     async def _update(self, args: dict) -> dict:
         key = (args.get("channel"), args.get("ts"))
