@@ -13,6 +13,7 @@ entities, search_items p95 over 200 queries of common and rare words, and peak r
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import multiprocessing
 import random
@@ -281,6 +282,41 @@ def _measure_search(db, rng, samples: int) -> list[tuple]:
                    for kind, values in kinds.items()]
 
 
+BOT = """
+import asyncio, sys
+from bot.config import load_settings
+from bot.service import run_service
+asyncio.run(run_service(load_settings(sys.argv[1]), console_input=sys.stdin, tick=3600))
+"""
+COMMANDS = ["digest 24h", "lookup ttp", "search kabul", "search attack 7d", "trend ttp 30", "status"]
+
+
+def running_bot_memory(store: Path) -> tuple:
+    """Peak resident memory of `watchdesk run` on this store while it answers a few commands."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        config = Path(directory) / "feeds.yml"
+        config.write_text(f"store: {store}\nfeeds: []\n")
+        root = Path(__file__).resolve().parents[1]
+        child = subprocess.Popen([sys.executable, "-c", BOT, str(config)], cwd=directory, text=True,
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                 env={**os.environ, "PYTHONPATH": str(root), "WATCHDESK_SEMANTIC": "0"})
+        child.stdin.write("\n".join(COMMANDS) + "\n")
+        child.stdin.flush()
+        for line in child.stdout:  # the last command's answer means all were answered
+            if line.startswith("watchdesk status"):
+                break
+        with open(f"/proc/{child.pid}/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+        child.stdin.write("quit\n")
+        child.stdin.close()
+        child.wait(timeout=60)
+    return (f"peak resident memory of `watchdesk run` after {', '.join(COMMANDS)}", f"{peak:,.0f} MB",
+            "<= 300 MB", peak <= 300)
+
+
 def main() -> int:
     """Build the store if needed (in a child process), measure, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -303,11 +339,12 @@ def main() -> int:
     else:
         print(f"using {args.store} (pass --rebuild to build it again)")
     rows = measure(args.store, args.samples)
+    rows.append(running_bot_memory(args.store))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak resident memory (measuring process)", f"{peak:,.0f} MB", "", True))
     builder_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if builder_peak:
-        rows.append(("peak resident memory (building process)", f"{builder_peak:,.0f} MB", "", True))
+        rows.append(("peak resident memory (largest child process: store builder or bot)", f"{builder_peak:,.0f} MB", "", True))
     width = max(len(row[0]) for row in rows)
     print(f"\n{'measure':<{width}}  {'figure':>16}  {'target':>12}")
     for what, figure, target, met in rows:
