@@ -2,9 +2,9 @@
 
 How a text is matched:
 1. fold it one character for one (case, accents; every non-letter a space; URLs blanked);
-2. find every alias as whole words — each key is searched with a space on both sides, in the
-   text padded with spaces — with two Aho-Corasick automatons: lower-case names on the
-   lower-case text, acronyms on the text as written ("TTP" is found, "ttp" and "HTTP" are not);
+2. find every alias as whole words with one Aho-Corasick automaton over the lower-case text
+   padded with spaces (each key ends with a space; a hit must start after one); acronyms are
+   then checked as written ("TTP" is found, "ttp" and "HTTP" are not);
 3. keep names written with capitals only where the text capitalises them, and drop those whose
    entity's negative contexts veto them ("Quetta Gladiators", "Kabul River", "AQ Khan");
 4. keep ambiguous names only under their rule (a bare "Mehsud" only when Noor Wali Mehsud is
@@ -12,6 +12,8 @@ How a text is matched:
 5. pick leftmost-longest among overlapping candidates ("Pakistani Taliban" is the TTP, not
    Pakistan); descriptive titles ("UN chief") keep the entities named inside them.
 In an ALL-CAPS headline, acronyms that are also English words (US, IS, UN, WHO) are not trusted.
+Most texts take a quick path: the automaton's own leftmost-longest hits, when none of them needs
+a context rule; any doubt sends the text through the careful path above, overlapping hits included.
 """
 
 from __future__ import annotations
@@ -50,19 +52,18 @@ class Matcher:
 
     def __init__(self, catalog: Catalog, theme_scorer=None):
         self.catalog = catalog
-        grouped: dict[tuple[bool, str], list[AliasRule]] = {}
-        for rule in catalog.rules:
-            grouped.setdefault((rule.case_sensitive, rule.key), []).append(rule)
-        self._tables = []  # (case_sensitive, keys, values, leftmost-longest automaton)
-        for case_sensitive in (False, True):
-            keys = sorted(key for cased, key in grouped if cased == case_sensitive)
-            if not keys:
-                continue
-            values = [(len(key), tuple(self._entry(rule) for rule in grouped[(case_sensitive, key)])) for key in keys]
-            patterns = [f"{key} " for key in keys]  # the trailing space makes every hit end a word
-            longest = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-            self._tables.append((case_sensitive, patterns, values, longest))
-        self._overlapping: dict[bool, object] = {}
+        grouped: dict[str, list[AliasRule]] = {}
+        for rule in catalog.rules:  # acronyms are found in lower case too, then checked as written
+            same_key = grouped.setdefault(rule.key.lower(), [])
+            if not any(_equivalent(rule, other) for other in same_key):  # spelling variants of one name
+                same_key.append(rule)
+        keys = sorted(grouped)
+        self._values = [(len(key), tuple(self._entry(rule) for rule in grouped[key])) for key in keys]
+        self._plain_facts = [self._plain(length, entries) for length, entries in self._values]
+        self._patterns = [f"{key} " for key in keys]  # the trailing space makes every hit end a word
+        self._longest = ahocorasick_rs.AhoCorasick(self._patterns,
+                                                   matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        self._overlapping = None
         if theme_scorer is None:
             from bot.matching.themes import ThemeScorer
 
@@ -86,6 +87,10 @@ class Matcher:
             positions = [index for index, char in enumerate(text) if not _INVISIBLE.match(char)]
             text = _INVISIBLE.sub("", text)
         folded = fold(text)
+        if positions is None:
+            quick = self._quick(text, folded, shouting, shouting_end)
+            if quick is not None:
+                return quick
         candidates, special = self._candidates(folded, shouting, shouting_end)
         if not candidates:
             return []
@@ -109,62 +114,85 @@ class Matcher:
                                 and last > 0) else -1
         has_context = rule.after is not None or bool(rule.needs) or rule.keeps_inner
         return (rule, cap_first, cap_last, rule.case_sensitive and rule.key in _WORD_ACRONYMS, has_context,
-                self._has_vetoes(rule), _rule_name(rule))
+                self._has_vetoes(rule), _rule_name(rule), rule.key if rule.case_sensitive else None)
+
+    @staticmethod
+    def _plain(length: int, entries: tuple) -> tuple | None:
+        """For a name with one rule and no context to check: what a match needs, else None."""
+        if len(entries) != 1:
+            return None
+        rule, cap_first, cap_last, word_acronym, has_context, has_vetoes, name, exact = entries[0]
+        if has_context or has_vetoes:
+            return None
+        return rule.entity, length, name, cap_first, cap_last, word_acronym, exact
+
+    def _quick(self, text: str, folded: Folded, shouting: bool, shouting_end: int) -> list[Match] | None:
+        """The common case at C speed: leftmost-longest hits of names that need no context.
+
+        Returns None when any hit needs the careful path (a context rule, a veto, several rules
+        for one name, a capital missing, the two automatons overlapping, an acronym that the
+        text may define as something else).
+        """
+        cased, lower = folded.cased, folded.lower
+        mixed_case = cased != lower
+        found: list[Match] = []
+        acronyms = False
+        padded = f" {lower} "
+        plain = self._plain_facts
+        for index, hit_start, _ in self._longest.find_matches_as_indexes(padded):
+            if padded[hit_start - 1] != " ":
+                continue
+            facts = plain[index]
+            if facts is None:
+                return None
+            entity, length, name, cap_first, cap_last, word_acronym, exact = facts
+            start = hit_start - 1
+            if exact is not None:
+                if cased[start:start + length] != exact or (word_acronym and shouting and start < shouting_end):
+                    continue
+                acronyms = True
+            elif mixed_case and ((cap_first and not cased[start].isupper())
+                                 or (cap_last > 0 and not cased[start + cap_last].isupper())):
+                return None
+            found.append(Match(entity, text[start:start + length], start, start + length, name))
+        if acronyms and "(" in text:
+            return None
+        return found
 
     def _has_vetoes(self, rule: AliasRule) -> bool:
         entity = self.catalog.entities[rule.entity]
         return entity.not_after is not None or entity.not_before is not None or rule.after is not None
 
     def _candidates(self, folded: Folded, shouting: bool, shouting_end: int) -> tuple[list[Candidate], bool]:
-        """All acceptable hits, and whether any needs the slow path (ambiguous names, titles).
+        """Every acceptable hit, overlapping ones included, and whether any needs a context rule."""
+        found, special = [], False
+        cased, lower = folded.cased, folded.lower
+        mixed_case = cased != lower
+        padded = f" {lower} "
+        for index, hit_start, _ in self._all_hits().find_matches_as_indexes(padded, overlapping=True):
+            if padded[hit_start - 1] != " ":
+                continue  # begins inside a word
+            start = hit_start - 1  # the padded text has one more space first
+            length, entries = self._values[index]
+            for rule, cap_first, cap_last, word_acronym, has_context, has_vetoes, name, exact in entries:
+                if exact is not None and (cased[start:start + length] != exact
+                                          or (word_acronym and shouting and start < shouting_end)):
+                    continue
+                if exact is None and mixed_case and ((cap_first and not cased[start].isupper())
+                                                     or (cap_last > 0 and not cased[start + cap_last].isupper())):
+                    continue
+                if has_vetoes and self._vetoed(rule, lower, start, start + length):
+                    continue
+                special = special or has_context
+                found.append(Candidate(start, -length, rule.kind == "ambiguous", len(found), start + length, rule,
+                                       name))
+        return found, special
 
-        Fast path: the automaton's own leftmost-longest scan. If a hit there is rejected by a
-        context rule or needs one, a shorter name at the same place might have counted, so the
-        text is scanned again for every overlapping hit.
-        """
-        found, complete = self._scan(folded, shouting, shouting_end, longest_only=True)
-        if complete:
-            return found, False
-        return self._scan(folded, shouting, shouting_end, longest_only=False)[0], True
-
-    def _scan(self, folded: Folded, shouting: bool, shouting_end: int, *, longest_only: bool):
-        found = []
-        mixed_case = folded.cased != folded.lower
-        cased = folded.cased
-        for case_sensitive, patterns, values, longest in self._tables:
-            padded = f" {cased if case_sensitive else folded.lower} "
-            if longest_only:
-                hits = longest.find_matches_as_indexes(padded)
-            else:
-                hits = self._all_hits(case_sensitive, patterns).find_matches_as_indexes(padded, overlapping=True)
-            for index, hit_start, _ in hits:
-                if padded[hit_start - 1] != " ":
-                    continue  # begins inside a word
-                start = hit_start - 1  # the padded text has one more space first
-                length, entries = values[index]
-                for rule, cap_first, cap_last, word_acronym, has_context, has_vetoes, name in entries:
-                    if word_acronym and shouting and start < shouting_end:
-                        continue
-                    if mixed_case and ((cap_first and not cased[start].isupper())
-                                       or (cap_last > 0 and not cased[start + cap_last].isupper())):
-                        if longest_only:
-                            return found, False
-                        continue
-                    if has_vetoes and self._vetoed(rule, folded.lower, start, start + length):
-                        if longest_only:
-                            return found, False
-                        continue
-                    if longest_only and has_context:
-                        return found, False
-                    found.append(Candidate(start, -length, rule.kind == "ambiguous", len(found), start + length, rule,
-                                           name))
-        return found, True
-
-    def _all_hits(self, case_sensitive: bool, patterns: list[str]):
+    def _all_hits(self):
         """The automaton that reports overlapping hits too, built on first need."""
-        if case_sensitive not in self._overlapping:
-            self._overlapping[case_sensitive] = ahocorasick_rs.AhoCorasick(patterns)
-        return self._overlapping[case_sensitive]
+        if self._overlapping is None:
+            self._overlapping = ahocorasick_rs.AhoCorasick(self._patterns)
+        return self._overlapping
 
     def _vetoed(self, rule: AliasRule, lower: str, start: int, end: int) -> bool:
         entity = self.catalog.entities[rule.entity]
@@ -202,6 +230,17 @@ class Matcher:
         """A sentence saying why a match was accepted."""
         entity = self.catalog.entities[match.entity]
         return f"{match.alias!r} at {match.start}-{match.end} is {entity.name} ({match.entity}) by rule {match.rule}"
+
+
+def _equivalent(rule: AliasRule, other: AliasRule) -> bool:
+    """Two rules that would accept and report a hit the same way."""
+    return (rule.entity, rule.kind, rule.after, rule.needs, _capitals(rule.alias)) == \
+        (other.entity, other.kind, other.after, other.needs, _capitals(other.alias))
+
+
+def _capitals(alias: str) -> tuple[bool, bool]:
+    words = alias.replace("-", " ").split() or [""]
+    return words[0][:1].isupper(), words[-1][:1].isupper()
 
 
 def _leftmost_longest(candidates: list[Candidate]) -> list[Candidate]:
