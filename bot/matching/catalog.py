@@ -23,7 +23,7 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ENTITY_KEYS = {"type", "name", "description", "aliases", "acronyms", "scripts", "titles", "ambiguous",
                 "not_after", "not_before", "implies", "relations"}
 _THEME_KEYS = {"name", "description", "cues", "veto", "entities", "requires", "threshold"}
-_AMBIGUOUS_KEYS = {"alias", "needs", "after", "case"}
+_AMBIGUOUS_KEYS = {"alias", "needs", "after", "case", "unless"}
 MAX_VARIANTS = 48
 
 # Transliteration variants: each folded word on the left may also be written as those on the right.
@@ -53,6 +53,7 @@ class AliasRule:
     after: re.Pattern | None = None
     needs: tuple[str, ...] = ()
     lang: str = "en"
+    unless: re.Pattern | None = None  # a pattern anywhere in the item that rules this name out
 
     @property
     def keeps_inner(self) -> bool:
@@ -127,6 +128,8 @@ def load_catalog(watch: dict | None = None, *, path: Path | None = None) -> Cata
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise CatalogError(f"{place}: not valid YAML: {exc}") from exc
+    if isinstance(data, dict):
+        data = {key: value for key, value in data.items() if not str(key).startswith("_")}  # YAML anchors
     if not isinstance(data, dict) or not isinstance(data.get("entities"), dict):
         raise CatalogError(f"{place}: needs an `entities:` mapping")
     entities = {key: (value, f"{place}: entities.{key}") for key, value in data["entities"].items()}
@@ -236,10 +239,12 @@ def _ambiguous(entity_id: str, rule, place: str) -> list[AliasRule]:
     if not rule.get("needs") and not rule.get("after"):
         raise CatalogError(f"{place}: an ambiguous name needs a rule (needs: or after:)")
     after = _pattern(rule.get("after"), f"{place}.after")
+    unless = _pattern(rule.get("unless"), f"{place}.unless")
     needs = tuple(_strings(rule, "needs", place))
     if rule.get("case"):
-        return [AliasRule(entity_id, rule["alias"], _cased_key(rule["alias"]), True, "ambiguous", after, needs)]
-    return [AliasRule(entity_id, rule["alias"], key, False, "ambiguous", after, needs)
+        return [AliasRule(entity_id, rule["alias"], _cased_key(rule["alias"]), True, "ambiguous", after, needs,
+                          unless=unless)]
+    return [AliasRule(entity_id, rule["alias"], key, False, "ambiguous", after, needs, unless=unless)
             for key in variants(rule["alias"])]
 
 

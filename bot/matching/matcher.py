@@ -35,12 +35,12 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200d\u2060\ufeff]")  # removed before ma
 class Candidate(NamedTuple):
     """A name found at a place in the folded text, before overlaps are resolved.
 
-    Field order is sort order: leftmost first, then longest, then unambiguous names first.
+    Field order is sort order: leftmost first, then longest, then names whose context rule is met.
     """
 
     start: int
     minus_length: int
-    ambiguous: bool
+    plain: bool  # on the same span, a name whose context rule is met wins over a plain name
     sequence: int
     end: int
     rule: AliasRule
@@ -98,7 +98,7 @@ class Matcher:
             redefined = _redefined_acronyms(text, candidates)
             if redefined:
                 candidates = [c for c in candidates if not (c.rule.case_sensitive and c.rule.key in redefined)]
-        chosen = self._resolve(candidates) if special else _leftmost_longest(candidates)
+        chosen = self._resolve(candidates, folded.lower) if special else _leftmost_longest(candidates)
         if positions is None:
             return [Match(c.rule.entity, text[c.start:c.end], c.start, c.end, c.rule_name) for c in chosen]
         return [self._remapped(original, positions, c) for c in chosen]
@@ -184,7 +184,7 @@ class Matcher:
                 if has_vetoes and self._vetoed(rule, lower, start, start + length):
                     continue
                 special = special or has_context
-                found.append(Candidate(start, -length, rule.kind == "ambiguous", len(found), start + length, rule,
+                found.append(Candidate(start, -length, rule.kind != "ambiguous", len(found), start + length, rule,
                                        name))
         return found, special
 
@@ -202,11 +202,12 @@ class Matcher:
             return True
         return rule.after is not None and not rule.after.search(lower[end:end + _CONTEXT])
 
-    def _resolve(self, candidates: list[Candidate]) -> list[Candidate]:
+    def _resolve(self, candidates: list[Candidate], lower: str) -> list[Candidate]:
         """Accept ambiguous names whose rule is met, pick leftmost-longest, keep names inside titles."""
         plain = [c for c in candidates if not c.rule.needs]
         named = {c.rule.entity for c in _leftmost_longest(plain)}
-        accepted = plain + [c for c in candidates if c.rule.needs and any(n in named for n in c.rule.needs)]
+        accepted = plain + [c for c in candidates if c.rule.needs and any(n in named for n in c.rule.needs)
+                            and not (c.rule.unless is not None and c.rule.unless.search(lower))]
         chosen = _leftmost_longest(accepted)
         inner = []
         for outer in chosen:
