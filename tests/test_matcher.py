@@ -168,3 +168,12 @@ def test_match_command_contract_needs_no_config(tmp_path):
     assert {"entity": "ttp", "alias": "TTP", "start": 0, "end": 3} in outputs[0]["matches"]
     assert outputs[1]["entities"] == [] and outputs[1]["matches"] == []
     assert "line 2" in done.stderr and done.returncode == 1
+
+
+def test_bare_islamic_state_is_the_khorasan_branch_only_in_an_afpak_story(matcher):
+    assert entities(matcher, "Daesh claims attack on mosque", "The blast hit the Afghan city of Kandahar.") == \
+        {"iskp", "afghanistan"}
+    assert entities(matcher, "Islamic State claims ambush in Syria") == {"islamic-state"}
+    assert entities(matcher, "Islamic State cell in Iraq linked to Pakistan network") == {"islamic-state", "pakistan"}
+    assert "islamic-state" in entities(matcher, "The IS group claimed the attack in Raqqa")
+    assert "islamic-state" not in entities(matcher, "This IS the moment, says coach")
