@@ -177,3 +177,14 @@ def test_bare_islamic_state_is_the_khorasan_branch_only_in_an_afpak_story(matche
     assert entities(matcher, "Islamic State cell in Iraq linked to Pakistan network") == {"islamic-state", "pakistan"}
     assert "islamic-state" in entities(matcher, "The IS group claimed the attack in Raqqa")
     assert "islamic-state" not in entities(matcher, "This IS the moment, says coach")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("UN Secretary-General António Guterres spoke", {"antonio-guterres", "united-nations"}),
+    ("Ayman al-Ẓawāhirī was killed in Kabul", {"ayman-al-zawahiri", "kabul"}),
+    ("Spin-Boldak and Spin Boldak and Spinboldak", {"spin-boldak"}),
+    ("Khyber–Pakhtunkhwa police said", {"khyber-pakhtunkhwa"}),
+    ("AL-QAEDA CHIEF KILLED IN KABUL DRONE STRIKE", {"al-qaeda", "kabul"}),
+])
+def test_diacritics_dashes_and_capitals_fold_away(matcher, text, expected):
+    assert entities(matcher, text) == expected

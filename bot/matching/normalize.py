@@ -35,7 +35,8 @@ class _FoldTable(dict):
         if char.isalnum() or char == _ZWNJ or unicodedata.category(char) == "Mn":
             decomposed = unicodedata.normalize("NFKD", char)
             base = [c for c in decomposed if not unicodedata.combining(c)]
-            folded = base[0] if len(base) == 1 and code < 0x0600 and base[0].isalnum() else char
+            keep_script = "ARABIC" in unicodedata.name(char, "")  # Urdu, Pashto, Dari letters stay as written
+            folded = base[0] if len(base) == 1 and not keep_script and base[0].isalnum() else char
         else:
             folded = " "
         self[code] = ord(folded)
