@@ -34,15 +34,18 @@ def find_story(db, canonical: str | None, tokens: tuple[str, ...], published_at:
     prefix = title_prefix(tokens)
     if not prefix:
         return None
-    marks = ",".join("?" * len(prefix))
-    rows = db.execute(
-        f"""SELECT stories.id, stories.title_tokens FROM story_tokens
-            JOIN stories ON stories.id = story_tokens.story_id
-            WHERE story_tokens.token IN ({marks}) AND story_tokens.first_seen_at BETWEEN ? AND ?
-            ORDER BY story_tokens.first_seen_at DESC LIMIT {CANDIDATES}""",
-        [*prefix, iso(published_at - timedelta(hours=STORY_WINDOW_HOURS)),
-         iso(published_at + timedelta(hours=STORY_WINDOW_HOURS))],
-    ).fetchall()
+    window = [iso(published_at - timedelta(hours=STORY_WINDOW_HOURS)),
+              iso(published_at + timedelta(hours=STORY_WINDOW_HOURS))]
+    candidates: dict[str, None] = {}
+    for token in prefix:  # one index range per token, newest first, so LIMIT stops the scan early
+        for (story_id,) in db.execute(
+                f"""SELECT story_id FROM story_tokens WHERE token = ? AND first_seen_at BETWEEN ? AND ?
+                    ORDER BY first_seen_at DESC LIMIT {CANDIDATES}""", [token, *window]):
+            candidates[story_id] = None
+    if not candidates:
+        return None
+    marks = ",".join("?" * len(candidates))
+    rows = db.execute(f"SELECT id, title_tokens FROM stories WHERE id IN ({marks})", list(candidates)).fetchall()
     for story_id, stored in rows:
         if title_similarity(tokens, tuple(stored.split())) >= TITLE_SIMILARITY:
             return story_id

@@ -209,7 +209,8 @@ class Refresher:
                             known_guid_reuse=bool(row.get("guid_reuse")))
         if self.matcher is None:
             return parsed, {}
-        return parsed, {item.id: self.matcher.match(item.title, item.summary) for item in parsed.items}
+        results = self.matcher.match_many([(item.title, item.summary) for item in parsed.items])
+        return parsed, {item.id: result for item, result in zip(parsed.items, results)}
 
     def _store(self, feed, row, started, response, body_hash, parsed, matches) -> RefreshResult:
         baseline = not row.get("baseline_done")

@@ -80,6 +80,20 @@ class Matcher:
         themes = self.theme_scorer.score(title, summary, entities) if self.theme_scorer else ()
         return MatchResult(entities=entities, themes=themes, matches=tuple(matches))
 
+    def match_many(self, items: list[tuple[str, str]]) -> list[MatchResult]:
+        """Match several items (title, summary); themes' semantic scores are computed in one batch."""
+        found = []
+        for title, summary in items:
+            text = f"{title}\n{summary}" if summary else title
+            matches = self.find(text, shouting=_is_shouting(title), shouting_end=len(title))
+            found.append((tuple(dict.fromkeys(self._with_implied(m.entity for m in matches))), tuple(matches)))
+        if not self.theme_scorer:
+            return [MatchResult(entities=e, themes=(), matches=m) for e, m in found]
+        similarities = self.theme_scorer.similarities([f"{title}. {summary}" for title, summary in items])
+        return [MatchResult(entities=entities, matches=matches,
+                            themes=self.theme_scorer.score(title, summary, entities, similarity))
+                for (title, summary), (entities, matches), similarity in zip(items, found, similarities)]
+
     def find(self, text: str, *, shouting: bool = False, shouting_end: int = 0) -> list[Match]:
         """Return the entity mentions in `text`, leftmost-longest, with original offsets."""
         original, positions = text, None

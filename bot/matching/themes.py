@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 
 from bot.matching.catalog import Catalog, Theme
@@ -18,6 +19,8 @@ from bot.matching.normalize import fold_words
 from bot.models import ThemeScore
 
 log = logging.getLogger(__name__)
+
+_EMBEDDING = threading.Lock()
 
 TITLE_BONUS = 1.5
 BACKGROUND_FACTOR = 0.5  # a cue told as background ("after border clashes") counts half
@@ -47,10 +50,12 @@ class ThemeScorer:
             self._prototypes = semantic.build_prototypes(
                 {theme.id: [theme.description, theme.name] for theme in catalog.themes.values()})
 
-    def score(self, title: str, summary: str, entities: tuple[str, ...]) -> tuple[ThemeScore, ...]:
+    def score(self, title: str, summary: str, entities: tuple[str, ...],
+              similarities: dict[str, float] | None = None) -> tuple[ThemeScore, ...]:
         """Return the themes this item is about, best first."""
         title_text, body_text = fold_words(title), fold_words(summary)
-        similarities = self._similarities(f"{title}. {summary}")
+        if similarities is None:
+            similarities = self.similarities([f"{title}. {summary}"])[0]
         scores = []
         for theme in self.catalog.themes.values():
             total, hits, blocked = self.theme_score(theme, title_text, body_text, entities)
@@ -88,7 +93,22 @@ class ThemeScorer:
                 hits.append(best)
         return sum(hit.weight for hit in hits), hits, ""
 
-    def _similarities(self, text: str) -> dict[str, float]:
-        if self.semantic is None or not self._prototypes:
-            return {}
-        return self.semantic.theme_similarities(text, self._prototypes)
+    def similarities(self, texts: list[str]) -> list[dict[str, float]]:
+        """Semantic similarity of each text to each theme (empty without the semantic scorer).
+
+        Texts are embedded in one batch, one batch at a time across threads: the model's matrix
+        products use every core already, and concurrent ones only fight over them.
+        """
+        if self.semantic is None or not self._prototypes or not texts:
+            return [{} for _ in texts]
+        themes = list(self._prototypes)
+        with _EMBEDDING:
+            vectors = self.semantic.embed(texts)
+        matrix = vectors @ _stack([self._prototypes[theme] for theme in themes]).T
+        return [dict(zip(themes, map(float, row))) for row in matrix]
+
+
+def _stack(rows):
+    import numpy
+
+    return numpy.stack(rows)
