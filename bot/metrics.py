@@ -39,6 +39,15 @@ class Metrics:
         if latency is not None:
             self.latency.labels(platform=platform).observe(latency)
 
-    def serve(self, host: str, port: int) -> None:
-        """Serve /metrics from a background thread."""
-        start_http_server(port, addr=host, registry=self.registry)
+    def serve(self, host: str, port: int) -> int:
+        """Serve /metrics from a background thread; return the bound port (port 0 picks one)."""
+        server, _ = start_http_server(port, addr=host, registry=self.registry)
+        self.server = server
+        return server.server_port
+
+    def close(self) -> None:
+        """Stop serving."""
+        server = getattr(self, "server", None)
+        if server is not None:
+            server.shutdown()
+            server.server_close()
