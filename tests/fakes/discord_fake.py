@@ -125,6 +125,7 @@ class FakeDiscord:
         self.scripted_failures: list[tuple[int, dict, dict]] = []
         self.hang_after_messages: int | None = None  # record this many channel messages, then never answer
         self.channel_messages = 0
+        self.released = asyncio.Event()  # set on exit: frees requests held by hang_after_messages
         self.session_id = "fake-session"
         self.sequence = 0
         self.sent_events: list[dict] = []
@@ -149,6 +150,7 @@ class FakeDiscord:
         return self
 
     async def __aexit__(self, *exc_info) -> None:
+        self.released.set()
         await self.runner.cleanup()
 
     def fail_next(self, status: int, *, retry_after: float | None = None) -> None:
@@ -336,7 +338,7 @@ class FakeDiscord:
                                     **({"nonce": payload["nonce"]} if payload.get("nonce") else {}))
             self.channel_messages += 1
             if self.hang_after_messages is not None and self.channel_messages >= self.hang_after_messages:
-                await asyncio.Event().wait()  # the client is killed while waiting for this answer
+                await self.released.wait()  # the client is killed while waiting for this answer
             return json_response(message)
         if (message := self.messages.get(int(message_id))) is None:
             return error(404, 10008, "Unknown Message")
