@@ -195,4 +195,4 @@ def alert_reply(item: AlertItem, mentions: tuple[str, ...]) -> Reply:
     when = item.published_at.replace("T", " ").replace("+00:00", " UTC")
     return Reply(title=item.title[:250], text="", url=item.link,
                  sections=(Section(text=summary, url=item.link, fields=tuple(fields)),),
-                 footer=f"{item.outlet} · {when}", mentions=mentions)
+                 footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}", mentions=mentions)
