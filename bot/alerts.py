@@ -26,6 +26,7 @@ from store import outbox
 log = logging.getLogger(__name__)
 
 SUMMARY_CHARS = 300
+BATCH_COLLECT = 120.0  # seconds a burst summary waits for more items before it is sent
 
 
 @dataclass
@@ -167,7 +168,8 @@ def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, li
     if batch is None:
         payload = {**reply_to_dict(batch_reply([(line, item.link)])), "lines": [[line, item.link]]}
         return int(outbox.enqueue(db, idem_key=f"batch:{platform}:{channel}:{item.story_id}", kind="batch",
-                                  platform=platform, channel_id=channel, payload=payload, now=now))
+                                  platform=platform, channel_id=channel, payload=payload, now=now,
+                                  not_before=now + timedelta(seconds=min(limits.batch_window, BATCH_COLLECT))))
     lines = json.loads(batch["payload"]).get("lines", []) + [[line, item.link]]
     outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines})
     return 1

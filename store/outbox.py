@@ -19,14 +19,18 @@ PENDING, SENDING, SENT, FAILED, MERGED, CAPPED = "pending", "sending", "sent", "
 
 
 def enqueue(db, *, idem_key: str, kind: str, platform: str, channel_id: str, payload: dict,
-            now: datetime, story_id: str | None = None, status: str = PENDING) -> bool:
-    """Queue a message unless its key is already queued; return whether a row was added."""
+            now: datetime, story_id: str | None = None, status: str = PENDING,
+            not_before: datetime | None = None) -> bool:
+    """Queue a message unless its key is already queued; return whether a row was added.
+
+    `not_before` holds the message back until then (a burst summary collects items meanwhile).
+    """
     cursor = db.execute(
         """INSERT OR IGNORE INTO outbox (idem_key, kind, platform, channel_id, story_id, payload, status,
                                          attempts, next_attempt_at, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""",
         [idem_key, kind, platform, channel_id, story_id, json.dumps(payload, ensure_ascii=False), status,
-         iso(now), iso(now)])
+         iso(not_before or now), iso(now)])
     return cursor.rowcount == 1
 
 

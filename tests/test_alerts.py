@@ -141,6 +141,9 @@ def test_bursts_become_one_summary(store, matcher):
     lines = json.loads(batches[0]["payload"])["lines"]
     assert len(lines) == 8 == len([r for r in rows if r["status"] == "merged"])
     assert lines[0][0] == "TTP strike reported near Kurram police lines — Dawn"
+    # the summary waits two minutes after the first batched item (minute 3) to collect the rest
+    assert store.execute("SELECT next_attempt_at FROM outbox WHERE kind = 'batch'").fetchone()[0] == \
+        (NOW + timedelta(minutes=5)).isoformat()
 
 
 def test_hourly_cap_holds_items_for_the_digest(store, matcher):
