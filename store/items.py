@@ -9,7 +9,7 @@ from bot.stories import (STORY_WINDOW_HOURS, TITLE_SIMILARITY, canonical_url, ti
                          title_similarity, title_tokens)
 from store.feeds import iso
 
-CANDIDATES = 20
+CANDIDATES = 8
 
 
 def known_keys(db, feed_id: str, keys: list[str]) -> set[str]:
@@ -70,16 +70,15 @@ def insert_item(db, item: Item, *, baseline: bool) -> tuple[str, bool]:
     tokens = title_tokens(item.title)
     story_id = find_story(db, canonical, tokens, item.published_at)
     joined = story_id is not None
-    db.execute(
-        """INSERT INTO items (id, feed_id, dedup_key, guid, link, canonical_url, title, summary, author,
-           published_at, fetched_at, is_baseline, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-        [item.id, item.feed_id, item.dedup_key, item.guid, item.link, canonical, item.title,
-         item.summary, item.author, iso(item.published_at), iso(item.fetched_at), int(baseline),
-         item.source],
-    )
     if story_id is None:
         story_id = _create_story(db, item, canonical, tokens)
-    db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item.id])
+    db.execute(
+        """INSERT INTO items (id, feed_id, dedup_key, guid, link, canonical_url, title, summary, author,
+           published_at, fetched_at, is_baseline, source, story_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+        [item.id, item.feed_id, item.dedup_key, item.guid, item.link, canonical, item.title,
+         item.summary, item.author, iso(item.published_at), iso(item.fetched_at), int(baseline),
+         item.source, story_id],
+    )
     if joined:
         db.execute(
             """UPDATE stories SET last_seen_at = ?, outlet_count =

@@ -10,10 +10,11 @@ import json
 IMPLIED_START = -1  # an entity implied by another ("State Department" -> United States) has no span
 
 
-def save_matches(db, item_id: str, result) -> None:
-    """Store a MatchResult for an item, replacing what was stored for it before."""
-    db.execute("DELETE FROM item_entities WHERE item_id = ?", [item_id])
-    db.execute("DELETE FROM item_themes WHERE item_id = ?", [item_id])
+def save_matches(db, item_id: str, result, *, replace: bool = True) -> None:
+    """Store a MatchResult for an item, replacing what was stored for it before (unless it is new)."""
+    if replace:
+        db.execute("DELETE FROM item_entities WHERE item_id = ?", [item_id])
+        db.execute("DELETE FROM item_themes WHERE item_id = ?", [item_id])
     rows = {(m.entity, m.start): (item_id, m.entity, m.alias, m.start, m.end, m.rule) for m in result.matches}
     named = {m.entity for m in result.matches}
     for entity_id in result.entities:

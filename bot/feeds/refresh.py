@@ -226,7 +226,7 @@ class Refresher:
                 new_stories += not was_joined
                 new_ids.append(item.id)
                 if item.id in matches:
-                    self.save_matches(self.db, item.id, matches[item.id])
+                    self.save_matches(self.db, item.id, matches[item.id], replace=False)
             if baseline:
                 feed_store.mark_baseline_done(self.db, feed.id)
             previous = self._record_ok(feed, started, response, body_hash, parsed.guid_reuse, len(new_ids),
