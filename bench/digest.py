@@ -205,10 +205,9 @@ def _percentile(values: list[float], share: float) -> float:
 
 def measure(path: Path, samples: int) -> list[tuple[str, str, str, bool]]:
     """Time digest, lookup and search on the store; return (what, figure, target, met) rows."""
-    from store import lookup, open_db
+    from store import open_db
 
     db = open_db(path)
-    lookup.ensure_indexes(db)
     rng = random.Random(1)
     rows = _measure_digest(db) + _measure_lookup(db, rng, samples) + _measure_search(db, rng, samples)
     db.close()

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.errors import ConfigError
-from bot.located_yaml import LineLoader, LocatedMapping, Reader, parse_duration
+from bot.located_yaml import LineLoader, LocatedMapping, Reader
 from bot.models import Feed
 
 DEFAULT_CONTACT = "https://github.com/watchdesk/watchdesk"

@@ -11,7 +11,6 @@ same key, and the adapters use that key so the platform does not post it twice.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import logging
 from collections.abc import Callable
@@ -129,9 +128,7 @@ class DeliveryWorker:
                 raise _NotYet("the message to update has not been sent yet")
             await adapter.edit(row["channel_id"], original["message_id"], reply)
             return original["message_id"]
-        if _accepts_key(adapter):
-            return await adapter.send(row["channel_id"], reply, idempotency_key=row["idem_key"])
-        return await adapter.send(row["channel_id"], reply)
+        return await adapter.send(row["channel_id"], reply, idempotency_key=row["idem_key"])
 
     def _retry(self, row: dict, exc: Exception, delay: float | None = None) -> None:
         attempts = row["attempts"] + 1
@@ -153,9 +150,3 @@ class DeliveryWorker:
 class _NotYet(Exception):
     """The row depends on another that has not been delivered yet."""
 
-
-def _accepts_key(adapter) -> bool:
-    try:
-        return "idempotency_key" in inspect.signature(adapter.send).parameters
-    except (TypeError, ValueError):
-        return False

@@ -7,19 +7,13 @@ published_at, which item_entities keeps beside each mention (migration m003).
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from store.feeds import iso
 
 log = logging.getLogger(__name__)
 
-
-
 CO_MENTION_SAMPLE = 500
-
-
-def ensure_indexes(db) -> None:
-    """Kept for callers of older versions: the indexes now come with migration m003."""
 
 
 def entity_row(db, entity_id: str) -> dict | None:

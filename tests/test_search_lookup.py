@@ -255,9 +255,7 @@ def test_entity_row_aliases_relations(mentions):
                                                         ("based-in", "afghanistan", "Afghanistan")]
 
 
-def test_ensure_indexes_is_repeatable_and_keeps_answers(mentions):
-    lookup.ensure_indexes(mentions)
-    lookup.ensure_indexes(mentions)
+def test_migrations_create_the_lookup_indexes(mentions):
     names = {row[0] for row in mentions.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert "items_id_published" in names
+    assert {"items_id_published", "item_entities_entity_time"} <= names
     assert lookup.mention_counts(mentions, "ttp", NOW) == {"7d": 3, "30d": 5}

@@ -107,10 +107,6 @@ class Catalog:
     rules: tuple[AliasRule, ...]
     themes: dict[str, Theme] = field(default_factory=dict)
 
-    def entity(self, entity_id: str) -> Entity:
-        """Return an entity by id (KeyError when unknown)."""
-        return self.entities[entity_id]
-
 
 def default_catalog_text() -> tuple[str, str]:
     """Return the shipped catalog's text and its name for error messages."""

@@ -99,9 +99,9 @@ def explain(matcher: Matcher, title: str, summary: str = "") -> str:
         lines.append(f"  {entity_id:22} implied by a named entity")
     lines.append("themes:")
     scorer = matcher.theme_scorer
-    from bot.matching.normalize import fold_words
+    from bot.matching.normalize import fold_phrase
 
-    title_text, body_text = fold_words(title), fold_words(summary)
+    title_text, body_text = fold_phrase(title), fold_phrase(summary)
     kept = {score.theme: score for score in result.themes}
     for theme in matcher.catalog.themes.values():
         total, hits, blocked = scorer.theme_score(theme, title_text, body_text, result.entities)

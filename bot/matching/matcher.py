@@ -74,11 +74,7 @@ class Matcher:
 
     def match(self, title: str, summary: str = "") -> MatchResult:
         """Match an item; spans index `title + "\\n" + summary`."""
-        text = f"{title}\n{summary}" if summary else title
-        matches = self.find(text, shouting=_is_shouting(title), shouting_end=len(title))
-        entities = tuple(dict.fromkeys(self._with_implied(match.entity for match in matches)))
-        themes = self.theme_scorer.score(title, summary, entities) if self.theme_scorer else ()
-        return MatchResult(entities=entities, themes=themes, matches=tuple(matches))
+        return self.match_many([(title, summary)])[0]
 
     def match_many(self, items: list[tuple[str, str]]) -> list[MatchResult]:
         """Match several items (title, summary); themes' semantic scores are computed in one batch."""
@@ -240,11 +236,6 @@ class Matcher:
         for entity_id in entity_ids:
             yield entity_id
             yield from self.catalog.entities[entity_id].implies
-
-    def explain_rule(self, match: Match) -> str:
-        """A sentence saying why a match was accepted."""
-        entity = self.catalog.entities[match.entity]
-        return f"{match.alias!r} at {match.start}-{match.end} is {entity.name} ({match.entity}) by rule {match.rule}"
 
 
 def _equivalent(rule: AliasRule, other: AliasRule) -> bool:

@@ -63,14 +63,6 @@ class Folded:
     cased: str
     lower: str
 
-    def original(self, position: int) -> int:
-        """The original offset of a folded offset (they are the same)."""
-        return position
-
-    def original_end(self, position: int) -> int:
-        """The original end offset of a folded end offset (they are the same)."""
-        return position
-
 
 def fold(text: str) -> Folded:
     """Fold `text` for matching: URLs blanked, accents, punctuation and case folded, length kept."""
@@ -89,9 +81,4 @@ def fold(text: str) -> Folded:
 
 def fold_phrase(text: str) -> str:
     """Fold a name or a phrase (lower case, single spaces) the way texts are folded."""
-    return " ".join(fold(text).lower.split())
-
-
-def fold_words(text: str) -> str:
-    """Folded lower-case text with runs of spaces collapsed, for theme cue patterns."""
     return " ".join(fold(text).lower.split())

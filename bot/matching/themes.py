@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 
 from bot.matching.catalog import Catalog, Theme
-from bot.matching.normalize import fold_words
+from bot.matching.normalize import fold_phrase
 from bot.models import ThemeScore
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class ThemeScorer:
     def score(self, title: str, summary: str, entities: tuple[str, ...],
               similarities: dict[str, float] | None = None) -> tuple[ThemeScore, ...]:
         """Return the themes this item is about, best first."""
-        title_text, body_text = fold_words(title), fold_words(summary)
+        title_text, body_text = fold_phrase(title), fold_phrase(summary)
         if similarities is None:
             similarities = self.similarities([f"{title}. {summary}"])[0]
         scores = []

@@ -46,8 +46,10 @@ class Adapter(Protocol):
     async def stop(self) -> None:
         """Disconnect cleanly."""
 
-    async def send(self, channel_id: str, reply: Reply) -> str:
+    async def send(self, channel_id: str, reply: Reply, *, idempotency_key: str | None = None) -> str:
         """Post `reply` to a channel and return the platform's message id.
+
+        The outbox row's key comes along so the platform can refuse a second copy after a crash.
 
         Raises DeliveryError (retry later, honouring retry_after) or PermanentDeliveryError.
         """
