@@ -177,15 +177,19 @@ def _story(rng, words, word_weights, entities, themes, day_start, size, buffers,
 
 def _flush(db, buffers) -> int:
     """Write the buffered rows in one transaction; return how many items were written."""
+    from store.items import index_items
+
     count = len(buffers["items"])
     buffers["items"].sort(key=lambda row: row[9])  # stored in the order they were fetched
     with db.conn:
+        last_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()[0]
         db.conn.executemany(
             "INSERT INTO stories (id, title, canonical_url, first_item_id, first_seen_at, last_seen_at, "
             "outlet_count) VALUES (?, ?, ?, ?, ?, ?, ?)", buffers["stories"])
         db.conn.executemany(
             "INSERT INTO items (id, feed_id, dedup_key, guid, link, canonical_url, title, summary, "
             "published_at, fetched_at, story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", buffers["items"])
+        index_items(db, after_rowid=last_rowid)
         db.conn.executemany('INSERT OR IGNORE INTO item_entities (item_id, entity_id, alias, start, "end") '
                             "VALUES (?, ?, ?, ?, ?)", buffers["entities"])
         db.conn.executemany("INSERT INTO item_themes (item_id, theme_id, score, cues) VALUES (?, ?, ?, ?)",

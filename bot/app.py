@@ -64,8 +64,9 @@ class Pipeline:
     now: Callable[[], datetime] = field(default=utc_now)
 
     async def poll(self, *, force: bool = False) -> PassSummary:
-        """Refresh due feeds, then queue alerts for new items and admin notices for state changes."""
+        """Refresh due feeds, match what waits (new feeds' baselines), then queue alerts and notices."""
         summary = await self.refresher.poll(self.settings.feeds, force=force)
+        await self.refresher.match_queued()
         new_ids = [item_id for result in summary.results for item_id in result.new_item_ids]
         if new_ids:
             self.queue_alerts(new_ids)

@@ -15,7 +15,6 @@ SOFT_HYPHEN = "\u00ad"
 ZERO_WIDTH_NON_JOINER = "\u200c"
 # Zero-width space, zero-width joiner, word joiner, BOM, left-to-right / right-to-left marks.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200d\u2060\ufeff\u200e\u200f"), None)
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u3000]+")
 _ARABIC_LETTER = r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"
 _STRAY_ZWNJ = re.compile(rf"(?<!{_ARABIC_LETTER})\u200c|\u200c(?!{_ARABIC_LETTER})")
 _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -60,10 +59,12 @@ def html_to_text(fragment: str) -> str:
 
 def normalise_spaces(text: str) -> str:
     """Remove invisible characters, keep ZWNJ only inside Arabic-script words, collapse spaces."""
-    text = text.translate(_INVISIBLE)
-    if ZERO_WIDTH_NON_JOINER in text:
-        text = _STRAY_ZWNJ.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():
+        text = text.translate(_INVISIBLE)
+        if ZERO_WIDTH_NON_JOINER in text:
+            text = _STRAY_ZWNJ.sub("", text)
+    # str.split() splits on every Unicode space: NBSP, figure and ideographic spaces included.
+    return " ".join(text.split())
 
 
 def clean_text(value: str | None) -> str:

@@ -39,6 +39,19 @@ def feed_row(db, feed_id: str) -> dict:
     return dict(zip(columns, row)) if row else {}
 
 
+def feed_rows(db, feed_ids) -> dict[str, dict]:
+    """Return several feeds' rows, by id, in one query per 500 ids."""
+    ids, rows = list(feed_ids), {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        cursor = db.execute(f"SELECT * FROM feeds WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        columns = [column[0] for column in cursor.description]
+        for row in cursor:
+            record = dict(zip(columns, row))
+            rows[record["id"]] = record
+    return rows
+
+
 def due_feed_ids(db, now: datetime) -> list[str]:
     """Ids of enabled feeds whose next check time has come, most overdue first."""
     rows = db.execute(

@@ -12,20 +12,47 @@ IMPLIED_START = -1  # an entity implied by another ("State Department" -> United
 
 def save_matches(db, item_id: str, result, *, replace: bool = True) -> None:
     """Store a MatchResult for an item, replacing what was stored for it before (unless it is new)."""
+    save_many(db, [(item_id, result)], replace=replace)
+
+
+def save_many(db, results, *, replace: bool = True) -> None:
+    """Store (item_id, MatchResult) pairs in a few statements; the items leave the match queue."""
+    ids = [(item_id,) for item_id, _ in results]
     if replace:
-        db.execute("DELETE FROM item_entities WHERE item_id = ?", [item_id])
-        db.execute("DELETE FROM item_themes WHERE item_id = ?", [item_id])
-    rows = {(m.entity, m.start): (item_id, m.entity, m.alias, m.start, m.end, m.rule) for m in result.matches}
-    named = {m.entity for m in result.matches}
-    for entity_id in result.entities:
-        if entity_id not in named:
-            rows[(entity_id, IMPLIED_START)] = (item_id, entity_id, "", IMPLIED_START, IMPLIED_START, "implied")
+        db.conn.executemany("DELETE FROM item_entities WHERE item_id = ?", ids)
+        db.conn.executemany("DELETE FROM item_themes WHERE item_id = ?", ids)
+    entity_rows, theme_rows = [], []
+    for item_id, result in results:
+        rows = {(m.entity, m.start): (item_id, m.entity, m.alias, m.start, m.end, m.rule) for m in result.matches}
+        named = {m.entity for m in result.matches}
+        for entity_id in result.entities:
+            if entity_id not in named:
+                rows[(entity_id, IMPLIED_START)] = (item_id, entity_id, "", IMPLIED_START, IMPLIED_START, "implied")
+        entity_rows.extend(rows.values())
+        theme_rows.extend((item_id, t.theme, t.score, json.dumps(list(t.cues), ensure_ascii=False))
+                          for t in result.themes)
     db.conn.executemany(
         'INSERT INTO item_entities (item_id, entity_id, alias, start, "end", rule) VALUES (?, ?, ?, ?, ?, ?)',
-        list(rows.values()))
-    db.conn.executemany(
-        "INSERT INTO item_themes (item_id, theme_id, score, cues) VALUES (?, ?, ?, ?)",
-        [(item_id, t.theme, t.score, json.dumps(list(t.cues), ensure_ascii=False)) for t in result.themes])
+        entity_rows)
+    db.conn.executemany("INSERT INTO item_themes (item_id, theme_id, score, cues) VALUES (?, ?, ?, ?)", theme_rows)
+    db.conn.executemany("DELETE FROM match_queue WHERE item_id = ?", ids)
+
+
+def queue_for_matching(db, item_ids) -> None:
+    """Queue stored items that have not been matched yet."""
+    db.conn.executemany("INSERT OR IGNORE INTO match_queue (item_id) VALUES (?)", [(i,) for i in item_ids])
+
+
+def queued_items(db, limit: int) -> list[tuple[str, str, str]]:
+    """Up to `limit` queued items: (item_id, title, summary)."""
+    return db.execute(
+        """SELECT items.id, items.title, items.summary FROM match_queue JOIN items ON items.id = match_queue.item_id
+           LIMIT ?""", [limit]).fetchall()
+
+
+def queue_length(db) -> int:
+    """How many stored items wait to be matched."""
+    return db.execute("SELECT count(*) FROM match_queue").fetchone()[0]
 
 
 def item_matches(db, item_id: str) -> dict:

@@ -8,7 +8,8 @@ feeds           one row per feed in feeds.yml: health (state ok/failing/failed, 
 fetches         a log of every poll: feed, time, HTTP status, bytes, duration, outcome, error.
 items           one row per entry: feed, dedup key, link, canonical URL, cleaned title and
                 summary, published/fetched times, story, baseline flag, source (feed/corpus).
-items_fts       FTS5 index over items.title and items.summary, kept in sync by triggers.
+items_fts       FTS5 index over items.title and items.summary: the write path adds new items
+                (store.items.index_items), triggers follow edits and deletions.
 stories         one row per story; items from several outlets share a story_id.
 story_tokens    the indexed title words of each story (joins near-identical titles);
                 stories.title_tokens holds all its significant title words, space-separated.
@@ -20,6 +21,8 @@ item_entities   which entity an item mentions: alias, span (start, end), rule, a
                 published_at (copied by a trigger, so lookups read one index).
 entity_days     mentions (distinct items) of each entity per UTC day, kept by triggers.
 item_themes     which theme an item is about: score and the cues that fired.
+match_queue     items stored but not yet matched (a new feed's baseline is matched after the
+                poll that stored it); emptied as the matcher catches up.
 subscriptions   per-channel tracking made with /watch track.
 outbox          every alert and digest before it is a message: idempotency key, status,
                 attempts, next attempt, platform message id, error.
@@ -277,5 +280,24 @@ def m004_entity_days(db):
                 AND day = substr(coalesce(OLD.published_at,
                                           (SELECT published_at FROM items WHERE id = OLD.item_id)), 1, 10);
         END;
+        """
+    )
+
+
+@MIGRATIONS()
+def m005_batched_writes(db):
+    """Index item text from the write path, and queue the items that still need matching.
+
+    A trigger per inserted row flushed FTS5's pending terms on every row; the write path now adds
+    a whole batch to items_fts in one statement (store.items.index_items). Items stored before
+    they are matched (a new feed's baseline, or any item stored without a matcher) wait in
+    match_queue until the matcher catches up.
+    """
+    db.executescript(
+        """
+        DROP TRIGGER items_ai;
+        CREATE TABLE match_queue (
+            item_id TEXT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE
+        ) WITHOUT ROWID;
         """
     )

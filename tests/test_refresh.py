@@ -174,3 +174,77 @@ async def test_reused_guids_are_remembered(setup):
     await refresher.poll([feed], force=True)
     assert feed_row(db, "lazy")["guid_reuse"] == 1
     assert db.execute("SELECT count(*) FROM items WHERE feed_id = 'lazy'").fetchone()[0] == 3
+
+
+async def test_a_baseline_is_stored_at_once_and_matched_after_the_pass(db):
+    from bot.matching.cli import load_matcher
+    from store.matches import queue_length
+
+    clock = Clock()
+    async with FeedServer() as server, Fetcher(user_agent="t/1", host_spacing=0) as fetcher:
+        matcher = load_matcher()
+        refresher = Refresher(db, fetcher, matcher=matcher, now=clock, jitter=lambda: 1.0)
+        (feed,) = register(db, make_feed(server, "dawn"))
+        server.feed("/dawn", rss(("dawn.com", "a", "TTP claims attack on police post in Bannu")))
+        await refresher.poll([feed], force=True)
+        mentions = "SELECT entity_id FROM item_entities ORDER BY entity_id"
+        assert (db.execute(mentions).fetchall(), queue_length(db)) == ([], 1)
+        assert await refresher.match_queued() == 1
+        expected = sorted(set(matcher.match("TTP claims attack on police post in Bannu").entities))
+        assert "ttp" in expected
+        assert (db.execute(mentions).fetchall(), queue_length(db)) == ([(entity,) for entity in expected], 0)
+        server.feed("/dawn", rss(("dawn.com", "a", "TTP claims attack on police post in Bannu"),
+                                 ("dawn.com", "b", "Torkham crossing reopens after talks")))
+        clock.advance(minutes=10)
+        summary = await refresher.poll([feed], force=True)
+        (new_id,) = summary.results[0].new_item_ids
+        # A new item is matched before it is stored, in the same transaction: nothing waits.
+        assert db.execute("SELECT entity_id FROM item_entities WHERE item_id = ?", [new_id]).fetchall() == [("torkham",)]
+        assert queue_length(db) == 0
+        refresher.close()
+
+
+async def test_a_feed_whose_items_the_store_rejects_costs_no_other_feed(setup):
+    server, refresher, clock, db = setup
+    feeds = register(db, *(make_feed(server, name) for name in ("one", "two", "bad", "three")))
+    for feed in feeds:
+        server.feed(f"/{feed.id}", rss((f"{feed.id}.org", "1", f"Border crossing story told by outlet {feed.id}")))
+    with db.conn:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON items WHEN NEW.feed_id = 'bad' "
+                   "BEGIN SELECT RAISE(ABORT, 'refused by the store'); END")
+    summary = await refresher.poll(feeds, force=True)
+    assert {result.feed_id: result.outcome for result in summary.results} == {
+        "one": "new", "two": "new", "bad": "error", "three": "new"}
+    assert db.execute("SELECT feed_id FROM items ORDER BY feed_id").fetchall() == [("one",), ("three",), ("two",)]
+    assert "refused by the store" in feed_row(db, "bad")["last_error"]
+
+
+async def test_jobs_that_queue_during_a_write_share_the_next_one_and_a_failure_stays_with_its_job():
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.feeds.refresh import GroupWriter
+
+    release, groups = threading.Event(), []
+
+    def write(jobs):
+        groups.append(list(jobs))
+        if jobs == ["first"]:
+            release.wait(5)
+        if "bad" in jobs:
+            raise ValueError("bad job")
+        return [job.upper() for job in jobs]
+
+    executor = ThreadPoolExecutor(max_workers=1)
+    writer = GroupWriter(executor, write)
+    first = asyncio.ensure_future(writer.submit("first"))
+    await asyncio.sleep(0)  # the first write starts and blocks
+    rest = [asyncio.ensure_future(writer.submit(job)) for job in ("a", "bad", "b")]
+    await asyncio.sleep(0)
+    release.set()
+    assert await first == "FIRST"
+    outcomes = await asyncio.gather(*rest, return_exceptions=True)
+    assert outcomes[0] == "A" and outcomes[2] == "B" and str(outcomes[1]) == "bad job"
+    assert groups == [["first"], ["a", "bad", "b"], ["a"], ["bad"], ["b"]]
+    executor.shutdown()

@@ -10,6 +10,7 @@ import pytest
 
 from store import lookup, search
 from store.feeds import iso
+from store.items import index_items
 from store.search import SearchSyntaxError, search_items
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
@@ -46,11 +47,13 @@ def add_item(db, item_id: str, *, title: str, published: datetime, feed: str = "
     if not db.execute("SELECT 1 FROM stories WHERE id = ?", [story]).fetchone():
         db.execute("INSERT INTO stories (id, title, first_item_id, first_seen_at, last_seen_at) "
                    "VALUES (?, ?, ?, ?, ?)", [story, title, item_id, iso(published), iso(published)])
+    last_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()[0]
     db.execute(
         """INSERT INTO items (id, feed_id, dedup_key, link, title, summary, published_at, fetched_at,
            story_id, is_baseline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [item_id, feed, item_id, link or f"https://{feed}.example/{item_id}", title, summary,
          iso(published), iso(published), story, int(baseline)])
+    index_items(db, after_rowid=last_rowid)
     for position, entity_id in enumerate(entities):
         db.execute('INSERT INTO item_entities (item_id, entity_id, alias, start, "end") VALUES (?, ?, ?, ?, ?)',
                    [item_id, entity_id, entity_id, position * 10, position * 10 + 3])

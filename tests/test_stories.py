@@ -76,3 +76,34 @@ def test_stored_items_are_searchable_including_baseline(db):
     rows = db.execute("SELECT items.title FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
                       "WHERE items_fts MATCH 'torkham'").fetchall()
     assert rows == [("Torkham crossing reopens for trade",)]
+
+
+def test_one_batch_joins_stories_started_earlier_in_the_batch(db):
+    from store.items import insert_items, prepare
+
+    batch = [prepare(item("a", "1", "Pakistani and Afghan border forces exchange fire near Chaman", "https://a.org/1")),
+             prepare(item("b", "2", "Pakistani, Afghan border forces exchange fire near Chaman crossing",
+                          "https://b.org/2", hours=1)),
+             prepare(item("c", "3", "A headline in other words entirely", "https://www.a.org/1?utm_source=x")),
+             prepare(item("d", "4", "Wheat prices rise in Quetta markets again", "https://d.org/4"))]
+    with db.conn:
+        placed = insert_items(db, batch)
+    first = batch[0].item_id
+    assert placed == [(first, False), (first, True), (first, True), (batch[3].item_id, False)]
+    assert db.execute("SELECT outlet_count FROM stories WHERE id = ?", [first]).fetchone()[0] == 3
+    found = db.execute("SELECT count(*) FROM items_fts WHERE items_fts MATCH 'chaman OR quetta OR headline'")
+    assert found.fetchone()[0] == 4
+
+
+def test_an_item_joins_the_most_similar_story(db):
+    with db.conn:
+        other, _ = insert_item(db, item("a", "1", "Alpha bravo charlie delta echo foxtrot hotel juliet",
+                                        "https://a.org/1"), baseline=False)
+        closest, joined = insert_item(db, item("b", "2", "Alpha bravo charlie delta echo foxtrot golf hotel india",
+                                               "https://b.org/2"), baseline=False)
+        assert not joined and closest != other  # 7 of 10 words shared: two stories
+        story, joined = insert_item(db, item("c", "3", "Alpha bravo charlie delta echo foxtrot golf hotel",
+                                             "https://c.org/3"), baseline=False)
+    assert title_similarity(title_tokens("Alpha bravo charlie delta echo foxtrot golf hotel"),
+                            title_tokens("Alpha bravo charlie delta echo foxtrot hotel juliet")) >= 0.75
+    assert joined and story == closest

@@ -1,4 +1,4 @@
-"""Refresh feeds: fetch, parse, dedup, match, store — one transaction per feed — and schedule.
+"""Refresh feeds: fetch, parse, dedup, match, store — each feed all or nothing — and schedule.
 
 A poll pass refreshes every due feed concurrently, then judges the failures together: when
 nearly every feed fails with a network error in one pass, the network is down, not the
@@ -13,6 +13,7 @@ import hashlib
 import functools
 import logging
 import random
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from bot.feeds.parse import parse_feed
 from bot.models import Feed
 from store import feeds as feed_store
 from store import items as item_store
+from store import matches as match_store
 
 log = logging.getLogger(__name__)
 
@@ -87,25 +89,100 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@dataclass
+class _Write:
+    """What one feed's refresh hands to the store writer."""
+
+    feed: Feed
+    started: datetime
+    outcome: str  # stored | not_modified | unchanged | error
+    response: object = None
+    body_hash: str | None = None
+    parsed: object = None  # ParsedFeed
+    new: list = field(default_factory=list)  # store.items.NewItem, in feed order
+    matches: dict = field(default_factory=dict)  # item id -> MatchResult
+    baseline: bool = False
+    error: Exception | None = None
+
+
+class GroupWriter:
+    """Write jobs on one thread, in group transactions: what queued during a write goes in the next.
+
+    Feeds that finish one at a time are written one per transaction; when they finish faster
+    than they are written, those that queued meanwhile share a commit (and a segment of the
+    search index). When a group fails, each of its jobs is written alone, so one feed's bad
+    data costs no other feed.
+    """
+
+    def __init__(self, executor: ThreadPoolExecutor, write: Callable[[list], list], max_group: int = 64):
+        self.executor, self.write, self.max_group = executor, write, max_group
+        self._pending: list = []
+        self._lock = threading.Lock()
+        self._draining = False
+
+    async def submit(self, job):
+        """Queue a job; return what writing it returned (or raise what it raised)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self._lock:
+            self._pending.append((job, future, loop))
+            start, self._draining = not self._draining, True
+        if start:
+            loop.run_in_executor(self.executor, self._drain)
+        return await future
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                batch = self._pending[:self.max_group]
+                del self._pending[:self.max_group]
+                if not batch:
+                    self._draining = False
+                    return
+            try:
+                outcomes = self._write([job for job, _, _ in batch])
+            except BaseException as exc:  # noqa: BLE001 - every waiter must hear of it
+                outcomes = [exc] * len(batch)
+            for (_, future, loop), outcome in zip(batch, outcomes):
+                loop.call_soon_threadsafe(_settle, future, outcome)
+
+    def _write(self, jobs: list) -> list:
+        """Write jobs together; if that fails, each alone. Return each job's result or error."""
+        try:
+            return self.write(jobs)
+        except Exception as exc:  # noqa: BLE001 - reported to the job's waiter
+            if len(jobs) == 1:
+                return [exc]
+        return [self._write([job])[0] for job in jobs]
+
+
+def _settle(future: asyncio.Future, outcome) -> None:
+    if future.done():  # the waiter was cancelled; the write itself is committed
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
 class Refresher:
     """Refreshes feeds into the store with one fetcher, one matcher and one clock.
 
     Every store access runs on one dedicated thread, so transactions never interleave and the
     event loop never waits on SQLite; parsing and matching run on the default thread pool.
+    A new feed's first poll (its baseline) raises no alert, so its items are stored at once and
+    matched after the pass (`match_queued`); later items are matched before they are stored, in
+    the same transaction, because alerts wait on them.
     """
 
     def __init__(self, db, fetcher: Fetcher, *, settings: FetchSettings | None = None, matcher=None,
-                 now: Callable[[], datetime] = utc_now, jitter: Callable[[], float] | None = None,
-                 save_matches: Callable | None = None):
+                 now: Callable[[], datetime] = utc_now, jitter: Callable[[], float] | None = None):
         self.db, self.fetcher, self.matcher, self.now = db, fetcher, matcher, now
         self.settings = settings or FetchSettings()
         self.jitter = jitter or (lambda: random.uniform(0.9, 1.1))
-        self.save_matches = save_matches
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchdesk-store")
-        if matcher is not None and save_matches is None:
-            from store.matches import save_matches as default_save
-
-            self.save_matches = default_save
+        self._writer = GroupWriter(self._store_thread, self._write_group)
+        self._matching = asyncio.Lock()
 
     async def _in_store(self, function, *args, **kwargs):
         """Run a store function on the store thread."""
@@ -124,13 +201,33 @@ class Refresher:
         else:
             due_ids = set(await self._in_store(feed_store.due_feed_ids, self.db, now))
             due = [feed for feed in feeds if feed.id in due_ids]
-        results = await asyncio.gather(*(self.refresh_feed(feed) for feed in due))
+        rows = await self._in_store(feed_store.feed_rows, self.db, [feed.id for feed in due])
+        results = await asyncio.gather(*(self.refresh_feed(feed, rows.get(feed.id, {})) for feed in due))
         outage = self._is_outage(results)
         changes = await self._in_store(self._apply_failures, due, results, outage)
         changes += [(result.feed_id, result.previous_state, "ok") for result in results
                     if result.previous_state in ("failing", "failed")]
         await self._in_store(self._mark_polled)
         return PassSummary(results=tuple(results), outage=outage, state_changes=tuple(changes))
+
+    async def match_queued(self, *, batch: int = 500) -> int:
+        """Match the stored items that wait for it (baselines first of all); return how many."""
+        if self.matcher is None:
+            return 0
+        done = 0
+        async with self._matching:
+            while True:
+                rows = await self._in_store(match_store.queued_items, self.db, batch)
+                if not rows:
+                    return done
+                results = await asyncio.to_thread(self.matcher.match_many, [(title, summary)
+                                                                            for _, title, summary in rows])
+                await self._in_store(self._save_queued, [(row[0], result) for row, result in zip(rows, results)])
+                done += len(rows)
+
+    def _save_queued(self, pairs) -> None:
+        with self.db.conn:
+            match_store.save_many(self.db, pairs, replace=True)
 
     def _mark_polled(self) -> None:
         with self.db.conn:
@@ -180,61 +277,93 @@ class Refresher:
         base = self.settings.backoff_base * (2 ** max(0, errors - 1))
         return min(self.settings.backoff_cap, base) * self.jitter()
 
-    async def refresh_feed(self, feed: Feed) -> RefreshResult:
+    async def refresh_feed(self, feed: Feed, row: dict | None = None) -> RefreshResult:
         """Fetch one feed and store what is new; errors come back as a result, not raised."""
-        row = await self._in_store(feed_store.feed_row, self.db, feed.id)
+        if row is None:
+            row = await self._in_store(feed_store.feed_row, self.db, feed.id)
         started = self.now()
         request = FetchRequest(url=feed.url, etag=row.get("etag"), last_modified=row.get("last_modified"),
                                timeout=feed.timeout, max_bytes=feed.max_bytes)
         try:
             response = await self.fetcher.fetch(request)
             if response.status == 304:
-                return await self._in_store(self._finish, feed, started, "not_modified", response)
+                return await self._writer.submit(_Write(feed, started, "not_modified", response))
             body_hash = hashlib.sha256(response.body).hexdigest()
             if body_hash == row.get("body_hash"):
-                return await self._in_store(self._finish, feed, started, "unchanged", response)
-            parsed, matches = await asyncio.to_thread(self._parse_and_match, feed, row, response,
-                                                      started)
-            return await self._in_store(self._store, feed, row, started, response, body_hash, parsed,
-                                        matches)
+                return await self._writer.submit(_Write(feed, started, "unchanged", response))
+            baseline = not row.get("baseline_done")
+            parsed, new = await asyncio.to_thread(self._parse, feed, row, response, started, baseline)
+            matches = {}
+            if self.matcher is not None and not baseline and new:
+                known = await self._in_store(item_store.known_keys, self.db, feed.id,
+                                             [entry.item.dedup_key for entry in new])
+                new = [entry for entry in new if entry.item.dedup_key not in known]
+                matches = await asyncio.to_thread(self._match, new)
+            return await self._writer.submit(_Write(feed, started, "stored", response, body_hash, parsed,
+                                                    new, matches, baseline))
         except (FetchError, ParseError) as exc:
-            return await self._in_store(self._fail, feed, started, exc)
+            return await self._writer.submit(_Write(feed, started, "error", error=exc))
         except Exception as exc:  # noqa: BLE001 - one feed's bug must not stop the pass
             log.exception("unexpected error refreshing %s", feed.id)
-            return await self._in_store(self._fail, feed, started, exc)
+            return await self._writer.submit(_Write(feed, started, "error", error=exc))
 
-    def _parse_and_match(self, feed: Feed, row: dict, response, started: datetime):
+    def _parse(self, feed: Feed, row: dict, response, started: datetime, baseline: bool):
         parsed = parse_feed(response.body, feed_id=feed.id, fetched_at=started,
                             content_type=response.content_type, base_url=response.url,
                             known_guid_reuse=bool(row.get("guid_reuse")))
-        if self.matcher is None:
-            return parsed, {}
-        results = self.matcher.match_many([(item.title, item.summary) for item in parsed.items])
-        return parsed, {item.id: result for item, result in zip(parsed.items, results)}
+        return parsed, [item_store.prepare(item, baseline=baseline) for item in parsed.items]
 
-    def _store(self, feed, row, started, response, body_hash, parsed, matches) -> RefreshResult:
-        baseline = not row.get("baseline_done")
-        keys = [item.dedup_key for item in parsed.items]
-        new_ids, new_stories, joined = [], 0, 0
+    def _match(self, new) -> dict:
+        results = self.matcher.match_many([(entry.item.title, entry.item.summary) for entry in new])
+        return {entry.item_id: result for entry, result in zip(new, results)}
+
+    # ------------------------------------------------------------ the store thread
+
+    def _write_group(self, jobs: list[_Write]) -> list[RefreshResult]:
+        """Write feeds' outcomes in one transaction: their new items in one batch, then each feed's row."""
         with self.db.conn:
-            known = item_store.known_keys(self.db, feed.id, keys)
-            for item in parsed.items:
-                if item.dedup_key in known:
-                    continue
-                _, was_joined = item_store.insert_item(self.db, item, baseline=baseline)
-                joined += was_joined
-                new_stories += not was_joined
-                new_ids.append(item.id)
-                if item.id in matches:
-                    self.save_matches(self.db, item.id, matches[item.id], replace=False)
-            if baseline:
-                feed_store.mark_baseline_done(self.db, feed.id)
-            previous = self._record_ok(feed, started, response, body_hash, parsed.guid_reuse, len(new_ids),
-                            "ok" if parsed.items else "empty",
-                            None if parsed.items else "the feed has no entries with a link or guid")
-        outcome_ids = () if baseline else tuple(new_ids)
-        return RefreshResult(feed_id=feed.id, outcome="new" if parsed.items else "empty", new_item_ids=outcome_ids,
-                             stored=len(new_ids), new_stories=new_stories, joined=joined,
+            return self._write_jobs(jobs)
+
+    def _write_jobs(self, jobs: list[_Write]) -> list[RefreshResult]:
+        fresh, owners = [], []
+        for number, job in enumerate(jobs):
+            if job.outcome == "stored" and job.new:
+                known = item_store.known_keys(self.db, job.feed.id, [entry.item.dedup_key for entry in job.new])
+                for entry in job.new:
+                    if entry.item.dedup_key not in known:
+                        fresh.append(entry)
+                        owners.append(number)
+        placed = item_store.insert_items(self.db, fresh)
+        matched = [(entry.item_id, jobs[owner].matches[entry.item_id]) for entry, owner in zip(fresh, owners)
+                   if entry.item_id in jobs[owner].matches]
+        if matched:
+            match_store.save_many(self.db, matched, replace=False)
+        if len(matched) < len(fresh):
+            match_store.queue_for_matching(self.db, [entry.item_id for entry, owner in zip(fresh, owners)
+                                                     if entry.item_id not in jobs[owner].matches])
+        stored: dict[int, list] = {}
+        for entry, owner, (_, joined) in zip(fresh, owners, placed):
+            stored.setdefault(owner, []).append((entry.item_id, joined))
+        return [self._write_job(job, stored.get(number, [])) for number, job in enumerate(jobs)]
+
+    def _write_job(self, job: _Write, stored: list[tuple[str, bool]]) -> RefreshResult:
+        feed, response = job.feed, job.response
+        if job.outcome == "error":
+            return self._fail(feed, job.started, job.error)
+        if job.outcome != "stored":
+            previous = self._record_ok(feed, job.started, response, None, None, 0, job.outcome)
+            return RefreshResult(feed_id=feed.id, outcome=job.outcome, previous_state=previous)
+        parsed = job.parsed
+        if job.baseline:
+            feed_store.mark_baseline_done(self.db, feed.id)
+        outcome = "new" if parsed.items else "empty"
+        previous = self._record_ok(feed, job.started, response, job.body_hash, parsed.guid_reuse, len(stored),
+                                   "ok" if parsed.items else "empty",
+                                   None if parsed.items else "the feed has no entries with a link or guid")
+        joined = sum(was_joined for _, was_joined in stored)
+        return RefreshResult(feed_id=feed.id, outcome=outcome,
+                             new_item_ids=() if job.baseline else tuple(item_id for item_id, _ in stored),
+                             stored=len(stored), new_stories=len(stored) - joined, joined=joined,
                              previous_state=previous)
 
     def _record_ok(self, feed, started, response, body_hash, guid_reuse, new_items, outcome,
@@ -252,19 +381,13 @@ class Refresher:
                              new_items=new_items, error=note)
         return previous
 
-    def _finish(self, feed, started, outcome, response) -> RefreshResult:
-        with self.db.conn:
-            previous = self._record_ok(feed, started, response, None, None, 0, outcome)
-        return RefreshResult(feed_id=feed.id, outcome=outcome, previous_state=previous)
-
     def _fail(self, feed: Feed, started: datetime, exc: Exception) -> RefreshResult:
         message = str(exc) or type(exc).__name__
         status = exc.status if isinstance(exc, HTTPStatusError) else None
         retry_after = getattr(exc, "retry_after", None)
         duration = (self.now() - started).total_seconds()
-        with self.db.conn:
-            feed_store.log_fetch(self.db, feed.id, started_at=started, duration=duration,
-                                 outcome="error", http_status=status, error=message)
+        feed_store.log_fetch(self.db, feed.id, started_at=started, duration=duration,
+                             outcome="error", http_status=status, error=message)
         log.warning("feed %s failed: %s", feed.id, message)
         return RefreshResult(feed_id=feed.id, outcome="error", error=message, retry_after=retry_after,
                              network_error=isinstance(exc, (NetworkError, FetchTimeout)))
