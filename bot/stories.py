@@ -44,16 +44,19 @@ def canonical_url(url: str | None) -> str | None:
     host = host[4:] if host.startswith("www.") else host
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
-    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
-             if not _TRACKING_PARAMS.match(key)]
+    query = ""
+    if parts.query:
+        query = urlencode(sorted((key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+                                 if not _TRACKING_PARAMS.match(key)))
     path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
+    return urlunsplit(("https", host, path, query, ""))
 
 
 def title_tokens(title: str) -> tuple[str, ...]:
     """The significant words of a title, folded: lowercase, no accents, no stopwords, sorted."""
-    folded = unicodedata.normalize("NFKD", title.casefold())
-    folded = "".join(char for char in folded if not unicodedata.combining(char))
+    folded = title.casefold()
+    if not folded.isascii():
+        folded = "".join(char for char in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(char))
     words = {word for word in _WORD.findall(folded) if len(word) > 1 and word not in _STOPWORDS}
     return tuple(sorted(words))
 

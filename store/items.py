@@ -7,6 +7,7 @@ title words) and is pure, so it runs off the store thread.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -61,18 +62,121 @@ def insert_item(db, item: Item, *, baseline: bool) -> tuple[str, bool]:
     return insert_items(db, [prepare(item, baseline=baseline)])[0]
 
 
-def insert_items(db, new: Sequence[NewItem]) -> list[tuple[str, bool]]:
+class RecentStories:
+    """The title words of recent stories, in memory, so the story join reads no index per item.
+
+    Complete for every story first seen after `boundary`: the newest `limit` stories are loaded
+    on first use, stories other connections add are read on each sync (by rowid), and the
+    owner's own are added once its transaction commits. An item whose window reaches back past
+    the boundary is probed in the store instead. Only the thread that writes items may use it.
+    """
+
+    def __init__(self, limit: int = 100_000):
+        self.limit = limit
+        self.boundary: str | None = None  # None: not loaded yet; "": complete for all time
+        self._by_token: dict[str, list[tuple[str, str]]] = {}  # token -> [(first_seen, story)], sorted
+        self._words: dict[str, tuple[str, ...]] = {}
+        self._first_seen: dict[str, str] = {}
+        self._max_rowid = 0
+        self._staged: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = []
+        self._staged_rowid = 0
+
+    def sync(self, db) -> None:
+        """Load on first use; then read the stories other connections stored since the last sync."""
+        if self.boundary is None:
+            rows = db.execute("SELECT id, first_seen_at, title_tokens FROM stories ORDER BY first_seen_at DESC "
+                              "LIMIT ?", [self.limit]).fetchall()
+            self._by_token, self._words, self._first_seen = {}, {}, {}
+            self.boundary = rows[-1][1] if len(rows) == self.limit else ""
+            self._max_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM stories").fetchone()[0]
+        else:
+            rows = db.execute("SELECT id, first_seen_at, title_tokens FROM stories WHERE rowid > ?",
+                              [self._max_rowid]).fetchall()
+            if rows:
+                self._max_rowid = db.execute("SELECT max(rowid) FROM stories").fetchone()[0]
+        for story_id, first_seen, stored in rows:
+            tokens = tuple(stored.split())
+            self._add(story_id, first_seen, tokens, title_prefix(tokens))
+
+    def covers(self, low: str) -> bool:
+        """Whether every stored story first seen at or after `low` is here."""
+        return self.boundary is not None and low > self.boundary
+
+    def candidates(self, prefix: tuple[str, ...], low: str, high: str) -> dict[str, tuple[str, ...]]:
+        """The newest CANDIDATES stories per word first seen within [low, high], as the store probe."""
+        found = {}
+        for token in prefix:
+            seen = self._by_token.get(token)
+            if not seen:
+                continue
+            position = bisect.bisect_right(seen, (high, "\uffff"))
+            for first_seen, story_id in seen[max(0, position - CANDIDATES):position][::-1]:
+                if first_seen < low:
+                    break
+                found[story_id] = self._words[story_id]
+        return found
+
+    def stage(self, story_id: str, first_seen: str, tokens: tuple[str, ...], prefix: tuple[str, ...]) -> None:
+        """Remember a story written in the open transaction."""
+        self._staged.append((story_id, first_seen, tokens, prefix))
+
+    def stage_rowid(self, db) -> None:
+        """After writing stories (the write lock held): note the newest rowid, so sync skips them."""
+        self._staged_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM stories").fetchone()[0]
+
+    def commit(self) -> None:
+        """The transaction committed: its stories are stored, so they join the index."""
+        for story in self._staged:
+            self._add(*story)
+        self._max_rowid = max(self._max_rowid, self._staged_rowid)
+        self._staged = []
+        if len(self._words) > self.limit:
+            self._prune()
+
+    def rollback(self) -> None:
+        """The transaction rolled back: forget what it wrote."""
+        self._staged = []
+
+    def _add(self, story_id: str, first_seen: str, tokens: tuple[str, ...], prefix: tuple[str, ...]) -> None:
+        if story_id in self._words:
+            return
+        self._words[story_id], self._first_seen[story_id] = tokens, first_seen
+        for token in prefix:
+            bisect.insort(self._by_token.setdefault(token, []), (first_seen, story_id))
+
+    def _prune(self) -> None:
+        """Keep the newest half of the limit; the boundary moves up to the newest story dropped."""
+        times = sorted(self._first_seen.values())
+        cutoff = times[-(self.limit // 2) - 1]
+        kept: dict[str, list[tuple[str, str]]] = {}
+        for token, seen in self._by_token.items():
+            recent = [pair for pair in seen if pair[0] > cutoff]
+            if recent:
+                kept[token] = recent
+        self._by_token = kept
+        self._first_seen = {story: first_seen for story, first_seen in self._first_seen.items() if first_seen > cutoff}
+        self._words = {story: self._words[story] for story in self._first_seen}
+        self.boundary = max(self.boundary or "", cutoff)
+
+
+def insert_items(db, new: Sequence[NewItem], recent: RecentStories | None = None) -> list[tuple[str, bool]]:
     """Store new items, in order, each in its story; return (story_id, joined) for each.
 
     An item joins the story of an item with the same canonical URL, else the story whose title
     is most similar (at least TITLE_SIMILARITY) among those first seen within the window around
     it, stored or earlier in this batch; otherwise it starts a story. The items' text goes into
-    the search index in the same transaction.
+    the search index in the same transaction. With `recent`, stories are looked up in memory
+    where it covers the item's window; the caller commits or rolls `recent` back with its
+    transaction.
     """
     if not new:
         return []
     by_url = _stories_by_url(db, {entry.canonical for entry in new if entry.canonical})
-    candidates = _title_candidates(db, [entry if entry.canonical not in by_url else None for entry in new])
+    probe = [entry if entry.canonical not in by_url else None for entry in new]
+    if recent is not None:
+        recent.sync(db)
+        probe = [None if entry is None or recent.covers(entry.times[2]) else entry for entry in probe]
+    candidates = _title_candidates(db, probe)
     batch_tokens: dict[str, deque] = {}  # token -> the newest stories of this batch with it
     stories, story_tokens, item_rows, joined_ids, placed = [], [], [], {}, []
     for index, entry in enumerate(new):
@@ -80,12 +184,17 @@ def insert_items(db, new: Sequence[NewItem]) -> list[tuple[str, bool]]:
         published, fetched = entry.times[0], entry.times[1]
         story_id = by_url.get(entry.canonical) if entry.canonical else None
         if story_id is None and entry.prefix:
-            story_id = _similar_story(entry, candidates.get(index, ()), batch_tokens)
+            known = candidates.get(index, ())
+            if recent is not None and recent.covers(entry.times[2]):
+                known = recent.candidates(entry.prefix, entry.times[2], entry.times[3]).items()
+            story_id = _similar_story(entry, known, batch_tokens)
         joined = story_id is not None
         if story_id is None:
             story_id, first_seen = item_id, published
             stories.append((story_id, item.title, entry.canonical, item_id, first_seen, fetched,
                             " ".join(entry.tokens)))
+            if recent is not None:
+                recent.stage(story_id, first_seen, entry.tokens, entry.prefix)
             for token in entry.prefix:
                 story_tokens.append((token, story_id, first_seen))
                 batch_tokens.setdefault(token, deque(maxlen=CANDIDATES)).append((story_id, first_seen, entry.tokens))
@@ -103,6 +212,8 @@ def insert_items(db, new: Sequence[NewItem]) -> list[tuple[str, bool]]:
            outlet_count, title_tokens) VALUES (?, ?, ?, ?, ?, ?, 1, ?)""", stories)
     conn.executemany("INSERT OR IGNORE INTO story_tokens (token, story_id, first_seen_at) VALUES (?, ?, ?)",
                      story_tokens)
+    if recent is not None:
+        recent.stage_rowid(db)
     last_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()[0]
     conn.executemany(
         """INSERT INTO items (id, feed_id, dedup_key, guid, link, canonical_url, title, summary, author,

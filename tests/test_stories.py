@@ -107,3 +107,64 @@ def test_an_item_joins_the_most_similar_story(db):
     assert title_similarity(title_tokens("Alpha bravo charlie delta echo foxtrot golf hotel"),
                             title_tokens("Alpha bravo charlie delta echo foxtrot hotel juliet")) >= 0.75
     assert joined and story == closest
+
+
+def test_recent_stories_in_memory_agree_with_the_store_and_see_other_writers(db, tmp_path):
+    from store import open_db
+    from store.items import RecentStories, insert_items, prepare
+
+    recent = RecentStories(limit=4)
+    with db.conn:
+        first = insert_items(db, [prepare(item("a", "1", "Pakistani and Afghan border forces exchange fire near Chaman",
+                                                "https://a.org/1"))], recent)
+    recent.commit()
+    other = open_db(tmp_path / "watchdesk.db")  # another connection to the same store
+    with other.conn:
+        insert_item(other, item("b", "2", "Torkham crossing reopens for trade after weeks of closure",
+                                "https://b.org/2", hours=1), baseline=False)
+    other.close()
+    with db.conn:
+        placed = insert_items(db, [
+            prepare(item("c", "3", "Pakistani, Afghan border forces exchange fire near Chaman crossing", "https://c.org/3",
+                         hours=2)),
+            prepare(item("d", "4", "Torkham crossing reopens for trade after weeks of closure", "https://d.org/4",
+                         hours=2))], recent)
+    recent.commit()
+    stored_torkham = db.execute("SELECT story_id FROM items WHERE feed_id = 'b'").fetchone()[0]
+    assert placed == [(first[0][0], True), (stored_torkham, True)]
+    assert recent.covers("2000-01-01T00:00:00+00:00")  # fewer stories than the limit: complete
+
+
+def test_a_rolled_back_batch_leaves_no_story_in_memory(db):
+    from store.items import RecentStories, insert_items, prepare
+
+    recent = RecentStories()
+    headline = "Pakistani and Afghan border forces exchange fire near Chaman"
+    with pytest.raises(RuntimeError), db.conn:
+        insert_items(db, [prepare(item("a", "1", headline, "https://a.org/1"))], recent)
+        raise RuntimeError("the transaction fails")
+    recent.rollback()
+    with db.conn:
+        ((story, joined),) = insert_items(db, [prepare(item("b", "2", headline, "https://b.org/2", hours=1))], recent)
+    assert not joined and db.execute("SELECT count(*) FROM stories WHERE id = ?", [story]).fetchone()[0] == 1
+
+
+def test_past_its_limit_memory_keeps_the_newest_and_older_windows_are_probed_in_the_store(db):
+    from store.items import RecentStories, insert_items, prepare
+
+    recent = RecentStories(limit=4)
+    titles = ["Alpha convoy reaches the crossing point today after delays",
+              "Wheat prices climb in Quetta markets this week", "Students protest fee rise at Peshawar university",
+              "Flood relief camps open across Swat valley", "Court adjourns hearing on Gilgit land dispute",
+              "Election commission announces Bajaur polling schedule"]
+    for hour, title in enumerate(titles):
+        with db.conn:
+            insert_items(db, [prepare(item("a", f"k{hour}", title, f"https://a.org/{hour}", hours=hour))], recent)
+        recent.commit()
+    assert db.execute("SELECT count(*) FROM stories").fetchone()[0] == 6
+    assert recent.boundary and not recent.covers("2026-11-20T00:00:00+00:00")
+    with db.conn:
+        ((story, joined),) = insert_items(db, [prepare(item("b", "x", "Alpha convoy reaches the crossing point today after delay",
+                                                            "https://b.org/x", hours=1))], recent)
+    first = db.execute("SELECT story_id FROM items WHERE dedup_key = 'k0'").fetchone()[0]
+    assert joined and story == first

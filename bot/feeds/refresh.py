@@ -84,6 +84,14 @@ class PassSummary:
         return sum(result.stored for result in self.results)
 
 
+def parse_and_prepare(body: bytes, *, feed_id: str, fetched_at: datetime, content_type: str | None,
+                      base_url: str | None, known_guid_reuse: bool, baseline: bool):
+    """Parse a body and prepare its items for the store: pure CPU work, run off the event loop."""
+    parsed = parse_feed(body, feed_id=feed_id, fetched_at=fetched_at, content_type=content_type,
+                        base_url=base_url, known_guid_reuse=known_guid_reuse)
+    return parsed, [item_store.prepare(item, baseline=baseline) for item in parsed.items]
+
+
 def utc_now() -> datetime:
     """The current time in UTC."""
     return datetime.now(timezone.utc)
@@ -182,6 +190,7 @@ class Refresher:
         self.jitter = jitter or (lambda: random.uniform(0.9, 1.1))
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchdesk-store")
         self._writer = GroupWriter(self._store_thread, self._write_group)
+        self._recent = item_store.RecentStories()  # used on the store thread only
         self._matching = asyncio.Lock()
 
     async def _in_store(self, function, *args, **kwargs):
@@ -292,7 +301,7 @@ class Refresher:
             if body_hash == row.get("body_hash"):
                 return await self._writer.submit(_Write(feed, started, "unchanged", response))
             baseline = not row.get("baseline_done")
-            parsed, new = await asyncio.to_thread(self._parse, feed, row, response, started, baseline)
+            parsed, new = await self._parse(feed, row, response, started, baseline)
             matches = {}
             if self.matcher is not None and not baseline and new:
                 known = await self._in_store(item_store.known_keys, self.db, feed.id,
@@ -307,11 +316,11 @@ class Refresher:
             log.exception("unexpected error refreshing %s", feed.id)
             return await self._writer.submit(_Write(feed, started, "error", error=exc))
 
-    def _parse(self, feed: Feed, row: dict, response, started: datetime, baseline: bool):
-        parsed = parse_feed(response.body, feed_id=feed.id, fetched_at=started,
-                            content_type=response.content_type, base_url=response.url,
-                            known_guid_reuse=bool(row.get("guid_reuse")))
-        return parsed, [item_store.prepare(item, baseline=baseline) for item in parsed.items]
+    async def _parse(self, feed: Feed, row: dict, response, started: datetime, baseline: bool):
+        """Parse a body and prepare its items, on a worker thread."""
+        return await asyncio.to_thread(parse_and_prepare, response.body, feed_id=feed.id, fetched_at=started,
+                                       content_type=response.content_type, base_url=response.url,
+                                       known_guid_reuse=bool(row.get("guid_reuse")), baseline=baseline)
 
     def _match(self, new) -> dict:
         results = self.matcher.match_many([(entry.item.title, entry.item.summary) for entry in new])
@@ -321,8 +330,14 @@ class Refresher:
 
     def _write_group(self, jobs: list[_Write]) -> list[RefreshResult]:
         """Write feeds' outcomes in one transaction: their new items in one batch, then each feed's row."""
-        with self.db.conn:
-            return self._write_jobs(jobs)
+        try:
+            with self.db.conn:
+                results = self._write_jobs(jobs)
+        except BaseException:
+            self._recent.rollback()
+            raise
+        self._recent.commit()
+        return results
 
     def _write_jobs(self, jobs: list[_Write]) -> list[RefreshResult]:
         fresh, owners = [], []
@@ -333,7 +348,7 @@ class Refresher:
                     if entry.item.dedup_key not in known:
                         fresh.append(entry)
                         owners.append(number)
-        placed = item_store.insert_items(self.db, fresh)
+        placed = item_store.insert_items(self.db, fresh, self._recent)
         matched = [(entry.item_id, jobs[owner].matches[entry.item_id]) for entry, owner in zip(fresh, owners)
                    if entry.item_id in jobs[owner].matches]
         if matched:
