@@ -2,9 +2,14 @@
 
     python bench/poll.py [--feeds 1000] [--items 50] [--latency 0.05] [--concurrency 50] [--no-match] [--semantic]
 
-Prints feeds/s for a first pass (every feed answers 200 with new items, which are parsed,
-matched and stored) and a second pass (every feed answers 304), and the peak resident memory.
-The server runs in its own process so that it does not share the poller's event loop.
+Prints feeds/s for
+  1. a first pass: every feed is new and answers 200; its items are parsed, joined into stories,
+     stored and indexed for search (a baseline: matched after the pass, as `run` does);
+  2. matching that baseline (items/s);
+  3. a second pass: every feed answers 304;
+  4. an update pass: every feed answers 200 with `--fresh` new items on top of known ones; the
+     new items are matched before they are stored, in the same transaction;
+and the peak resident memory. The server runs in its own process, off the poller's event loop.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import resource
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -42,12 +48,16 @@ def _vocabulary(size: int = 4000) -> list[str]:
 VOCABULARY = _vocabulary()
 
 
-def feed_body(number: int, items: int) -> bytes:
-    """An RSS 2.0 feed with `items` distinct entries, deterministic per feed number."""
+def feed_body(number: int, items: int, fresh: int = 0) -> bytes:
+    """An RSS 2.0 feed with `items` distinct entries, deterministic per feed number.
+
+    With `fresh`, the feed has moved on: `fresh` newer entries come first, then the first
+    `items - fresh` of the original ones.
+    """
     rng = random.Random(number)
     base = datetime(2026, 11, 20, tzinfo=timezone.utc)
     entries = []
-    for index in range(items):
+    for index in range(-fresh, items - fresh):
         title = " ".join(rng.sample(WORDS, 2) + rng.sample(VOCABULARY, 5) + [rng.choice(PLACES)])
         summary = " ".join(rng.choice(VOCABULARY) for _ in range(40))
         published = format_datetime(base - timedelta(minutes=index * 7 + number))
@@ -59,20 +69,25 @@ def feed_body(number: int, items: int) -> bytes:
             f"<title>Outlet {number}</title>{''.join(entries)}</channel></rss>").encode()
 
 
-def run_server(port_queue, feeds: int, items: int, latency: float) -> None:
+def run_server(port_queue, feeds: int, items: int, latency: float, fresh: int) -> None:
     """Serve /feed/N with an ETag and 304s, after `latency` seconds, on 127.0.0.1."""
     from aiohttp import web
 
     bodies = {number: feed_body(number, items) for number in range(feeds)}
+    updated: dict[int, bytes] = {}
 
     async def handler(request):
         await asyncio.sleep(latency)
         number = int(request.match_info["number"])
-        etag = f'"feed-{number}-v1"'
+        version = request.query.get("v", "1")
+        etag = f'"feed-{number}-v{version}"'
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
-        return web.Response(body=bodies[number], headers={"ETag": etag,
-                                                          "Content-Type": "application/rss+xml"})
+        if version == "1":
+            body = bodies[number]
+        else:
+            body = updated.get(number) or updated.setdefault(number, feed_body(number, items, fresh))
+        return web.Response(body=body, headers={"ETag": etag, "Content-Type": "application/rss+xml"})
 
     async def main():
         app = web.Application()
@@ -111,13 +126,29 @@ async def measure(args, port: int) -> None:
                            host_spacing=0) as fetcher:
             refresher = Refresher(db, fetcher, settings=FetchSettings(concurrency=args.concurrency),
                                   matcher=matcher)
-            for label in ("first pass (200, parse, match, store)", "second pass (304)"):
+            updated = tuple(replace(feed, url=f"{feed.url}?v=2") for feed in feeds)
+            rates = {}
+            for key, label, pass_feeds in (
+                    ("first", "first pass (200, new feeds: parse, stories, store, search index)", feeds),
+                    ("match", "matching that baseline", None),
+                    ("second", "second pass (304)", feeds),
+                    ("update", f"update pass (200, {args.fresh} new items a feed matched before stored)", updated)):
                 started = time.perf_counter()
-                summary = await refresher.poll(feeds, force=True)
+                if pass_feeds is None:
+                    matched = await refresher.match_queued()
+                    elapsed = time.perf_counter() - started
+                    rates[key] = elapsed
+                    print(f"{label}: {matched / elapsed:,.0f} items/s ({elapsed:.2f} s; {matched:,} items)")
+                    continue
+                summary = await refresher.poll(pass_feeds, force=True)
                 elapsed = time.perf_counter() - started
+                rates[key] = elapsed
                 await asyncio.sleep(0)
-                print(f"{label}: {len(feeds) / elapsed:,.0f} feeds/s ({elapsed:.2f} s; "
-                      f"{summary.ok} ok, {summary.failing} failing, {summary.stored:,} items stored)")
+                print(f"{label}: {len(feeds) / elapsed:,.0f} feeds/s ({elapsed:.2f} s; {summary.ok} ok, "
+                      f"{summary.failing} failing, {summary.stored:,} items stored, {summary.new_items:,} new)")
+            if matcher is not None:
+                total = rates["first"] + rates["match"]
+                print(f"first pass with its matching: {len(feeds) / total:,.0f} feeds/s ({total:.2f} s)")
             refresher.close()
         db.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -131,6 +162,7 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--fresh", type=int, default=10, help="new items per feed in the update pass")
     parser.add_argument("--no-match", action="store_true", help="skip entity and theme matching")
     parser.add_argument("--semantic", action="store_true",
                         help="score themes with the semantic scorer too, if installed (12-35 ms an item)")
@@ -139,7 +171,7 @@ def main() -> int:
         os.environ["WATCHDESK_SEMANTIC"] = "0"
     port_queue = multiprocessing.Queue()
     server = multiprocessing.Process(target=run_server, daemon=True,
-                                     args=(port_queue, args.feeds, args.items, args.latency))
+                                     args=(port_queue, args.feeds, args.items, args.latency, args.fresh))
     server.start()
     try:
         port = port_queue.get(timeout=60)

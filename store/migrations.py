@@ -291,11 +291,23 @@ def m005_batched_writes(db):
     A trigger per inserted row flushed FTS5's pending terms on every row; the write path now adds
     a whole batch to items_fts in one statement (store.items.index_items). Items stored before
     they are matched (a new feed's baseline, or any item stored without a matcher) wait in
-    match_queue until the matcher catches up.
+    match_queue until the matcher catches up. story_tokens becomes one B-tree, keyed the way it is
+    probed (word, then time); nothing reads stories by canonical URL (items are), so that index goes.
     """
     db.executescript(
         """
         DROP TRIGGER items_ai;
+        CREATE TABLE story_tokens_by_time (
+            token TEXT NOT NULL,
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            first_seen_at TEXT NOT NULL,
+            PRIMARY KEY (token, first_seen_at, story_id)
+        ) WITHOUT ROWID;
+        INSERT INTO story_tokens_by_time (token, story_id, first_seen_at)
+            SELECT token, story_id, first_seen_at FROM story_tokens;
+        DROP TABLE story_tokens;
+        ALTER TABLE story_tokens_by_time RENAME TO story_tokens;
+        DROP INDEX stories_canonical_url;
         CREATE TABLE match_queue (
             item_id TEXT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE
         ) WITHOUT ROWID;
