@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot import __version__
@@ -66,7 +66,7 @@ class Pipeline:
     async def poll(self, *, force: bool = False) -> PassSummary:
         """Refresh due feeds, match what waits (new feeds' baselines), then queue alerts and notices."""
         summary = await self.refresher.poll(self.settings.feeds, force=force)
-        await self.refresher.match_queued()
+        summary = replace(summary, matched=await self.refresher.match_queued())
         new_ids = [item_id for result in summary.results for item_id in result.new_item_ids]
         if new_ids:
             self.queue_alerts(new_ids)

@@ -20,6 +20,7 @@ from bot.models import CommandContext, Field, Reply, Section
 from bot.resolve import Resolver
 from store import outbox
 from store.feeds import get_meta, iso
+from store.matches import queue_length
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +265,7 @@ def status_reply(deps: Deps) -> Reply:
               Field("New items today", str(items_today), True),
               Field("Queued messages", str(outbox.queue_depth(db)), True),
               Field("Undelivered (failed)", str(failed), True),
+              Field("Waiting to be matched", str(queue_length(db)), True),
               Field("Feeds", ", ".join(f"{count} {state}" for state, count in sorted(states.items())) or "none", True))
     return Reply(title="watchdesk status", sections=(Section(fields=fields),))
 

@@ -21,6 +21,8 @@ def format_pass(summary) -> str:
         f"{summary.new_items} new items, {summary.new_stories} new stories "
         f"({summary.stored} stored, first-poll baselines included)"
     ]
+    if summary.matched:
+        lines.append(f"matched {summary.matched} stored items that waited for it (first-poll baselines)")
     if summary.outage:
         lines.append("network outage: nearly every feed failed at once; no feed was penalised")
     for result in summary.results:

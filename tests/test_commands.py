@@ -15,7 +15,7 @@ from bot.platforms.console import answer_line, run_console
 from store.catalog import sync_catalog
 from store.feeds import sync_feeds
 from store.items import insert_item
-from store.matches import save_matches
+from store.matches import queue_for_matching, save_matches
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 EDITOR = CommandContext(platform="console", channel_id="#desk", user_id="u1", can_manage=True)
@@ -97,8 +97,11 @@ async def test_why_status_feeds_digest_and_trend(runner, db):
     item_id = db.execute("SELECT id FROM items WHERE title LIKE 'TTP attack%'").fetchone()[0]
     why = await runner.run(EDITOR, "why", {"item": item_id[:8]})
     assert "“TTP” at 0-3 (acronym)" in why.sections[0].text
+    with db.conn:
+        queue_for_matching(db, [item_id])
     status = await runner.run(EDITOR, "status", {})
-    assert {f.name: f.value for f in status.sections[0].fields}["Uptime"] == "3h 0m"
+    fields = {f.name: f.value for f in status.sections[0].fields}
+    assert (fields["Uptime"], fields["Waiting to be matched"]) == ("3h 0m", "1")
     feeds = await runner.run(EDITOR, "feeds", {})
     assert feeds.sections[0].title == "Dawn (dawn)"
     digest = await runner.run(EDITOR, "digest", {"period": "7d"})

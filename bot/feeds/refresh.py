@@ -57,6 +57,7 @@ class PassSummary:
     results: tuple[RefreshResult, ...]
     outage: bool = False
     state_changes: tuple[tuple[str, str, str], ...] = field(default=())  # (feed, before, after)
+    matched: int = 0  # stored items matched after the pass (new feeds' baselines)
 
     @property
     def ok(self) -> int:
