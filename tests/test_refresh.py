@@ -248,3 +248,45 @@ async def test_jobs_that_queue_during_a_write_share_the_next_one_and_a_failure_s
     assert outcomes[0] == "A" and outcomes[2] == "B" and str(outcomes[1]) == "bad job"
     assert groups == [["first"], ["a", "bad", "b"], ["a"], ["bad"], ["b"]]
     executor.shutdown()
+
+
+async def test_an_item_the_matcher_fails_on_is_stored_and_costs_no_other_item_its_matches(db):
+    from bot.matching.cli import load_matcher
+    from store.matches import queue_length
+
+    class Failing:  # the real matcher, except on one headline
+        def __init__(self, matcher):
+            self.matcher = matcher
+
+        def match_many(self, texts):
+            if any("Poison" in title for title, _ in texts):
+                raise RuntimeError("matcher bug")
+            return self.matcher.match_many(texts)
+
+        def match(self, title, summary=""):
+            return self.match_many([(title, summary)])[0]
+
+    clock = Clock()
+    async with FeedServer() as server, Fetcher(user_agent="t/1", host_spacing=0) as fetcher:
+        refresher = Refresher(db, fetcher, matcher=Failing(load_matcher()), now=clock, jitter=lambda: 1.0)
+        (feed,) = register(db, make_feed(server, "dawn"))
+        server.feed("/dawn", rss(("dawn.com", "a", "Poison headline about Quetta"),
+                                 ("dawn.com", "b", "TTP claims attack on police post in Bannu")))
+        await refresher.poll([feed], force=True)
+        assert await refresher.match_queued() == 2
+        server.feed("/dawn", rss(("dawn.com", "c", "Poison headline about Torkham"),
+                                 ("dawn.com", "d", "Torkham crossing reopens after talks")))
+        clock.advance(minutes=10)
+        summary = await refresher.poll([feed], force=True)
+        assert (summary.stored, queue_length(db)) == (2, 2)  # stored all the same, waiting
+        assert await refresher.match_queued() == 2
+        found = {title: set() for (title,) in db.execute("SELECT title FROM items")}
+        for title, entity in db.execute("SELECT items.title, entity_id FROM items "
+                                        "JOIN item_entities ON item_entities.item_id = items.id"):
+            found[title].add(entity)
+        good = ("TTP claims attack on police post in Bannu", "Torkham crossing reopens after talks")
+        assert found == {"Poison headline about Quetta": set(), "Poison headline about Torkham": set(),
+                         **{title: set(refresher.matcher.matcher.match(title).entities) for title in good}}
+        assert "ttp" in found[good[0]] and "torkham" in found[good[1]]
+        assert queue_length(db) == 0
+        refresher.close()

@@ -23,7 +23,7 @@ from bot.config import FetchSettings
 from bot.errors import FetchError, FetchTimeout, HTTPStatusError, NetworkError, ParseError
 from bot.feeds.fetch import FetchRequest, Fetcher
 from bot.feeds.parse import parse_feed
-from bot.models import Feed
+from bot.models import Feed, MatchResult
 from store import feeds as feed_store
 from store import items as item_store
 from store import matches as match_store
@@ -230,10 +230,24 @@ class Refresher:
                 rows = await self._in_store(match_store.queued_items, self.db, batch)
                 if not rows:
                     return done
-                results = await asyncio.to_thread(self.matcher.match_many, [(title, summary)
-                                                                            for _, title, summary in rows])
+                results = await asyncio.to_thread(self._match_texts, rows)
                 await self._in_store(self._save_queued, [(row[0], result) for row, result in zip(rows, results)])
                 done += len(rows)
+
+    def _match_texts(self, rows) -> list:
+        """Match queued (id, title, summary) rows; an item the matcher fails on is stored unmatched."""
+        try:
+            return self.matcher.match_many([(title, summary) for _, title, summary in rows])
+        except Exception:  # noqa: BLE001 - a matcher bug must not stop the queue
+            log.exception("matching %d waiting items failed; matching them one by one", len(rows))
+        results = []
+        for item_id, title, summary in rows:
+            try:
+                results.append(self.matcher.match(title, summary))
+            except Exception:  # noqa: BLE001
+                log.exception("item %s could not be matched; it is kept without matches", item_id)
+                results.append(MatchResult(entities=(), themes=(), matches=()))
+        return results
 
     def _save_queued(self, pairs) -> None:
         with self.db.conn:
@@ -308,7 +322,10 @@ class Refresher:
                 known = await self._in_store(item_store.known_keys, self.db, feed.id,
                                              [entry.item.dedup_key for entry in new])
                 new = [entry for entry in new if entry.item.dedup_key not in known]
-                matches = await asyncio.to_thread(self._match, new)
+                try:
+                    matches = await asyncio.to_thread(self._match, new)
+                except Exception:  # noqa: BLE001 - store them anyway; they wait to be matched one by one
+                    log.exception("matching new items of %s failed; they are stored and queued", feed.id)
             return await self._writer.submit(_Write(feed, started, "stored", response, body_hash, parsed,
                                                     new, matches, baseline))
         except (FetchError, ParseError) as exc:
