@@ -98,7 +98,28 @@ def test_screen_rules_out_only_what_cannot_match():
     assert screen.candidates("a ceasefire held") == {1, 2}
     assert screen.candidates("the bombers left") == {0, 2}
     assert screen.candidates("trucelike bombastic cease fire") == {0, 1, 2, 3}  # a prefix inside a word counts
+    assert screen.starts("ceasefire, bomb, cease fire and truce; bombs") == {0: [11, 39], 1: [0, 17], 3: [32]}
     assert RegexScreen([]).candidates("anything") == frozenset()
+
+
+@pytest.mark.parametrize("text", [
+    "border posts posts", "bombbomb bomb bombs bombing", "clash clashes clashed", "posts\nborder post",
+    "air strike airstrikes air  strike", "", "border", "after border clashes since posts",
+    "a big bomb attack", "bomb\nbig bomb attack",  # "bomb" is found before the longer prefix that starts earlier
+])
+def test_matches_tried_at_the_screened_places_are_finditer_matches(text):
+    from bot.matching.themes import _matches
+
+    regexes = [_cue(pattern, 1.0, "test").regex for pattern in (
+        "(border (clash\\w*|posts?)|posts?)", "bomb\\w*", "(clash|clashes|clashed)", "air ?strikes?", "border", "(big bomb attack|bomb)")]
+    screen = RegexScreen(regexes)
+    starts = screen.starts(text)
+    title, _, body = text.partition("\n")
+    for number, regex in enumerate(regexes):
+        for part, offset in ((title, 0), (body, len(title) + 1)):
+            expected = [(found.span(), found.group()) for found in regex.finditer(part)]
+            got = [(found.span(), found.group()) for found in _matches(regex, part, starts.get(number, []), offset)]
+            assert got == expected, regex.pattern
 
 
 # ---------------------------------------------------------------- same scores as every pattern run
@@ -193,8 +214,14 @@ def test_the_comparison_catches_a_screen_that_drops_a_pattern(catalog, corpus):
     broken = ThemeScorer(catalog)
     regexes = broken._screen.regexes
     lost = next(number for number, regex in enumerate(regexes.regexes) if "ceasefire" in regex.pattern)
-    candidates = regexes.candidates
-    regexes.candidates = lambda text: candidates(text) - {lost}
+    starts = regexes.starts
+
+    def losing(text):
+        found = starts(text)
+        found.pop(lost, None)
+        return found
+
+    regexes.starts = losing
     assert next(_differences(broken, ThemeScorer(catalog, screened=False), corpus, catalog), None) is not None
 
 

@@ -4,10 +4,11 @@ Most cue patterns begin with a few fixed letters: every match of `cross border (
 starts with "cross border ", every match of `(refugees?|asylum)` with "refugee" or "asylum".
 `literal_prefixes` reads those beginnings from the parsed pattern (alternatives and optional
 pieces expanded, each prefix stopped at the first piece that is not a fixed letter). A regex can
-only match a text that contains one of its prefixes, so one automaton over all prefixes tells
-which regexes are worth running; a regex without usable prefixes (it may begin with any letter,
-or has too many beginnings) is always run. The screen only ever rules a regex out when it cannot
-match, so it never changes what is found.
+only match a text that contains one of its prefixes, and only where one occurs, so one automaton
+over all prefixes tells which regexes are worth running and where they need to be tried; a regex
+without usable prefixes (it may begin with any letter, or has too many beginnings) is always run.
+The screen only ever rules out a regex, or a place, where it cannot match, so it never changes
+what is found.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def _class_letters(value) -> list[str] | None:
 
 
 class RegexScreen:
-    """Numbered regexes, and which of them may match a text (one automaton pass)."""
+    """Numbered regexes, and where in a text each of them may match (one automaton pass)."""
 
     def __init__(self, regexes: Iterable[re.Pattern]):
         self.regexes = tuple(regexes)
@@ -145,13 +146,26 @@ class RegexScreen:
                 owners.setdefault(prefix, set()).add(number)
         self.always = frozenset(always)
         self.prefixes = tuple(owners)
-        self._owners = tuple(frozenset(owners[prefix]) for prefix in self.prefixes)
+        self._owners = tuple(tuple(sorted(owners[prefix])) for prefix in self.prefixes)
         self._automaton = ahocorasick_rs.AhoCorasick(self.prefixes) if self.prefixes else None
+
+    def starts(self, text: str) -> dict[int, list[int]]:
+        """Where in `text` a match of each screened regex may start, in order: where one of its
+        prefixes occurs. A regex not listed cannot match, unless it is one of `always`.
+
+        Every prefix has MIN_PREFIX characters or more, so no regex listed matches the empty string.
+        """
+        found: dict[int, list[int]] = {}
+        if self._automaton is None:
+            return found
+        owners = self._owners
+        for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
+            for number in owners[index]:
+                found.setdefault(number, []).append(start)
+        for places in found.values():
+            places.sort()  # hits come in the order they end
+        return found
 
     def candidates(self, text: str) -> frozenset[int]:
         """Numbers of the regexes that may match somewhere in `text`; the others cannot."""
-        if self._automaton is None:
-            return self.always
-        owners = self._owners
-        found = {index for index, _, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)}
-        return self.always.union(*[owners[index] for index in found])
+        return self.always.union(self.starts(text))

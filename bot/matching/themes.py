@@ -15,7 +15,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -102,13 +102,15 @@ class ThemeScorer:
 
 
 def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
-                 possible: tuple[tuple[bool, ...], ...] | None = None) -> tuple[float, list[CueHit], str]:
-    """Score one theme; `possible` says, for each veto, requirement and cue, whether it can occur.
+                 possible: tuple[tuple, tuple, tuple] | None = None) -> tuple[float, list[CueHit], str]:
+    """Score one theme; without `possible` every pattern is run over the whole texts.
 
-    A pattern that cannot occur is not run: a veto is not found, a requirement is missing, a cue
-    adds nothing. Without `possible` every pattern is run.
+    `possible` says, for each veto and requirement, whether it can occur (one that cannot is not
+    run: a veto is not found, a requirement is missing) and, for each cue, where in the folded
+    item (title, newline, body) its matches can start: None for anywhere, no place when the cue
+    cannot occur. The cue is tried at those places only (see `_matches`).
     """
-    vetoes, requires, cues = possible or (repeat(True), repeat(True), repeat(True))
+    vetoes, requires, cue_starts = possible or (repeat(True), repeat(True), repeat(None))
     full = f"{title_text}\n{body_text}"
     for veto, may_occur in zip(theme.veto, vetoes):
         found = may_occur and veto.regex.search(full)
@@ -121,12 +123,13 @@ def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
         if not any(entity in entities for entity in group):
             return 0.0, [], "needs one of " + ", ".join(group)
     hits = []
-    for cue, may_occur in zip(theme.cues, cues):
-        if not may_occur:
+    texts = ((title_text, True, 0), (body_text, False, len(title_text) + 1))
+    for cue, starts in zip(theme.cues, cue_starts):
+        if starts is not None and not starts:
             continue
         best = None
-        for text, in_title in ((title_text, True), (body_text, False)):
-            for found in cue.regex.finditer(text):
+        for text, in_title, offset in texts:
+            for found in _matches(cue.regex, text, starts, offset):
                 weight = cue.weight * (TITLE_BONUS if in_title else 1.0)
                 if _BACKGROUND.search(text, max(0, found.start() - 30), found.start()):
                     weight *= BACKGROUND_FACTOR
@@ -135,6 +138,30 @@ def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
         if best is not None:
             hits.append(best)
     return sum(hit.weight for hit in hits), hits, ""
+
+
+def _matches(regex: re.Pattern, text: str, starts: list[int] | None, offset: int) -> Iterator[re.Match]:
+    """`regex.finditer(text)`, found by trying only `starts` when they are given.
+
+    `starts` are the places, in order, where a match may start in a longer text in which `text`
+    begins at `offset`. Like finditer, each match is looked for from the end of the one before;
+    none is empty (the screen's regexes match at least a prefix), and `regex.match(text, place)`
+    sees the characters before `place`, as the word-boundary lookbehind of a cue needs.
+    """
+    if starts is None:
+        yield from regex.finditer(text)
+        return
+    resume, length = 0, len(text)
+    for place in starts:
+        place -= offset
+        if place < resume:
+            continue
+        if place >= length:
+            break
+        found = regex.match(text, place)
+        if found:
+            yield found
+            resume = found.end()
 
 
 def _semantic(similarities: dict[str, float], theme: Theme) -> float:
@@ -155,11 +182,11 @@ class _Plan:
         """Whether the item names one entity of each of the theme's groups (else it is blocked)."""
         return all(any(entity in entities for entity in group) for group in self.theme.entities)
 
-    def possible(self, candidates: frozenset[int]) -> tuple[tuple[bool, ...], ...]:
-        """For each veto, requirement and cue of the theme, whether it may occur."""
-        return (tuple(number in candidates for number in self.vetoes),
-                tuple(number in candidates for number in self.requires),
-                tuple(number in candidates for number in self.cues))
+    def possible(self, starts: dict[int, list[int]], always: frozenset[int]) -> tuple[tuple, tuple, tuple]:
+        """The `possible` argument of `_theme_score`, from where the screened patterns may start."""
+        return (tuple(number in starts or number in always for number in self.vetoes),
+                tuple(number in starts or number in always for number in self.requires),
+                tuple(None if number in always else starts.get(number, ()) for number in self.cues))
 
 
 class _ThemeScreen:
@@ -189,11 +216,11 @@ class _ThemeScreen:
         self._slacks = tuple(_slack(plan.theme) for plan in self.plans)
 
     def worth_scoring(self, text: str, entities, similarities: dict[str, float]) -> list[tuple[Theme, tuple]]:
-        """The themes that may be kept for an item (its folded `text`), in catalog order, each
-        with the `possible` argument of `_theme_score`."""
-        candidates = self.regexes.candidates(text)
+        """The themes that may be kept for an item, in catalog order, each with the `possible`
+        argument of `_theme_score`; `text` is the folded title, a newline and the folded body."""
+        starts, always = self.regexes.starts(text), self.regexes.always
         best = list(self._slacks)
-        for number in candidates:
+        for number in always.union(starts):
             for index, gain in self._gains[number]:
                 best[index] += gain
         chosen = []
@@ -202,7 +229,7 @@ class _ThemeScreen:
             if similarities:  # without them the semantic score adds 0.0
                 most += _semantic(similarities, theme)
             if most >= theme.threshold and plan.names_entities(entities):
-                chosen.append((theme, plan.possible(candidates)))
+                chosen.append((theme, plan.possible(starts, always)))
         return chosen
 
 
