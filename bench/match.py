@@ -5,7 +5,8 @@
 A synthetic catalog (2,000 entities x 5 aliases: names, variants, acronyms) is matched over
 ~20 MB of news-like text cut into items of ~1.5 KB; the same aliases go into flashtext's
 KeywordProcessor and both run in the same process on the same items. Then the real catalog
-matches labelled-like items one at a time (rules only, then with the semantic scorer if installed).
+matches labelled-like items one at a time (rules only, then with the semantic scorer if installed),
+and whole feeds of bench/poll.py's synthetic items with `match_many` (rules only).
 """
 
 from __future__ import annotations
@@ -88,6 +89,26 @@ def latency(matcher, items: list[tuple[str, str]]) -> tuple[float, float]:
     return statistics.mean(timings), timings[int(len(timings) * 0.95) - 1]
 
 
+def feed_latency(matcher, feeds: int = 100, items: int = 50) -> float:
+    """Milliseconds per feed of matcher.match_many over bench/poll.py's feeds, best of three passes."""
+    from datetime import datetime, timezone
+
+    from bot.feeds.parse import parse_feed
+    from poll import feed_body
+
+    fetched = datetime.now(timezone.utc)
+    batches = [[(item.title, item.summary) for item in
+                parse_feed(feed_body(number, items), feed_id=f"feed{number}", fetched_at=fetched).items]
+               for number in range(feeds)]
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for batch in batches:
+            matcher.match_many(batch)
+        best = min(best, time.perf_counter() - started)
+    return best * 1000 / feeds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=float, default=20.0)
@@ -131,6 +152,7 @@ def _latencies() -> None:
     rules_only = Matcher(catalog, ThemeScorer(catalog))
     mean, p95 = latency(rules_only, items)
     print(f"per item, real catalog, rules only:       mean {mean:.2f} ms, p95 {p95:.2f} ms")
+    print(f"per feed of 50 synthetic items, rules only: {feed_latency(rules_only):.2f} ms (match_many)")
     semantic = load_semantic(True)
     if semantic is None:
         print("per item, with the semantic scorer:       not installed (make semantic)")

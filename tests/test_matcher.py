@@ -188,3 +188,27 @@ def test_bare_islamic_state_is_the_khorasan_branch_only_in_an_afpak_story(matche
 ])
 def test_diacritics_dashes_and_capitals_fold_away(matcher, text, expected):
     assert entities(matcher, text) == expected
+
+
+def _shouting_letter_by_letter(title):
+    letters = [char for char in title if char.isalpha()]
+    return len(letters) >= 12 and sum(char.isupper() for char in letters) / len(letters) > 0.8
+
+
+def test_shouting_headline_test_counts_letters_like_str_isalpha_and_isupper():
+    import random
+
+    from bot.matching.matcher import _is_shouting
+
+    titles = ["PAKISTANI TALIBAN CLAIM ATTACK ON POLICE POST", "Pakistani Taliban claim attack on police post",
+              "AL-QAEDA CHIEF KILLED IN KABUL DRONE STRIKE", "TTP ISKP BLA 2024", "ABCDEFGHIJK", "ABCDEFGHIJKL",
+              "ABCDEFGHIJklm", "ABCDEFGHIJkl", "AFGHANISTAN’S TALIBAN REJECT ‘BASELESS’ CLAIMS", "ÉÉÉÉÉÉÉÉÉÉÉÉ",
+              "کالعدم تحریک طالبان پاکستان نے ذمہ داری قبول کر لی", "کالعدم تحریک طالبان TTP پاکستان نے ذمہ داری",
+              "ⅫⅫⅫⅫⅫⅫⅫⅫⅫⅫⅫⅫⅫ ABC", "ǅǅǅǅǅǅǅǅǅǅǅǅ", "ΣΣΣΣΣΣΣΣΣΣΣσ", "", "   ", "1234567890123"]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123 .,'-’ÉéÄßǅⅫⅻ١پاکİıΣσϒ_\u00ad"
+    rng = random.Random(2)
+    titles += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    titles += [frame.replace("?", chr(code)) for code in range(0, 0x110000, 37)
+               for frame in ("ABCDEFGHIJK?", "ABCDEFGHIJ?a", "????????????", "ABCDEFGHIJKL???")]
+    for title in titles:
+        assert _is_shouting(title) == _shouting_letter_by_letter(title), title

@@ -280,9 +280,28 @@ def _redefined_acronyms(cased: str, candidates: list[Candidate]) -> set[str]:
 _WORDS = re.compile(r"[^\W\d_][\w']*")
 
 
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_BUT_LETTERS = bytes(code for code in range(128) if not chr(code).isalpha())  # deleted to count letters
+_BUT_CAPITALS = bytes(code for code in range(128) if not chr(code).isupper())
+
+
 def _is_shouting(title: str) -> bool:
-    letters = [char for char in title if char.isalpha()]
-    return len(letters) >= 12 and sum(char.isupper() for char in letters) / len(letters) > 0.8
+    """Whether a headline is written in capitals: 12 letters or more, over 80% of them capitals.
+
+    ASCII letters are counted by bytes.translate, the few other characters one by one; a title
+    without a single capital (Urdu, Pashto) is answered at once.
+    """
+    if len(title) < 12:
+        return False
+    ascii_only = title.isascii()
+    if not ascii_only and (title + "a").islower():  # "a" makes it cased: no character is a capital
+        return False
+    written = title.encode("ascii", "ignore")
+    letters, capitals = len(written.translate(None, _BUT_LETTERS)), len(written.translate(None, _BUT_CAPITALS))
+    if not ascii_only:
+        others = list(filter(str.isalpha, _NOT_ASCII.findall(title)))
+        letters, capitals = letters + len(others), capitals + sum(map(str.isupper, others))
+    return letters >= 12 and capitals / letters > 0.8
 
 
 def _rule_name(rule: AliasRule) -> str:

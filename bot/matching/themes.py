@@ -5,17 +5,23 @@ headline counting half as much again. The theme is kept when the score reaches i
 no veto phrase occurs, every `requires` pattern occurs and, when the theme lists entities, one
 of them is named. With the optional semantic scorer installed, the similarity between the item
 and the theme's description can lift a theme that is just short of its threshold.
+Scoring an item first screens every theme's patterns at once by their literal prefixes: only the
+patterns that can occur are run, and only for the themes that can still reach their threshold.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 
-from bot.matching.catalog import Catalog, Theme
+from bot.matching.catalog import Catalog, Cue, Theme
 from bot.matching.normalize import fold_phrase
+from bot.matching.prefilter import RegexScreen
 from bot.models import ThemeScore
 
 log = logging.getLogger(__name__)
@@ -42,56 +48,43 @@ class CueHit:
 class ThemeScorer:
     """Scores every theme of a catalog; optionally helped by a semantic scorer."""
 
-    def __init__(self, catalog: Catalog, semantic=None):
+    def __init__(self, catalog: Catalog, semantic=None, *, screened: bool = True):
         self.catalog = catalog
         self.semantic = semantic
         self._prototypes = None
         if semantic is not None:
             self._prototypes = semantic.build_prototypes(
                 {theme.id: [theme.description, theme.name] for theme in catalog.themes.values()})
+        self._screen = _ThemeScreen(catalog.themes.values()) if screened else None
 
     def score(self, title: str, summary: str, entities: tuple[str, ...],
               similarities: dict[str, float] | None = None) -> tuple[ThemeScore, ...]:
-        """Return the themes this item is about, best first."""
+        """Return the themes this item is about, best first.
+
+        Only the themes that may reach their threshold are scored, each with only the patterns
+        that may occur in the item (see `_ThemeScreen`); the result is the same as scoring every
+        theme with every pattern, which `screened=False` does.
+        """
         title_text, body_text = fold_phrase(title), fold_phrase(summary)
         if similarities is None:
             similarities = self.similarities([f"{title}. {summary}"])[0]
+        if self._screen is None:
+            worth_scoring = [(theme, None) for theme in self.catalog.themes.values()]
+        else:
+            worth_scoring = self._screen.worth_scoring(f"{title_text}\n{body_text}", entities, similarities)
         scores = []
-        for theme in self.catalog.themes.values():
-            total, hits, blocked = self.theme_score(theme, title_text, body_text, entities)
+        for theme, possible in worth_scoring:
+            total, hits, blocked = _theme_score(theme, title_text, body_text, entities, possible)
             if blocked:
                 continue
-            total += max(0.0, similarities.get(theme.id, 0.0) - SEMANTIC_FLOOR) * SEMANTIC_WEIGHT
+            total += _semantic(similarities, theme)
             if total >= theme.threshold:
                 scores.append(ThemeScore(theme.id, round(total, 2), tuple(hit.words for hit in hits)))
         return tuple(sorted(scores, key=lambda score: -score.score))
 
     def theme_score(self, theme: Theme, title_text: str, body_text: str, entities) -> tuple[float, list[CueHit], str]:
         """Score one theme on folded texts; return (score, cue hits, reason it is blocked or '')."""
-        full = f"{title_text}\n{body_text}"
-        for veto in theme.veto:
-            found = veto.regex.search(full)
-            if found:
-                return 0.0, [], f"veto {found.group()!r}"
-        for required in theme.requires:
-            if not required.regex.search(full):
-                return 0.0, [], f"needs a word like {required.pattern!r}"
-        for group in theme.entities:
-            if not any(entity in entities for entity in group):
-                return 0.0, [], "needs one of " + ", ".join(group)
-        hits = []
-        for cue in theme.cues:
-            best = None
-            for text, in_title in ((title_text, True), (body_text, False)):
-                for found in cue.regex.finditer(text):
-                    weight = cue.weight * (TITLE_BONUS if in_title else 1.0)
-                    if _BACKGROUND.search(text, max(0, found.start() - 30), found.start()):
-                        weight *= BACKGROUND_FACTOR
-                    if best is None or weight > best.weight:
-                        best = CueHit(cue.pattern, found.group(), weight, in_title)
-            if best is not None:
-                hits.append(best)
-        return sum(hit.weight for hit in hits), hits, ""
+        return _theme_score(theme, title_text, body_text, entities)
 
     def similarities(self, texts: list[str]) -> list[dict[str, float]]:
         """Semantic similarity of each text to each theme (empty without the semantic scorer).
@@ -106,6 +99,144 @@ class ThemeScorer:
             vectors = self.semantic.embed(texts)
         matrix = vectors @ _stack([self._prototypes[theme] for theme in themes]).T
         return [dict(zip(themes, map(float, row))) for row in matrix]
+
+
+def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
+                 possible: tuple[tuple, tuple, tuple] | None = None) -> tuple[float, list[CueHit], str]:
+    """Score one theme; without `possible` every pattern is run over the whole texts.
+
+    `possible` says, for each veto and requirement, whether it can occur (one that cannot is not
+    run: a veto is not found, a requirement is missing) and, for each cue, where in the folded
+    item (title, newline, body) its matches can start: None for anywhere, no place when the cue
+    cannot occur. The cue is tried at those places only (see `_matches`).
+    """
+    vetoes, requires, cue_starts = possible or (repeat(True), repeat(True), repeat(None))
+    full = f"{title_text}\n{body_text}"
+    for veto, may_occur in zip(theme.veto, vetoes):
+        found = may_occur and veto.regex.search(full)
+        if found:
+            return 0.0, [], f"veto {found.group()!r}"
+    for required, may_occur in zip(theme.requires, requires):
+        if not (may_occur and required.regex.search(full)):
+            return 0.0, [], f"needs a word like {required.pattern!r}"
+    for group in theme.entities:
+        if not any(entity in entities for entity in group):
+            return 0.0, [], "needs one of " + ", ".join(group)
+    hits = []
+    texts = ((title_text, True, 0), (body_text, False, len(title_text) + 1))
+    for cue, starts in zip(theme.cues, cue_starts):
+        if starts is not None and not starts:
+            continue
+        best = None
+        for text, in_title, offset in texts:
+            for found in _matches(cue.regex, text, starts, offset):
+                weight = cue.weight * (TITLE_BONUS if in_title else 1.0)
+                if _BACKGROUND.search(text, max(0, found.start() - 30), found.start()):
+                    weight *= BACKGROUND_FACTOR
+                if best is None or weight > best.weight:
+                    best = CueHit(cue.pattern, found.group(), weight, in_title)
+        if best is not None:
+            hits.append(best)
+    return sum(hit.weight for hit in hits), hits, ""
+
+
+def _matches(regex: re.Pattern, text: str, starts: list[int] | None, offset: int) -> Iterator[re.Match]:
+    """`regex.finditer(text)`, found by trying only `starts` when they are given.
+
+    `starts` are the places, in order, where a match may start in a longer text in which `text`
+    begins at `offset`. Like finditer, each match is looked for from the end of the one before;
+    none is empty (the screen's regexes match at least a prefix), and `regex.match(text, place)`
+    sees the characters before `place`, as the word-boundary lookbehind of a cue needs.
+    """
+    if starts is None:
+        yield from regex.finditer(text)
+        return
+    resume, length = 0, len(text)
+    for place in starts:
+        place -= offset
+        if place < resume:
+            continue
+        if place >= length:
+            break
+        found = regex.match(text, place)
+        if found:
+            yield found
+            resume = found.end()
+
+
+def _semantic(similarities: dict[str, float], theme: Theme) -> float:
+    """What the semantic similarity adds to a theme's score."""
+    return max(0.0, similarities.get(theme.id, 0.0) - SEMANTIC_FLOOR) * SEMANTIC_WEIGHT
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One theme as the screen sees it: the numbers of its vetoes, requirements and cues."""
+
+    theme: Theme
+    vetoes: tuple[int, ...]
+    requires: tuple[int, ...]
+    cues: tuple[int, ...]
+
+    def names_entities(self, entities) -> bool:
+        """Whether the item names one entity of each of the theme's groups (else it is blocked)."""
+        return all(any(entity in entities for entity in group) for group in self.theme.entities)
+
+    def possible(self, starts: dict[int, list[int]], always: frozenset[int]) -> tuple[tuple, tuple, tuple]:
+        """The `possible` argument of `_theme_score`, from where the screened patterns may start."""
+        return (tuple(number in starts or number in always for number in self.vetoes),
+                tuple(number in starts or number in always for number in self.requires),
+                tuple(None if number in always else starts.get(number, ()) for number in self.cues))
+
+
+class _ThemeScreen:
+    """Every theme's patterns numbered once and screened together by their literal prefixes.
+
+    For an item, a theme is worth scoring unless it cannot be kept: its cues that may occur,
+    each counted at its best (in the headline, not told as background), and its semantic score
+    fall short of the threshold, or a required entity is not named. A theme's best is summed
+    in any order, so it starts from a slack larger than the rounding error of any such sum.
+    """
+
+    def __init__(self, themes: Iterable[Theme]):
+        numbers: dict[re.Pattern, int] = {}
+
+        def numbered(cues: tuple[Cue, ...]) -> tuple[int, ...]:
+            return tuple(numbers.setdefault(cue.regex, len(numbers)) for cue in cues)
+
+        self.plans = tuple(_Plan(theme, numbered(theme.veto), numbered(theme.requires), numbered(theme.cues))
+                           for theme in themes)
+        self.regexes = RegexScreen(numbers)
+        gains: list[list[tuple[int, float]]] = [[] for _ in numbers]  # pattern -> (theme, most its cue adds)
+        for index, plan in enumerate(self.plans):
+            for number, cue in zip(plan.cues, plan.theme.cues):
+                if cue.weight * TITLE_BONUS > 0:  # a cue with a negative weight adds nothing at best
+                    gains[number].append((index, cue.weight * TITLE_BONUS))
+        self._gains = tuple(map(tuple, gains))
+        self._slacks = tuple(_slack(plan.theme) for plan in self.plans)
+
+    def worth_scoring(self, text: str, entities, similarities: dict[str, float]) -> list[tuple[Theme, tuple]]:
+        """The themes that may be kept for an item, in catalog order, each with the `possible`
+        argument of `_theme_score`; `text` is the folded title, a newline and the folded body."""
+        starts, always = self.regexes.starts(text), self.regexes.always
+        best = list(self._slacks)
+        for number in always.union(starts):
+            for index, gain in self._gains[number]:
+                best[index] += gain
+        chosen = []
+        for plan, most in zip(self.plans, best):
+            theme = plan.theme
+            if similarities:  # without them the semantic score adds 0.0
+                most += _semantic(similarities, theme)
+            if most >= theme.threshold and plan.names_entities(entities):
+                chosen.append((theme, plan.possible(starts, always)))
+        return chosen
+
+
+def _slack(theme: Theme) -> float:
+    """More than the rounding error of adding up a theme's cue scores, in any order."""
+    magnitude = sum(abs(cue.weight) * TITLE_BONUS for cue in theme.cues)
+    return 4 * (len(theme.cues) + 2) * sys.float_info.epsilon * magnitude
 
 
 def _stack(rows):
