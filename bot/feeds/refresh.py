@@ -87,10 +87,15 @@ class PassSummary:
 
 def parse_and_prepare(body: bytes, *, feed_id: str, fetched_at: datetime, content_type: str | None,
                       base_url: str | None, known_guid_reuse: bool, baseline: bool):
-    """Parse a body and prepare its items for the store: pure CPU work, run off the event loop."""
+    """Parse a body; for a baseline (every item new) prepare its items for the store too.
+
+    Pure CPU work, run off the event loop. Returns (ParsedFeed, prepared items or None).
+    """
     parsed = parse_feed(body, feed_id=feed_id, fetched_at=fetched_at, content_type=content_type,
                         base_url=base_url, known_guid_reuse=known_guid_reuse)
-    return parsed, [item_store.prepare(item, baseline=baseline) for item in parsed.items]
+    if not baseline:
+        return parsed, None
+    return parsed, [item_store.prepare(item, baseline=True) for item in parsed.items]
 
 
 def utc_now() -> datetime:
@@ -318,14 +323,12 @@ class Refresher:
             baseline = not row.get("baseline_done")
             parsed, new = await self._parse(feed, row, response, started, baseline)
             matches = {}
-            if self.matcher is not None and not baseline and new:
+            if not baseline:  # only the items the feed did not have before are prepared and matched
+                items = parsed.items
                 known = await self._in_store(item_store.known_keys, self.db, feed.id,
-                                             [entry.item.dedup_key for entry in new])
-                new = [entry for entry in new if entry.item.dedup_key not in known]
-                try:
-                    matches = await asyncio.to_thread(self._match, new)
-                except Exception:  # noqa: BLE001 - store them anyway; they wait to be matched one by one
-                    log.exception("matching new items of %s failed; they are stored and queued", feed.id)
+                                             [item.dedup_key for item in items]) if items else set()
+                new, matches = await asyncio.to_thread(self._prepare_and_match, feed,
+                                                       [item for item in items if item.dedup_key not in known])
             return await self._writer.submit(_Write(feed, started, "stored", response, body_hash, parsed,
                                                     new, matches, baseline))
         except (FetchError, ParseError) as exc:
@@ -340,9 +343,17 @@ class Refresher:
                                        content_type=response.content_type, base_url=response.url,
                                        known_guid_reuse=bool(row.get("guid_reuse")), baseline=baseline)
 
-    def _match(self, new) -> dict:
-        results = self.matcher.match_many([(entry.item.title, entry.item.summary) for entry in new])
-        return {entry.item_id: result for entry, result in zip(new, results)}
+    def _prepare_and_match(self, feed: Feed, items) -> tuple[list, dict]:
+        """Prepare new items for the store and match them; if matching fails they wait to be matched."""
+        new = [item_store.prepare(item) for item in items]
+        if self.matcher is None or not new:
+            return new, {}
+        try:
+            results = self.matcher.match_many([(entry.item.title, entry.item.summary) for entry in new])
+        except Exception:  # noqa: BLE001 - store them anyway; they are matched one by one later
+            log.exception("matching new items of %s failed; they are stored and wait", feed.id)
+            return new, {}
+        return new, {entry.item_id: result for entry, result in zip(new, results)}
 
     # ------------------------------------------------------------ the store thread
 
