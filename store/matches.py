@@ -15,24 +15,33 @@ def save_matches(db, item_id: str, result, *, replace: bool = True) -> None:
     save_many(db, [(item_id, result)], replace=replace)
 
 
-def save_many(db, results, *, replace: bool = True) -> None:
-    """Store (item_id, MatchResult) pairs in a few statements; the items leave the match queue."""
+def save_many(db, results, *, replace: bool = True, published: dict[str, str] | None = None) -> None:
+    """Store (item_id, MatchResult) pairs in a few statements; the items leave the match queue.
+
+    `published` (item id -> the item's stored published_at), when the caller has it, is written
+    with each mention, saving the trigger's lookup of it.
+    """
+    published = published or {}
     ids = [(item_id,) for item_id, _ in results]
     if replace:
         db.conn.executemany("DELETE FROM item_entities WHERE item_id = ?", ids)
         db.conn.executemany("DELETE FROM item_themes WHERE item_id = ?", ids)
     entity_rows, theme_rows = [], []
     for item_id, result in results:
-        rows = {(m.entity, m.start): (item_id, m.entity, m.alias, m.start, m.end, m.rule) for m in result.matches}
+        when = published.get(item_id)
+        rows = {(m.entity, m.start): (item_id, m.entity, m.alias, m.start, m.end, m.rule, when)
+                for m in result.matches}
         named = {m.entity for m in result.matches}
         for entity_id in result.entities:
             if entity_id not in named:
-                rows[(entity_id, IMPLIED_START)] = (item_id, entity_id, "", IMPLIED_START, IMPLIED_START, "implied")
+                rows[(entity_id, IMPLIED_START)] = (item_id, entity_id, "", IMPLIED_START, IMPLIED_START, "implied",
+                                                    when)
         entity_rows.extend(rows.values())
         theme_rows.extend((item_id, t.theme, t.score, json.dumps(list(t.cues), ensure_ascii=False))
                           for t in result.themes)
     db.conn.executemany(
-        'INSERT INTO item_entities (item_id, entity_id, alias, start, "end", rule) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO item_entities (item_id, entity_id, alias, start, "end", rule, published_at) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         entity_rows)
     db.conn.executemany("INSERT INTO item_themes (item_id, theme_id, score, cues) VALUES (?, ?, ?, ?)", theme_rows)
     db.conn.executemany("DELETE FROM match_queue WHERE item_id = ?", ids)
@@ -43,10 +52,10 @@ def queue_for_matching(db, item_ids) -> None:
     db.conn.executemany("INSERT OR IGNORE INTO match_queue (item_id) VALUES (?)", [(i,) for i in item_ids])
 
 
-def queued_items(db, limit: int) -> list[tuple[str, str, str]]:
-    """Up to `limit` queued items: (item_id, title, summary)."""
+def queued_items(db, limit: int) -> list[tuple[str, str, str, str]]:
+    """Up to `limit` queued items: (item_id, title, summary, published_at)."""
     return db.execute(
-        """SELECT items.id, items.title, items.summary FROM match_queue JOIN items ON items.id = match_queue.item_id
+        """SELECT items.id, items.title, items.summary, items.published_at FROM match_queue JOIN items ON items.id = match_queue.item_id
            LIMIT ?""", [limit]).fetchall()
 
 

@@ -201,6 +201,10 @@ async def test_a_baseline_is_stored_at_once_and_matched_after_the_pass(db):
         # A new item is matched before it is stored, in the same transaction: nothing waits.
         assert db.execute("SELECT entity_id FROM item_entities WHERE item_id = ?", [new_id]).fetchall() == [("torkham",)]
         assert queue_length(db) == 0
+        # Both ways of saving keep each mention's item time and the per-day counts.
+        assert db.execute("""SELECT count(*) FROM item_entities JOIN items ON items.id = item_entities.item_id
+                             WHERE item_entities.published_at IS NOT items.published_at""").fetchone()[0] == 0
+        assert db.execute("SELECT mentions FROM entity_days WHERE entity_id = 'torkham'").fetchall() == [(1,)]
         refresher.close()
 
 

@@ -236,17 +236,18 @@ class Refresher:
                 if not rows:
                     return done
                 results = await asyncio.to_thread(self._match_texts, rows)
-                await self._in_store(self._save_queued, [(row[0], result) for row, result in zip(rows, results)])
+                await self._in_store(self._save_queued, [(row[0], result) for row, result in zip(rows, results)],
+                                     {row[0]: row[3] for row in rows})
                 done += len(rows)
 
     def _match_texts(self, rows) -> list:
         """Match queued (id, title, summary) rows; an item the matcher fails on is stored unmatched."""
         try:
-            return self.matcher.match_many([(title, summary) for _, title, summary in rows])
+            return self.matcher.match_many([(title, summary) for _, title, summary, _ in rows])
         except Exception:  # noqa: BLE001 - a matcher bug must not stop the queue
             log.exception("matching %d waiting items failed; matching them one by one", len(rows))
         results = []
-        for item_id, title, summary in rows:
+        for item_id, title, summary, _ in rows:
             try:
                 results.append(self.matcher.match(title, summary))
             except Exception:  # noqa: BLE001
@@ -254,9 +255,9 @@ class Refresher:
                 results.append(MatchResult(entities=(), themes=(), matches=()))
         return results
 
-    def _save_queued(self, pairs) -> None:
+    def _save_queued(self, pairs, published: dict[str, str]) -> None:
         with self.db.conn:
-            match_store.save_many(self.db, pairs, replace=True)
+            match_store.save_many(self.db, pairs, replace=True, published=published)
 
     def _mark_polled(self) -> None:
         with self.db.conn:
@@ -381,7 +382,8 @@ class Refresher:
         matched = [(entry.item_id, jobs[owner].matches[entry.item_id]) for entry, owner in zip(fresh, owners)
                    if entry.item_id in jobs[owner].matches]
         if matched:
-            match_store.save_many(self.db, matched, replace=False)
+            match_store.save_many(self.db, matched, replace=False,
+                                  published={entry.item_id: entry.times[0] for entry in fresh})
         if len(matched) < len(fresh):
             match_store.queue_for_matching(self.db, [entry.item_id for entry, owner in zip(fresh, owners)
                                                      if entry.item_id not in jobs[owner].matches])
