@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import sys
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ class RecentStories:
     the boundary is probed in the store instead. Only the thread that writes items may use it.
     """
 
-    def __init__(self, limit: int = 100_000):
+    def __init__(self, limit: int = 50_000):  # about 30 MB: a busy desk's two days of stories
         self.limit = limit
         self.boundary: str | None = None  # None: not loaded yet; "": complete for all time
         self._by_token: dict[str, list[tuple[str, str]]] = {}  # token -> [(first_seen, story)], sorted
@@ -95,7 +96,7 @@ class RecentStories:
             if rows:
                 self._max_rowid = db.execute("SELECT max(rowid) FROM stories").fetchone()[0]
         for story_id, first_seen, stored in rows:
-            tokens = tuple(stored.split())
+            tokens = tuple(map(sys.intern, stored.split()))  # words recur across titles: keep one copy
             self._add(story_id, first_seen, tokens, title_prefix(tokens))
 
     def covers(self, low: str) -> bool:
