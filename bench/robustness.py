@@ -3,7 +3,8 @@
     python bench/robustness.py ../shared/feeds-real
 
 Every file must either yield items or leave a recorded error (or a recorded "no entries"
-note) in the fetch log, and nothing may crash. Exit 1 otherwise. Nothing leaves 127.0.0.1.
+note) in the fetch log; every stored item is then matched against the catalog (rules only);
+nothing may crash. Exit 1 otherwise. Nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -79,6 +81,8 @@ async def check(root: Path, matcher=None) -> int:
                            host_spacing=0) as fetcher:
             refresher = Refresher(db, fetcher, settings=FetchSettings(outage_ratio=1.0), matcher=matcher)
             summary = await refresher.poll(feeds, force=True)
+            matched = await refresher.match_queued()  # the matcher meets every real-world text too
+            refresher.close()
         elapsed = time.perf_counter() - started
         silent = [files[int(result.feed_id[1:])] for result in summary.results
                   if result.outcome not in ("new", "error", "empty")]
@@ -86,17 +90,19 @@ async def check(root: Path, matcher=None) -> int:
         for result in summary.results:
             tally[result.outcome] = tally.get(result.outcome, 0) + 1
         items = db.execute("SELECT count(*) FROM items").fetchone()[0]
+        waiting = db.execute("SELECT count(*) FROM match_queue").fetchone()[0]
         unrecorded = db.execute(
             "SELECT count(*) FROM feeds WHERE id NOT IN (SELECT feed_id FROM fetches)").fetchone()[0]
         db.close()
     await runner.cleanup()
     print(f"robustness: {len(files)} files from {root} in {elapsed:.1f}s; outcomes {tally}; "
-          f"{items} items stored; {len(counter.crashes)} crashes; {unrecorded} unrecorded")
+          f"{items} items stored, {matched} matched, {waiting} left unmatched; {len(counter.crashes)} crashes; "
+          f"{unrecorded} unrecorded")
     for path in silent:
         print(f"  neither items nor a recorded error: {path}")
     for message in counter.crashes[:20]:
         print(f"  crash: {message}")
-    return 1 if counter.crashes or silent or unrecorded else 0
+    return 1 if counter.crashes or silent or unrecorded or waiting else 0
 
 
 def _now():
@@ -114,7 +120,10 @@ def main() -> int:
         print(f"robustness: {args.root} not found; skipped")
         return 0
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
-    return asyncio.run(check(args.root))
+    os.environ.setdefault("WATCHDESK_SEMANTIC", "0")
+    from bot.matching.cli import load_matcher
+
+    return asyncio.run(check(args.root, load_matcher()))
 
 
 if __name__ == "__main__":
