@@ -1,6 +1,7 @@
 """Poll throughput: 1,000 feeds x 50 items from a loopback server with 50 ms latency.
 
-    python bench/poll.py [--feeds 1000] [--items 50] [--latency 0.05] [--concurrency 50] [--no-match] [--semantic]
+    python bench/poll.py [--feeds 1000] [--items 50] [--latency 0.05] [--concurrency 50] [--fresh 10]
+                         [--breakdown] [--no-match] [--semantic]
 
 Prints feeds/s for
   1. a first pass: every feed is new and answers 200; its items are parsed, joined into stories,
@@ -9,7 +10,8 @@ Prints feeds/s for
   3. a second pass: every feed answers 304;
   4. an update pass: every feed answers 200 with `--fresh` new items on top of known ones; the
      new items are matched before they are stored, in the same transaction;
-and the peak resident memory. The server runs in its own process, off the poller's event loop.
+and the peak resident memory; with --breakdown, then each stage of a first pass alone. The
+server runs in its own process, off the poller's event loop.
 """
 
 from __future__ import annotations
@@ -102,8 +104,45 @@ def run_server(port_queue, feeds: int, items: int, latency: float, fresh: int) -
     asyncio.run(main())
 
 
+async def breakdown(feeds, concurrency: int) -> None:
+    """Each stage of a first pass alone, on the same bodies: where the pass's time goes."""
+    from bot.feeds.fetch import FetchRequest, Fetcher
+    from bot.feeds.refresh import parse_and_prepare
+    from store import open_db
+    from store.feeds import sync_feeds
+    from store.items import RecentStories, insert_items
+
+    async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", concurrency=concurrency,
+                       host_spacing=0) as fetcher:
+        started = time.perf_counter()
+        responses = await asyncio.gather(*(fetcher.fetch(FetchRequest(url=feed.url)) for feed in feeds))
+        fetched = time.perf_counter() - started
+    now = datetime.now(timezone.utc)
+    started = time.perf_counter()
+    prepared = await asyncio.gather(*(asyncio.to_thread(
+        parse_and_prepare, response.body, feed_id=feed.id, fetched_at=now, content_type=response.content_type,
+        base_url=response.url, known_guid_reuse=False, baseline=True) for feed, response in zip(feeds, responses)))
+    parsed = time.perf_counter() - started
+    count = sum(len(new) for _, new in prepared)
+    with tempfile.TemporaryDirectory() as directory:
+        db = open_db(Path(directory) / "stage.db")
+        sync_feeds(db, feeds, now)
+        recent, started = RecentStories(), time.perf_counter()
+        for start in range(0, len(prepared), 20):  # groups of 20 feeds, as a busy pass forms them
+            with db.conn:
+                insert_items(db, [entry for _, new in prepared[start:start + 20] for entry in new], recent)
+            recent.commit()
+        stored = time.perf_counter() - started
+        db.close()
+    print("stages alone, on the same bodies:")
+    print(f"  fetch only: {len(feeds) / fetched:,.0f} feeds/s ({fetched:.2f} s)")
+    print(f"  parse and prepare, on threads: {len(feeds) / parsed:,.0f} feeds/s ({parsed:.2f} s)")
+    print(f"  store, one thread, nothing else running: {len(feeds) / stored:,.0f} feeds/s "
+          f"({stored:.2f} s; {stored / count * 1e6:.0f} us an item)")
+
+
 async def measure(args, port: int) -> None:
-    """Run the two passes against the server and print the figures."""
+    """Run the passes against the server and print the figures."""
     from bot.config import FetchSettings
     from bot.feeds.fetch import Fetcher
     from bot.feeds.refresh import Refresher
@@ -151,6 +190,9 @@ async def measure(args, port: int) -> None:
                 print(f"first pass with its matching: {len(feeds) / total:,.0f} feeds/s ({total:.2f} s)")
             refresher.close()
         db.close()
+        if args.breakdown:
+            await breakdown(tuple(replace(feed, id=f"stage{feed.id}", url=f"{feed.url}?v=3") for feed in feeds),
+                            args.concurrency)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory of the poller: {peak:,.0f} MB")
 
@@ -163,6 +205,8 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--fresh", type=int, default=10, help="new items per feed in the update pass")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="then time fetching, parsing and storing a first pass each alone")
     parser.add_argument("--no-match", action="store_true", help="skip entity and theme matching")
     parser.add_argument("--semantic", action="store_true",
                         help="score themes with the semantic scorer too, if installed (12-35 ms an item)")
