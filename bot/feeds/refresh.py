@@ -226,7 +226,7 @@ class Refresher:
         return PassSummary(results=tuple(results), outage=outage, state_changes=tuple(changes))
 
     async def match_queued(self, *, batch: int = 500) -> int:
-        """Match the stored items that wait for it (baselines first of all); return how many."""
+        """Match the stored items that wait for it (mostly new feeds' baselines); return how many."""
         if self.matcher is None:
             return 0
         done = 0
@@ -241,7 +241,7 @@ class Refresher:
                 done += len(rows)
 
     def _match_texts(self, rows) -> list:
-        """Match queued (id, title, summary) rows; an item the matcher fails on is stored unmatched."""
+        """Match queued (id, title, summary, published) rows; one the matcher fails on gets no matches."""
         try:
             return self.matcher.match_many([(title, summary) for _, title, summary, _ in rows])
         except Exception:  # noqa: BLE001 - a matcher bug must not stop the queue
