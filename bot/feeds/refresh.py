@@ -158,7 +158,8 @@ class GroupWriter:
             except BaseException as exc:  # noqa: BLE001 - every waiter must hear of it
                 outcomes = [exc] * len(batch)
             for (_, future, loop), outcome in zip(batch, outcomes):
-                loop.call_soon_threadsafe(_settle, future, outcome)
+                if not loop.is_closed():  # a closed loop has no waiter left; the write is committed
+                    loop.call_soon_threadsafe(_settle, future, outcome)
 
     def _write(self, jobs: list) -> list:
         """Write jobs together; if that fails, each alone. Return each job's result or error."""
