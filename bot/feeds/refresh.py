@@ -158,8 +158,10 @@ class GroupWriter:
             except BaseException as exc:  # noqa: BLE001 - every waiter must hear of it
                 outcomes = [exc] * len(batch)
             for (_, future, loop), outcome in zip(batch, outcomes):
-                if not loop.is_closed():  # a closed loop has no waiter left; the write is committed
+                try:
                     loop.call_soon_threadsafe(_settle, future, outcome)
+                except RuntimeError:  # the loop closed: no waiter is left, and the write is committed
+                    pass
 
     def _write(self, jobs: list) -> list:
         """Write jobs together; if that fails, each alone. Return each job's result or error."""
