@@ -294,3 +294,27 @@ async def test_an_item_the_matcher_fails_on_is_stored_and_costs_no_other_item_it
         assert "ttp" in found[good[0]] and "torkham" in found[good[1]]
         assert queue_length(db) == 0
         refresher.close()
+
+
+async def test_two_pollers_on_one_store_join_the_story_they_both_carry(db, tmp_path):
+    import asyncio
+
+    from store import open_db
+
+    clock = Clock()
+    other_db = open_db(tmp_path / "watchdesk.db")  # the same file as `db`, another connection
+    async with FeedServer() as server, Fetcher(user_agent="t/1", host_spacing=0) as fetcher:
+        first = Refresher(db, fetcher, now=clock, jitter=lambda: 1.0)
+        second = Refresher(other_db, fetcher, now=clock, jitter=lambda: 1.0)
+        wire, ledger = register(db, make_feed(server, "wire"), make_feed(server, "ledger"))
+        server.feed("/wire", rss(("wire.example", "x", "Old wire item before the baseline poll")))
+        server.feed("/ledger", rss(("ledger.example", "y", "Old ledger item before the baseline poll")))
+        await asyncio.gather(first.poll([wire], force=True), second.poll([ledger], force=True))
+        server.feed("/wire", rss(("wire.example", "chaman", "Pakistani and Afghan border forces exchange fire near Chaman")))
+        server.feed("/ledger", rss(("ledger.example", "fire", "Pakistani, Afghan border forces exchange fire near Chaman crossing")))
+        clock.advance(minutes=10)
+        await asyncio.gather(first.poll([wire], force=True), second.poll([ledger], force=True))
+        first.close()
+        second.close()
+    other_db.close()
+    assert db.execute("SELECT outlet_count FROM stories WHERE title LIKE '%Chaman%'").fetchall() == [(2,)]

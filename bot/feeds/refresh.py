@@ -365,6 +365,9 @@ class Refresher:
         """Write feeds' outcomes in one transaction: their new items in one batch, then each feed's row."""
         try:
             with self.db.conn:
+                # Take the write lock first: what is read here (known items, other writers' new
+                # stories) cannot change before this transaction writes.
+                self.db.conn.execute("BEGIN IMMEDIATE")
                 results = self._write_jobs(jobs)
         except BaseException:
             self._recent.rollback()
