@@ -61,12 +61,16 @@ def title_tokens(title: str) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
-def title_similarity(first: tuple[str, ...], second: tuple[str, ...]) -> float:
-    """Jaccard similarity of two token sets (0 when either is too short to judge)."""
+def title_similarity(first, second) -> float:
+    """Jaccard similarity of two titles' distinct words (0 when either is too short to judge).
+
+    Both are collections of distinct words (`title_tokens`); pass a frozenset as `first` to
+    compare one title with many without building its set each time.
+    """
     if len(first) < MIN_TITLE_TOKENS or len(second) < MIN_TITLE_TOKENS:
         return 0.0
-    a, b = set(first), set(second)
-    return len(a & b) / len(a | b)
+    shared = len(frozenset(first).intersection(second))
+    return shared / (len(first) + len(second) - shared)
 
 
 def title_prefix(tokens: tuple[str, ...]) -> tuple[str, ...]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.models import Item
-from bot.stories import (MIN_TITLE_TOKENS, STORY_WINDOW_HOURS, TITLE_SIMILARITY, canonical_url,
-                         title_prefix, title_tokens)
+from bot.stories import (STORY_WINDOW_HOURS, TITLE_SIMILARITY, canonical_url, title_prefix,
+                         title_similarity, title_tokens)
 from store.feeds import iso
 
 CANDIDATES = 8  # stories read per title word, newest first
@@ -173,11 +173,11 @@ def insert_items(db, new: Sequence[NewItem], recent: RecentStories | None = None
     if not new:
         return []
     by_url = _stories_by_url(db, {entry.canonical for entry in new if entry.canonical})
-    probe = [entry if entry.canonical not in by_url else None for entry in new]
     if recent is not None:
         recent.sync(db)
-        probe = [None if entry is None or recent.covers(entry.times[2]) else entry for entry in probe]
-    candidates = _title_candidates(db, probe)
+    in_memory = [recent is not None and recent.covers(entry.times[2]) for entry in new]
+    candidates = _title_candidates(db, [None if entry.canonical in by_url or remembered else entry
+                                        for entry, remembered in zip(new, in_memory)])
     batch_tokens: dict[str, deque] = {}  # token -> the newest stories of this batch with it
     stories, story_tokens, item_rows, joined_ids, placed = [], [], [], {}, []
     for index, entry in enumerate(new):
@@ -186,7 +186,7 @@ def insert_items(db, new: Sequence[NewItem], recent: RecentStories | None = None
         story_id = by_url.get(entry.canonical) if entry.canonical else None
         if story_id is None and entry.prefix:
             known = candidates.get(index, ())
-            if recent is not None and recent.covers(entry.times[2]):
+            if in_memory[index]:
                 known = recent.candidates(entry.prefix, entry.times[2], entry.times[3]).items()
             story_id = _similar_story(entry, known, batch_tokens)
         joined = story_id is not None
@@ -284,15 +284,9 @@ def _similar_story(entry: NewItem, stored, batch_tokens) -> str | None:
         for story_id, first_seen, tokens in batch_tokens.get(token, ()):
             if low <= first_seen <= high:
                 options[story_id] = tokens
-    best, best_score = None, 0.0
-    if len(entry.tokens) < MIN_TITLE_TOKENS:
-        return None
-    words, count = frozenset(entry.tokens), len(entry.tokens)
+    best, best_score, words = None, 0.0, frozenset(entry.tokens)
     for story_id, tokens in options.items():
-        if len(tokens) < MIN_TITLE_TOKENS:
-            continue
-        shared = len(words.intersection(tokens))  # Jaccard, as stories.title_similarity, sets built once
-        score = shared / (count + len(tokens) - shared)
+        score = title_similarity(words, tokens)
         if score >= TITLE_SIMILARITY and score > best_score:
             best, best_score = story_id, score
     return best
