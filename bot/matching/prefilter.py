@@ -165,7 +165,3 @@ class RegexScreen:
         for places in found.values():
             places.sort()  # hits come in the order they end
         return found
-
-    def candidates(self, text: str) -> frozenset[int]:
-        """Numbers of the regexes that may match somewhere in `text`; the others cannot."""
-        return self.always.union(self.starts(text))
