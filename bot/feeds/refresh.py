@@ -327,7 +327,7 @@ class Refresher:
             baseline = not row.get("baseline_done")
             parsed, new = await self._parse(feed, row, response, started, baseline)
             matches = {}
-            if not baseline:  # only the items the feed did not have before are prepared and matched
+            if not baseline:  # only new items are prepared and matched; the write checks again, under the lock
                 items = parsed.items
                 known = await self._in_store(item_store.known_keys, self.db, feed.id,
                                              [item.dedup_key for item in items]) if items else set()
