@@ -72,7 +72,7 @@ class RecentStories:
     the boundary is probed in the store instead. Only the thread that writes items may use it.
     """
 
-    def __init__(self, limit: int = 50_000):  # about 30 MB: a busy desk's two days of stories
+    def __init__(self, limit: int = 150_000):  # about 60 MB: two days of a thousand busy feeds' stories
         self.limit = limit
         self.boundary: str | None = None  # None: not loaded yet; "": complete for all time
         self._by_token: dict[str, list[tuple[str, str]]] = {}  # token -> [(first_seen, story)], sorted
@@ -119,7 +119,7 @@ class RecentStories:
 
     def stage(self, story_id: str, first_seen: str, tokens: tuple[str, ...], prefix: tuple[str, ...]) -> None:
         """Remember a story written in the open transaction."""
-        self._staged.append((story_id, first_seen, tokens, prefix))
+        self._staged.append((story_id, first_seen, tuple(map(sys.intern, tokens)), prefix))
 
     def stage_rowid(self, db) -> None:
         """After writing stories (the write lock held): note the newest rowid, so sync skips them."""
@@ -146,9 +146,9 @@ class RecentStories:
             bisect.insort(self._by_token.setdefault(token, []), (first_seen, story_id))
 
     def _prune(self) -> None:
-        """Keep the newest half of the limit; the boundary moves up to the newest story dropped."""
+        """Keep the newest three quarters of the limit; the boundary moves up to the newest story dropped."""
         times = sorted(self._first_seen.values())
-        cutoff = times[-(self.limit // 2) - 1]
+        cutoff = times[-(self.limit * 3 // 4) - 1]
         kept: dict[str, list[tuple[str, str]]] = {}
         for token, seen in self._by_token.items():
             recent = [pair for pair in seen if pair[0] > cutoff]
