@@ -72,10 +72,10 @@ class RecentStories:
     the boundary is probed in the store instead. Only the thread that writes items may use it.
     """
 
-    def __init__(self, limit: int = 150_000):  # about 60 MB: two days of a thousand busy feeds' stories
+    def __init__(self, limit: int = 150_000):  # about 75 MB: two days of a thousand busy feeds' stories
         self.limit = limit
         self.boundary: str | None = None  # None: not loaded yet; "": complete for all time
-        self._by_token: dict[str, list[tuple[str, str]]] = {}  # token -> [(first_seen, story)], sorted
+        self._by_token: dict[str, tuple[list[str], list[str]]] = {}  # token -> (first_seen times, stories), by time
         self._words: dict[str, tuple[str, ...]] = {}
         self._first_seen: dict[str, str] = {}
         self._max_rowid = 0
@@ -105,16 +105,16 @@ class RecentStories:
 
     def candidates(self, prefix: tuple[str, ...], low: str, high: str) -> dict[str, tuple[str, ...]]:
         """The newest CANDIDATES stories per word first seen within [low, high], as the store probe."""
-        found = {}
+        found, words = {}, self._words
         for token in prefix:
             seen = self._by_token.get(token)
-            if not seen:
+            if seen is None:
                 continue
-            position = bisect.bisect_right(seen, (high, "\uffff"))
-            for first_seen, story_id in seen[max(0, position - CANDIDATES):position][::-1]:
-                if first_seen < low:
-                    break
-                found[story_id] = self._words[story_id]
+            times, stories = seen
+            end = bisect.bisect_right(times, high)
+            start = bisect.bisect_left(times, low, max(0, end - CANDIDATES), end)
+            for story_id in stories[start:end]:
+                found[story_id] = words[story_id]
         return found
 
     def stage(self, story_id: str, first_seen: str, tokens: tuple[str, ...], prefix: tuple[str, ...]) -> None:
@@ -143,17 +143,20 @@ class RecentStories:
             return
         self._words[story_id], self._first_seen[story_id] = tokens, first_seen
         for token in prefix:
-            bisect.insort(self._by_token.setdefault(token, []), (first_seen, story_id))
+            times, stories = self._by_token.setdefault(token, ([], []))
+            position = bisect.bisect_right(times, first_seen)  # mostly the end: stories come in time order
+            times.insert(position, first_seen)
+            stories.insert(position, story_id)
 
     def _prune(self) -> None:
         """Keep the newest three quarters of the limit; the boundary moves up to the newest story dropped."""
         times = sorted(self._first_seen.values())
         cutoff = times[-(self.limit * 3 // 4) - 1]
-        kept: dict[str, list[tuple[str, str]]] = {}
-        for token, seen in self._by_token.items():
-            recent = [pair for pair in seen if pair[0] > cutoff]
-            if recent:
-                kept[token] = recent
+        kept: dict[str, tuple[list[str], list[str]]] = {}
+        for token, (seen, stories) in self._by_token.items():
+            start = bisect.bisect_right(seen, cutoff)
+            if start < len(seen):
+                kept[token] = (seen[start:], stories[start:])
         self._by_token = kept
         self._first_seen = {story: first_seen for story, first_seen in self._first_seen.items() if first_seen > cutoff}
         self._words = {story: self._words[story] for story in self._first_seen}
