@@ -168,3 +168,34 @@ def test_past_its_limit_memory_keeps_the_newest_and_older_windows_are_probed_in_
                                                             "https://b.org/x", hours=1))], recent)
     first = db.execute("SELECT story_id FROM items WHERE dedup_key = 'k0'").fetchone()[0]
     assert joined and story == first
+
+
+def test_recent_stories_offer_the_same_candidates_as_the_store_probe(db):
+    """Memory and the story_tokens probe pick the same newest stories per word within each window."""
+    import random
+
+    from store.items import RecentStories, _title_candidates, prepare
+
+    rng = random.Random(7)
+    words = ["convoy", "border", "ceasefire", "crossing", "refugees", "militants", "governor", "checkpoint",
+             "jirga", "customs", "drone", "market", "curfew", "envoy", "tribal", "highway"]
+    with db.conn:  # stories an hour or so apart over four days, a small vocabulary: words recur
+        for number in range(300):
+            title = " ".join(rng.sample(words, 6))
+            insert_item(db, item("a", f"k{number}", title, f"https://a.org/{number}", hours=number * 0.3),
+                        baseline=False)
+    recent = RecentStories()
+    recent.sync(db)
+    moments = [rng.uniform(-30, 120) for _ in range(40)]
+    moments += [rng.randrange(300) * 0.3 + edge for edge in (-48, 48) for _ in range(10)]  # a stored story on the edge
+    probes = [prepare(item("b", f"p{number}", " ".join(rng.sample(words, 6)), hours=moment))
+              for number, moment in enumerate(moments)]
+    stored = _title_candidates(db, probes)
+    compared = 0
+    for index, entry in enumerate(probes):
+        assert recent.covers(entry.times[2])
+        in_memory = recent.candidates(entry.prefix, entry.times[2], entry.times[3])
+        assert set(in_memory) == {story for story, _ in stored.get(index, ())}
+        assert all(in_memory[story] == tokens for story, tokens in stored.get(index, ()))
+        compared += bool(in_memory)
+    assert compared > 40  # most probes have candidates: the comparison is not vacuous
