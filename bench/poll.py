@@ -10,8 +10,9 @@ Prints feeds/s for
   3. a second pass: every feed answers 304;
   4. an update pass: every feed answers 200 with `--fresh` new items on top of known ones; the
      new items are matched before they are stored, in the same transaction;
-and the peak resident memory; with --breakdown, then each stage of a first pass alone. The
-server runs in its own process, off the poller's event loop.
+and the peak resident memory; with --breakdown, then each stage of a first pass alone, and the
+store's SQLite statements replayed on rows built beforehand: the floor of storing, with no
+Python work at all. The server runs in its own process, off the poller's event loop.
 """
 
 from __future__ import annotations
@@ -133,12 +134,45 @@ async def breakdown(feeds, concurrency: int) -> None:
                 insert_items(db, [entry for _, new in prepared[start:start + 20] for entry in new], recent)
             recent.commit()
         stored = time.perf_counter() - started
+        sql_only = replay_rows(db, Path(directory) / "replay.db", feeds, now, group=20 * len(prepared[0][1]))
         db.close()
     print("stages alone, on the same bodies:")
     print(f"  fetch only: {len(feeds) / fetched:,.0f} feeds/s ({fetched:.2f} s)")
     print(f"  parse and prepare, on threads: {len(feeds) / parsed:,.0f} feeds/s ({parsed:.2f} s)")
     print(f"  store, one thread, nothing else running: {len(feeds) / stored:,.0f} feeds/s "
           f"({stored:.2f} s; {stored / count * 1e6:.0f} us an item)")
+    print(f"  the store's SQLite statements alone, rows built beforehand: {len(feeds) / sql_only:,.0f} feeds/s "
+          f"({sql_only:.2f} s; {sql_only / count * 1e6:.0f} us an item)")
+
+
+def replay_rows(source, path: Path, feeds, now: datetime, group: int) -> float:
+    """Write what `source` holds into a new store with the store's own statements, in groups of
+    `group` items; return the seconds spent. This is the floor of storing: SQLite's work, no Python."""
+    from store import open_db
+    from store.feeds import sync_feeds
+    from store.items import write_rows
+
+    items = source.execute("""SELECT id, feed_id, dedup_key, guid, link, canonical_url, title, summary, author,
+        published_at, fetched_at, is_baseline, source, story_id FROM items ORDER BY rowid""").fetchall()
+    stories = {row[3]: row for row in source.execute(
+        "SELECT id, title, canonical_url, first_item_id, first_seen_at, last_seen_at, title_tokens FROM stories")}
+    words: dict[str, list] = {}
+    for row in source.execute("SELECT token, story_id, first_seen_at FROM story_tokens"):
+        words.setdefault(row[1], []).append(row)
+    batches = []
+    for start in range(0, len(items), group):
+        chunk = items[start:start + group]
+        started = [stories[row[0]] for row in chunk if row[0] in stories]
+        batches.append((started, [word for story in started for word in words.get(story[0], ())], chunk))
+    target = open_db(path)
+    sync_feeds(target, feeds, now)
+    began = time.perf_counter()
+    for started, tokens, chunk in batches:
+        with target.conn:
+            write_rows(target, started, tokens, chunk, {})
+    elapsed = time.perf_counter() - began
+    target.close()
+    return elapsed
 
 
 async def measure(args, port: int) -> None:
@@ -188,11 +222,11 @@ async def measure(args, port: int) -> None:
                       f"({first + matching:.2f} s)")
             refresher.close()
         db.close()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak resident memory of the poller: {peak:,.0f} MB")
         if args.breakdown:
             await breakdown(tuple(replace(feed, id=f"stage{feed.id}", url=f"{feed.url}?v=3") for feed in feeds),
                             args.concurrency)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory of the poller: {peak:,.0f} MB")
 
 
 def main() -> int:

@@ -210,14 +210,28 @@ def insert_items(db, new: Sequence[NewItem], recent: RecentStories | None = None
                           item.title, item.summary, item.author, published, fetched, int(entry.baseline),
                           item.source, story_id))
         placed.append((story_id, joined))
+    write_rows(db, stories, story_tokens, item_rows, joined_ids)
+    if recent is not None:
+        recent.stage_rowid(db)
+    return placed
+
+
+def write_rows(db, stories: Sequence[tuple], story_tokens: Sequence[tuple], item_rows: Sequence[tuple],
+               joined: dict[str, str]) -> None:
+    """Write placed items: new stories and their words, the items and their search entries, and
+    the stories items joined (outlets counted again, last seen). A statement each, whatever the size.
+
+    Rows: stories (id, title, canonical_url, first_item_id, first_seen_at, last_seen_at,
+    title_tokens); story_tokens (token, story_id, first_seen_at); items (id, feed_id, dedup_key,
+    guid, link, canonical_url, title, summary, author, published_at, fetched_at, is_baseline,
+    source, story_id); joined {story_id: last_seen_at}.
+    """
     conn = db.conn
     conn.executemany(
         """INSERT INTO stories (id, title, canonical_url, first_item_id, first_seen_at, last_seen_at,
            outlet_count, title_tokens) VALUES (?, ?, ?, ?, ?, ?, 1, ?)""", stories)
     conn.executemany("INSERT OR IGNORE INTO story_tokens (token, story_id, first_seen_at) VALUES (?, ?, ?)",
                      story_tokens)
-    if recent is not None:
-        recent.stage_rowid(db)
     last_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM items").fetchone()[0]
     conn.executemany(
         """INSERT INTO items (id, feed_id, dedup_key, guid, link, canonical_url, title, summary, author,
@@ -227,8 +241,7 @@ def insert_items(db, new: Sequence[NewItem], recent: RecentStories | None = None
     conn.executemany(
         """UPDATE stories SET last_seen_at = ?, outlet_count =
            (SELECT count(DISTINCT feed_id) FROM items WHERE story_id = ?) WHERE id = ?""",
-        [(seen, story_id, story_id) for story_id, seen in joined_ids.items()])
-    return placed
+        [(seen, story_id, story_id) for story_id, seen in joined.items()])
 
 
 def index_items(db, *, after_rowid: int) -> None:
