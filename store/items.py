@@ -96,7 +96,7 @@ class RecentStories:
             if rows:
                 self._max_rowid = db.execute("SELECT max(rowid) FROM stories").fetchone()[0]
         for story_id, first_seen, stored in rows:
-            tokens = tuple(map(sys.intern, stored.split()))  # words recur across titles: keep one copy
+            tokens = tuple(stored.split())
             self._add(story_id, first_seen, tokens, title_prefix(tokens))
 
     def covers(self, low: str) -> bool:
@@ -119,7 +119,7 @@ class RecentStories:
 
     def stage(self, story_id: str, first_seen: str, tokens: tuple[str, ...], prefix: tuple[str, ...]) -> None:
         """Remember a story written in the open transaction."""
-        self._staged.append((story_id, first_seen, tuple(map(sys.intern, tokens)), prefix))
+        self._staged.append((story_id, first_seen, tokens, prefix))
 
     def stage_rowid(self, db) -> None:
         """After writing stories (the write lock held): note the newest rowid, so sync skips them."""
@@ -141,7 +141,8 @@ class RecentStories:
     def _add(self, story_id: str, first_seen: str, tokens: tuple[str, ...], prefix: tuple[str, ...]) -> None:
         if story_id in self._words:
             return
-        self._words[story_id], self._first_seen[story_id] = tokens, first_seen
+        # Words recur across titles: keep one copy of each.
+        self._words[story_id], self._first_seen[story_id] = tuple(map(sys.intern, tokens)), first_seen
         for token in prefix:
             times, stories = self._by_token.setdefault(token, ([], []))
             position = bisect.bisect_right(times, first_seen)  # mostly the end: stories come in time order
