@@ -1,6 +1,6 @@
 """Load and validate the catalog: tracked entities with their names, and the themes.
 
-The catalog ships as `catalog.yml` beside this module; admins extend it in feeds.yml under
+The catalog ships as the files of `catalog/` beside this module (one per kind); admins extend it in feeds.yml under
 `watch:` (`aliases:` for more names of an id, `entities:` and `themes:` for new ones). Every
 mistake is a CatalogError naming the file and the entry, never a traceback.
 """
@@ -108,32 +108,55 @@ class Catalog:
     themes: dict[str, Theme] = field(default_factory=dict)
 
 
-def default_catalog_text() -> tuple[str, str]:
-    """Return the shipped catalog's text and its name for error messages."""
-    source = resources.files("bot.matching").joinpath("catalog.yml")
-    return source.read_text(encoding="utf-8"), "catalog.yml"
+CATALOG_FILES = ("groups.yml", "people.yml", "places.yml", "organizations.yml", "themes.yml")
+
+
+def default_catalog_parts() -> list[tuple[str, str]]:
+    """Return the shipped catalog's files as (text, name for error messages), in load order.
+
+    `shared.yml` holds the format notes and the YAML anchors every file may use, so it is read
+    in front of each file rather than on its own.
+    """
+    folder = resources.files("bot.matching").joinpath("catalog")
+    shared = folder.joinpath("shared.yml").read_text(encoding="utf-8")
+    return [(shared + folder.joinpath(name).read_text(encoding="utf-8"), f"catalog/{name}") for name in CATALOG_FILES]
 
 
 def load_catalog(watch: dict | None = None, *, path: Path | None = None) -> Catalog:
-    """Load the shipped catalog (or `path`), extend it with a `watch:` section, validate it."""
+    """Load the shipped catalog (or the single file `path`), extend it with `watch:`, validate it."""
     if path is not None:
-        text, place = Path(path).read_text(encoding="utf-8"), str(path)
+        parts = [(Path(path).read_text(encoding="utf-8"), str(path))]
     else:
-        text, place = default_catalog_text()
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{place}: not valid YAML: {exc}") from exc
-    if isinstance(data, dict):
-        data = {key: value for key, value in data.items() if not str(key).startswith("_")}  # YAML anchors
-    if not isinstance(data, dict) or not isinstance(data.get("entities"), dict):
-        raise CatalogError(f"{place}: needs an `entities:` mapping")
-    entities = {key: (value, f"{place}: entities.{key}") for key, value in data["entities"].items()}
-    themes = {key: (value, f"{place}: themes.{key}") for key, value in (data.get("themes") or {}).items()}
+        parts = default_catalog_parts()
+    entities: dict[str, tuple[object, str]] = {}
+    themes: dict[str, tuple[object, str]] = {}
+    for text, place in parts:
+        data = _parse_part(text, place)
+        for section, target in (("entities", entities), ("themes", themes)):
+            for key, value in (data.get(section) or {}).items():
+                if key in target:
+                    raise CatalogError(f"{place}: {section}.{key}: id already defined in {target[key][1]}")
+                target[key] = (value, f"{place}: {section}.{key}")
+    if not entities:
+        raise CatalogError(f"{parts[0][1]}: needs an `entities:` mapping")
     extra_aliases: dict[str, tuple[list, str]] = {}
     if watch:
         _merge_watch(watch, entities, themes, extra_aliases)
     return _build(entities, themes, extra_aliases)
+
+
+def _parse_part(text: str, place: str) -> dict:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{place}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CatalogError(f"{place}: needs an `entities:` or `themes:` mapping")
+    data = {key: value for key, value in data.items() if not str(key).startswith("_")}  # YAML anchors
+    for section in ("entities", "themes"):
+        if data.get(section) is not None and not isinstance(data[section], dict):
+            raise CatalogError(f"{place}: `{section}:` must be a mapping of id -> definition")
+    return data
 
 
 def _merge_watch(watch, entities, themes, extra_aliases) -> None:
