@@ -2,6 +2,7 @@
 
     python bench/poll.py [--feeds 1000] [--items 50] [--latency 0.05] [--concurrency 50] [--fresh 10]
                          [--breakdown] [--no-match] [--semantic]
+    python bench/poll.py --reference ../shared/bench/plain_poll.py [--runs 3] [--feeds 1000]
 
 Prints feeds/s for
   1. a first pass: every feed is new and answers 200; its items are parsed, joined into stories,
@@ -13,6 +14,14 @@ Prints feeds/s for
 and the peak resident memory; with --breakdown, then each stage of a first pass alone, and the
 store's SQLite statements replayed on rows built beforehand: the floor of storing, with no
 Python work at all. The server runs in its own process, off the poller's event loop.
+
+With --reference, the same three kinds of pass (first, 304, new items) are run against the
+obvious script (`plain_poll.py --parser fastfeedparser --offload --match`) in the same run,
+passes interleaved, on the reference server `pollbench_server.py` beside it (each feed on its
+own loopback address, 50 items, 50 ms). Each pass of each system runs in a fresh process on its
+own store; the figures are feeds/s from the first request to the end of the pass (watchdesk's
+first pass includes matching its baseline), CPU seconds of the process, and its peak memory,
+as the median and range over --runs runs, and watchdesk's ratio to the script.
 """
 
 from __future__ import annotations
@@ -229,6 +238,120 @@ async def measure(args, port: int) -> None:
                             args.concurrency)
 
 
+def reference_addr(number: int) -> str:
+    """The loopback address the reference server gives feed `number`."""
+    return f"127.0.{1 + number // 250}.{1 + number % 250}"
+
+
+async def worker_pass(args) -> dict:
+    """One watchdesk pass over the reference server's feeds, on the store at args.db."""
+    from bot.config import FetchSettings
+    from bot.feeds.fetch import Fetcher
+    from bot.feeds.refresh import Refresher
+    from bot.models import Feed
+    from store import open_db
+    from store.feeds import sync_feeds
+
+    from bot.matching.cli import load_matcher
+
+    matcher = load_matcher()
+    db = open_db(Path(args.db), check_same_thread=False)
+    feeds = tuple(Feed(id=f"feed{number}", url=f"http://{reference_addr(number)}:{args.port}/feed/{number}",
+                       name=f"Outlet {number}", interval=600, timeout=30, max_bytes=10_000_000)
+                  for number in range(args.feeds))
+    sync_feeds(db, feeds, datetime.now(timezone.utc))
+    async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", concurrency=args.concurrency,
+                       host_spacing=0) as fetcher:
+        refresher = Refresher(db, fetcher, settings=FetchSettings(concurrency=args.concurrency), matcher=matcher)
+        started = time.perf_counter()
+        summary = await refresher.poll(feeds, force=True)
+        await refresher.match_queued()
+        elapsed = time.perf_counter() - started
+        refresher.close()
+    db.close()
+    return {"pass": elapsed, "new_entries": summary.new_items, "ok": summary.ok, "failing": summary.failing}
+
+
+def _run_child(command: list[str]) -> dict:
+    """Run one pass in a child process; return its JSON line with its CPU seconds and peak memory."""
+    import json
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"bench/poll.py: {' '.join(command[:3])} failed:\n{done.stderr[-2000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["peak_mb"] = after.ru_maxrss / 1024  # the largest child so far: reported for watchdesk only
+    return result
+
+
+def compare(args) -> int:
+    """Interleave watchdesk's passes with the reference script's, on the reference server."""
+    import json
+    import statistics
+    import subprocess
+
+    reference = Path(args.reference).resolve()
+    server_script = reference.with_name("pollbench_server.py")
+    repo = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(repo), WATCHDESK_SEMANTIC="0")
+    os.environ.update(env)
+    figures: dict[tuple[str, str], list[dict]] = {}
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        portfile, state = folder / "port", folder / "state"
+        server = subprocess.Popen([sys.executable, str(server_script), str(args.feeds), str(portfile), str(state)])
+        try:
+            for _ in range(600):
+                if portfile.exists() and portfile.read_text().strip():
+                    break
+                time.sleep(0.1)
+            port = portfile.read_text().strip()
+            print(f"bench/poll.py --reference: {args.feeds} feeds on their own loopback addresses, 50 items, "
+                  f"50 ms latency, {args.concurrency} concurrent, {args.runs} runs, passes interleaved")
+            for run in range(args.runs):
+                Path(str(state) + ".round").write_text(f"{run * 2}")
+                stores = {name: folder / f"{name}-{run}.db" for name in ("watchdesk", "script")}
+                commands = {
+                    "watchdesk": [sys.executable, str(Path(__file__).resolve()), "--worker-pass", "--db",
+                                  str(stores["watchdesk"]), "--port", port, "--feeds", str(args.feeds),
+                                  "--concurrency", str(args.concurrency)],
+                    "script": [sys.executable, str(reference), str(stores["script"]), port, str(args.feeds),
+                               str(args.concurrency), "--parser", "fastfeedparser", "--offload", "--match"],
+                }
+                for kind in ("first", "304", "new"):
+                    if kind == "new":
+                        Path(str(state) + ".round").write_text(f"{run * 2 + 1}")
+                    for name in (("watchdesk", "script") if run % 2 == 0 else ("script", "watchdesk")):
+                        result = _run_child(commands[name])
+                        figures.setdefault((kind, name), []).append(result)
+        finally:
+            server.terminate()
+            server.wait()
+
+    def spread(values: list[float], fmt: str) -> str:
+        return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
+
+    print(f"{'pass':<6} {'watchdesk feeds/s':>24} {'script feeds/s':>24} {'ratio':>20} "
+          f"{'CPU s watchdesk':>18} {'CPU s script':>16}")
+    for kind in ("first", "304", "new"):
+        ours, theirs = figures[(kind, "watchdesk")], figures[(kind, "script")]
+        rate_ours = [args.feeds / row["pass"] for row in ours]
+        rate_theirs = [args.feeds / row["pass"] for row in theirs]
+        ratios = [a / b for a, b in zip(rate_ours, rate_theirs)]
+        print(f"{kind:<6} {spread(rate_ours, ',.0f'):>24} {spread(rate_theirs, ',.0f'):>24} "
+              f"{spread(ratios, '.2f'):>20} {spread([row['cpu'] for row in ours], '.1f'):>18} "
+              f"{spread([row['cpu'] for row in theirs], '.1f'):>16}")
+    print(f"peak resident memory of a watchdesk pass: {max(row['peak_mb'] for rows in figures.values() for row in rows):,.0f} MB "
+          "(the largest child process)")
+    print(json.dumps({f"{kind}_{name}": [round(args.feeds / row["pass"], 1) for row in rows]
+                      for (kind, name), rows in figures.items()}))
+    return 0
+
+
 def main() -> int:
     """Start the server process, measure, stop the server."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -242,7 +365,21 @@ def main() -> int:
     parser.add_argument("--no-match", action="store_true", help="skip entity and theme matching")
     parser.add_argument("--semantic", action="store_true",
                         help="score themes with the semantic scorer too, if installed (12-35 ms an item)")
+    parser.add_argument("--reference", metavar="PLAIN_POLL",
+                        help="compare with the obvious script (../shared/bench/plain_poll.py), passes interleaved")
+    parser.add_argument("--runs", type=int, default=3, help="with --reference: runs of the three passes")
+    parser.add_argument("--worker-pass", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--port", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker_pass:
+        import json
+
+        os.environ["WATCHDESK_SEMANTIC"] = "0"
+        print(json.dumps(asyncio.run(worker_pass(args))))
+        return 0
+    if args.reference:
+        return compare(args)
     if not args.semantic:
         os.environ["WATCHDESK_SEMANTIC"] = "0"
     port_queue = multiprocessing.Queue()
