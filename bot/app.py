@@ -67,9 +67,7 @@ class Pipeline:
         """Refresh due feeds, match what waits (new feeds' baselines), then queue alerts and notices."""
         summary = await self.refresher.poll(self.settings.feeds, force=force)
         summary = replace(summary, matched=await self.refresher.match_queued())
-        new_ids = [item_id for result in summary.results for item_id in result.new_item_ids]
-        if new_ids:
-            self.queue_alerts(new_ids)
+        self.queue_awaiting_alerts()
         if summary.state_changes:
             self.queue_feed_notices(summary)
         return summary
@@ -81,6 +79,20 @@ class Pipeline:
         with self.db.conn:
             return enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
                                   limits=self.settings.alert_limits, now=self.now())
+
+    def queue_awaiting_alerts(self) -> int:
+        """Queue alerts for the items the write path recorded as awaiting them, including any a
+        crash left behind, and forget those items in the same transaction."""
+        from bot.alerts import enqueue_alerts
+        from store import outbox
+
+        queued = 0
+        while item_ids := outbox.awaiting_alerting(self.db):
+            with self.db.conn:
+                queued += enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
+                                         limits=self.settings.alert_limits, now=self.now())
+                outbox.alerting_done(self.db, item_ids)
+        return queued
 
     def queue_feed_notices(self, summary: PassSummary) -> None:
         """Tell the admin channels which feeds changed state (failing, failed, recovered)."""

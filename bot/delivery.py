@@ -81,7 +81,8 @@ class DeliveryWorker:
         if row["status"] == outbox.SENDING and await self._already_sent(adapter, row):
             return 1
         with self.db.conn:
-            outbox.mark_sending(self.db, row["id"])
+            if not outbox.mark_sending(self.db, row["id"], was=row["status"]):
+                return 0  # another sender moved it on since it was read
         started = asyncio.get_running_loop().time()
         try:
             message_id = await self._send(adapter, row, payload, reply)

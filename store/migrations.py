@@ -313,3 +313,20 @@ def m005_batched_writes(db):
         ) WITHOUT ROWID;
         """
     )
+
+
+@MIGRATIONS()
+def m006_deliver_alert_queue(db):
+    """Items stored as new and not yet turned into alerts.
+
+    The write path adds each new (non-baseline) item here in the transaction that stores it; the
+    alert step queues the outbox rows and removes the items in one transaction. A crash between the
+    two leaves the items here, and the next pass (or start-up) alerts them.
+    """
+    db.executescript(
+        """
+        CREATE TABLE alert_queue (
+            item_id TEXT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        """
+    )

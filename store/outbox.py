@@ -59,9 +59,31 @@ def due(db, now: datetime, limit: int = 50) -> list[dict]:
            ORDER BY next_attempt_at, id LIMIT ?""", [iso(now), limit]))
 
 
-def mark_sending(db, row_id: int) -> None:
-    """Record that a send is about to start."""
-    db.execute("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", [row_id])
+def mark_sending(db, row_id: int, *, was: str = PENDING) -> bool:
+    """Record that a send is about to start, if the row is still in status `was`; return whether it was.
+
+    A compare-and-set: of two senders reading the same due row, only one moves it on.
+    """
+    cursor = db.execute("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = ?",
+                        [row_id, was])
+    return cursor.rowcount == 1
+
+
+def await_alerting(db, item_ids) -> None:
+    """Record stored items that still need their alerts queued (in the transaction that stores them)."""
+    db.conn.executemany("INSERT OR IGNORE INTO alert_queue (item_id) VALUES (?)", [(i,) for i in item_ids])
+
+
+def awaiting_alerting(db, limit: int = 5000) -> list[str]:
+    """Items waiting for their alerts, leaving out those still waiting for the matcher."""
+    return [row[0] for row in db.execute(
+        "SELECT item_id FROM alert_queue WHERE item_id NOT IN (SELECT item_id FROM match_queue) LIMIT ?",
+        [limit]).fetchall()]
+
+
+def alerting_done(db, item_ids) -> None:
+    """Forget items whose alerts are queued (in the transaction that queues them)."""
+    db.conn.executemany("DELETE FROM alert_queue WHERE item_id = ?", [(i,) for i in item_ids])
 
 
 def mark_sent(db, row_id: int, message_id: str | None, now: datetime) -> None:

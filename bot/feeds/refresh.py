@@ -27,6 +27,7 @@ from bot.models import Feed, MatchResult
 from store import feeds as feed_store
 from store import items as item_store
 from store import matches as match_store
+from store import outbox
 
 log = logging.getLogger(__name__)
 
@@ -393,6 +394,8 @@ class Refresher:
         if len(matched) < len(fresh):
             match_store.queue_for_matching(self.db, [entry.item_id for entry, owner in zip(fresh, owners)
                                                      if entry.item_id not in jobs[owner].matches])
+        outbox.await_alerting(self.db, [entry.item_id for entry, owner in zip(fresh, owners)
+                                        if not jobs[owner].baseline])
         stored: dict[int, list] = {}
         for entry, owner, (_, joined) in zip(fresh, owners, placed):
             stored.setdefault(owner, []).append((entry.item_id, joined))
