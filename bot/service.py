@@ -72,6 +72,13 @@ async def run_service(settings: Settings, *, console_input=None, tick: float = P
     from bot.commands import Commands, Deps
     from bot.delivery import DeliveryWorker
 
+    from store.lock import StoreLocked, lock_store
+
+    try:
+        store_lock = lock_store(settings.store)
+    except StoreLocked as exc:
+        print(f"watchdesk run: {exc}", file=sys.stderr)
+        return 2
     stop = asyncio.Event()
     _install_signal_handlers(stop)
     pipeline = build_pipeline(settings)
@@ -122,6 +129,7 @@ async def run_service(settings: Settings, *, console_input=None, tick: float = P
             await _quietly(adapter.stop())
         await pipeline.close()
         pipeline.db.close()
+        store_lock.close()
     return 0
 
 
