@@ -4,8 +4,10 @@ For each due row: mark it `sending` (committed), send it through the platform's 
 row's idempotency key, then mark it `sent` with the platform's message id. A failure that may
 pass (a 429, a 5xx, the network) puts the row back with exponential backoff, honouring the
 platform's `retry_after`; a permanent one (unknown channel, missing permission) marks it failed,
-and `status` and `feeds` show it. A row found in `sending` after a crash is sent again with the
-same key, and the adapters use that key so the platform does not post it twice.
+and `status` and `feeds` show it. A row found in `sending` after a crash is first looked for on the
+platform (the adapter's `find_sent`: the channel's recent messages carry the row's key), and
+recorded as sent when found; otherwise it is sent again with the same key, which the adapters
+also pass as the platform's own idempotency guard (Discord's nonce).
 """
 
 from __future__ import annotations

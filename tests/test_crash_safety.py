@@ -3,7 +3,9 @@
 A child process delivers a queue of alerts through the real discord.py client to the fake
 Discord. The fake answers four messages, records the fifth and never answers it, and the test
 kills the child with SIGKILL while it waits: the fifth row is left `sending` although the
-message exists. A second child resumes the queue; every alert must be in the channel once.
+message exists. A second child resumes the queue; every alert must be in the channel once,
+also when the fake ignores nonces (as Discord does once it has forgotten them), so that only
+reading the channel's history can tell the fifth message went out.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import textwrap
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
+
+import pytest
 
 from bot.models import Reply, reply_to_dict
 from store import open_db, outbox
@@ -55,11 +59,13 @@ def _posts(fake: FakeDiscord) -> int:
     return sum(r.method == "POST" and r.path.startswith("/channels/") for r in fake.requests)
 
 
-async def test_killed_delivery_resumes_without_losing_or_repeating(tmp_path):
+@pytest.mark.parametrize("ignore_nonces", [False, True], ids=["nonces-kept", "nonces-ignored"])
+async def test_killed_delivery_resumes_without_losing_or_repeating(tmp_path, ignore_nonces):
     db_path = tmp_path / "watchdesk.db"
     db = open_db(db_path)
     now = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
     async with FakeDiscord() as fake:
+        fake.ignore_nonces = ignore_nonces
         with db.conn:
             for number in range(ALERTS):
                 outbox.enqueue(db, idem_key=f"alert:discord:{fake.channel_id}:story-{number}", kind="alert",
@@ -77,6 +83,8 @@ async def test_killed_delivery_resumes_without_losing_or_repeating(tmp_path):
         second = await _child(fake, db_path)
         _, errors = await asyncio.wait_for(second.communicate(), timeout=120)
         assert second.returncode == 0, errors.decode()[-2000:]
+        assert _posts(fake) == ALERTS  # the fifth was found in the channel's history, not posted again
+        assert any(r.method == "GET" and r.path.endswith("/messages") for r in fake.requests)
 
     titles = Counter(embed["title"] for message in fake.messages.values() for embed in message["embeds"])
     assert titles == {f"alert {number}": 1 for number in range(ALERTS)}

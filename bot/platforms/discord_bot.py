@@ -27,7 +27,8 @@ from bot.config import DiscordSettings
 from bot.errors import CommandError, DeliveryError, PermanentDeliveryError
 from bot.models import CommandContext, Reply
 from bot.platforms.base import MANAGE_COMMANDS, CommandRunner
-from bot.platforms.discord_render import clip, render_messages, render_reply
+from bot.platforms.discord_render import (FOOTER_LIMIT, MESSAGE_EMBED_TEXT_LIMIT, clip, render_messages,
+                                           render_reply)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ Result = TypeVar("Result")
 Choice = app_commands.Choice[str]
 CHOICE_LIMIT = 25
 CHOICE_TEXT_LIMIT = 100
+HISTORY_LIMIT = 50  # recent messages read to tell whether a message went out before a crash
 RATE_LIMIT_WAIT = 30.0  # discord.py waits out shorter 429s itself; longer ones become DeliveryError
 FAILURE = Reply(title="Something went wrong",
                 text="The command failed and the error was logged. Please try again later.",
@@ -160,16 +162,40 @@ class DiscordAdapter:
         """Post `reply` (split if long) to a channel and return the first message id.
 
         With an idempotency key, each part carries a nonce Discord enforces: sending the same
-        part again after a crash returns the message already posted instead of a second one.
+        part again soon after a crash returns the message already posted instead of a second
+        one. The first part also carries a reference to the key in its footer, which
+        `find_sent` looks for once Discord has forgotten the nonce.
         """
         channel, mentions = self._channel(channel_id), allowed_mentions(reply)
         first_id = ""
         for index, message in enumerate(render_messages(reply)):
             nonce = {"nonce": message_nonce(idempotency_key, index)} if idempotency_key else {}
+            if idempotency_key and index == 0:
+                add_reference(message, reference(idempotency_key))
             with _attachment(reply.file if index == 0 else None) as files:
                 sent = await _deliver(channel.send(**message, allowed_mentions=mentions, **files, **nonce))
             first_id = first_id or str(sent.id)
         return first_id
+
+    async def find_sent(self, channel_id: str, idempotency_key: str) -> str | None:
+        """The id of a message already posted with this key (among the channel's latest), or None.
+
+        A message matches by its nonce, when Discord returns it, or by the reference `send`
+        puts in its footer, which Discord keeps for as long as the message exists.
+        """
+        nonce, tag = message_nonce(idempotency_key, 0), reference(idempotency_key)
+        channel = self._channel(channel_id)
+        bot_id = self.client.user.id if self.client.user else None
+
+        async def search() -> str | None:
+            async for message in channel.history(limit=HISTORY_LIMIT):
+                if bot_id is not None and message.author.id != bot_id:
+                    continue
+                if message.nonce == nonce or any(tag in (embed.footer.text or "") for embed in message.embeds):
+                    return str(message.id)
+            return None
+
+        return await _deliver(search())
 
     async def edit(self, channel_id: str, message_id: str, reply: Reply) -> None:
         """Replace a message sent earlier with `reply` (its first message's worth)."""
@@ -374,6 +400,25 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
         await adapter.answer(interaction, "trend", entity=entity, days=days)
 
     return watch
+
+
+def reference(idempotency_key: str) -> str:
+    """The short reference to an outbox key that a message's footer carries."""
+    return f"ref {message_nonce(idempotency_key, 0)}"
+
+
+def add_reference(message: dict, tag: str) -> None:
+    """Append `tag` to the footer of the message's last embed, if the message still fits."""
+    embeds = message.get("embeds") or []
+    if not embeds:
+        return
+    last = embeds[-1]
+    footer = last.footer.text or ""
+    text = f"{footer} · {tag}" if footer else tag
+    grown = len(text) - len(footer)
+    if len(text) > FOOTER_LIMIT or sum(len(embed) for embed in embeds) + grown > MESSAGE_EMBED_TEXT_LIMIT:
+        return  # no room: the nonce alone guards this message
+    last.set_footer(text=text, icon_url=last.footer.icon_url)
 
 
 def message_nonce(idempotency_key: str, part: int) -> str:

@@ -3,7 +3,9 @@
 Every request is recorded (method, path, query, JSON body, files) for tests to assert on. Messages
 over Discord's limits get Discord's 400; unknown channels 404 (10003); `fail_next` scripts a 429
 (with retry_after) or a 5xx; `send_interaction` injects INTERACTION_CREATE; `drop_connection`
-forces a resume.
+forces a resume. GET /channels/{id}/messages lists a channel's messages newest first, without
+their nonces, as Discord does; `ignore_nonces` makes the fake forget every nonce, as Discord does
+a few minutes after a message.
 """
 
 from __future__ import annotations
@@ -123,6 +125,7 @@ class FakeDiscord:
         self.messages: dict[int, dict] = {}
         self.interactions: dict[str, dict] = {}  # token -> state
         self.scripted_failures: list[tuple[int, dict, dict]] = []
+        self.ignore_nonces = False  # never dedupe a repeated nonce
         self.hang_after_messages: int | None = None  # record this many channel messages, then never answer
         self.channel_messages = 0
         self.released = asyncio.Event()  # set on exit: frees requests held by hang_after_messages
@@ -235,6 +238,7 @@ class FakeDiscord:
             (r"POST /interactions/(\d+)/([^/]+)/callback", self._callback),
             (rf"POST /webhooks/{app}/([^/]+)", self._followup),
             (rf"(PATCH|DELETE) /webhooks/{app}/([^/]+)/messages/@original", self._original),
+            (r"GET /channels/(\d+)/messages", self._history),
             (r"(?:POST|PATCH) /channels/(\d+)/messages(?:/(\d+))?", self._channel_message),
         ]
         for pattern, handler in routes:
@@ -330,7 +334,7 @@ class FakeDiscord:
             return error(400, 50035, "Invalid Form Body", problems)
         if message_id is None:
             payload = recorded.json or {}
-            if payload.get("nonce") and payload.get("enforce_nonce"):
+            if payload.get("nonce") and payload.get("enforce_nonce") and not self.ignore_nonces:
                 for message in self.messages.values():  # Discord returns the first message with that nonce
                     if message.get("nonce") == payload["nonce"] and message["channel_id"] == channel:
                         return json_response(message)
@@ -343,6 +347,19 @@ class FakeDiscord:
         if (message := self.messages.get(int(message_id))) is None:
             return error(404, 10008, "Unknown Message")
         return json_response(_edit(message, recorded.json))
+
+    async def _history(self, recorded: Recorded, channel: str) -> web.Response:
+        if int(channel) in self.forbidden_channels:
+            return error(403, 50001, "Missing Access")
+        if int(channel) not in self.channels:
+            return error(404, 10003, "Unknown Channel")
+        limit = min(int(recorded.query.get("limit", 50)), 100)
+        before = int(recorded.query.get("before", 0)) or None
+        listed = [{key: value for key, value in message.items() if key != "nonce"}
+                  for message_id, message in sorted(self.messages.items(), reverse=True)
+                  if message["channel_id"] == channel and message["type"] == 0
+                  and (before is None or message_id < before)]
+        return json_response(listed[:limit])
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         self.socket = socket = web.WebSocketResponse()
