@@ -11,6 +11,7 @@ import aiohttp
 from bot.errors import CatalogError, ConfigError
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)
+SLACK_HISTORY_SCOPES = ("channels:history", "groups:history")  # public and private channels
 
 
 class Report:
@@ -110,22 +111,39 @@ async def _check_platforms(report: Report, settings, config: str) -> None:
             await _check(report, session, "Discord", f"{settings.discord.api_base}/users/@me",
                          {"Authorization": f"Bot {settings.discord.token}"}, _discord_ok)
         if settings.slack:
-            await _check(report, session, "Slack", f"{settings.slack.api_base}auth.test",
-                         {"Authorization": f"Bearer {settings.slack.bot_token}"}, _slack_ok, method="POST")
+            headers = await _check(report, session, "Slack", f"{settings.slack.api_base}auth.test",
+                                   {"Authorization": f"Bearer {settings.slack.bot_token}"}, _slack_ok,
+                                   method="POST")
+            if headers is not None:
+                _check_slack_scopes(report, headers.get("x-oauth-scopes"))
 
 
-async def _check(report, session, name, url, headers, judge, method="GET") -> None:
+def _check_slack_scopes(report: Report, granted: str | None) -> None:
+    """Warn when the bot token cannot read channel history, which the re-send check after a crash needs."""
+    if granted is None:
+        return  # the API did not say which scopes the token has
+    missing = [scope for scope in SLACK_HISTORY_SCOPES if scope not in {s.strip() for s in granted.split(",")}]
+    if missing:
+        report.warn(f"Slack token lacks {', '.join(missing)}: after a crash mid-send watchdesk cannot check "
+                    "whether a message went out, and may post it twice",
+                    "add the scopes under OAuth & Permissions, reinstall the app and update SLACK_BOT_TOKEN")
+
+
+async def _check(report, session, name, url, headers, judge, method="GET"):
+    """Call the API with the token; report the verdict and return the response headers when accepted."""
     try:
         async with session.request(method, url, headers=headers) as response:
             body = await response.json(content_type=None)
             verdict = judge(response.status, body)
+            answered = response.headers
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         report.fail(f"{name} API at {url} did not answer: {exc}", "check the network, or api_base in feeds.yml")
-        return
+        return None
     if verdict is None:
         report.ok(f"{name} API answers and accepts the token")
-    else:
-        report.fail(f"{name}: {verdict}", "check the token in the environment variable named in feeds.yml")
+        return answered
+    report.fail(f"{name}: {verdict}", "check the token in the environment variable named in feeds.yml")
+    return None
 
 
 def _discord_ok(status: int, body) -> str | None:

@@ -37,6 +37,8 @@ class FakeSlack:
     messages: dict[tuple[str, str], dict] = field(default_factory=dict)
     uploads: dict[str, dict] = field(default_factory=dict)
     acks: list[dict] = field(default_factory=list)
+    scopes: tuple[str, ...] = ("commands", "chat:write", "files:write", "users:read", "channels:history",
+                               "groups:history")  # the bot token's, sent as x-oauth-scopes
     port: int = 0
 
     def __post_init__(self):
@@ -128,7 +130,9 @@ class FakeSlack:
             expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
             if token != expected:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
-            return web.json_response(await handler(args))
+            if method == "conversations.history" and "channels:history" not in self.scopes:
+                return web.json_response({"ok": False, "error": "missing_scope", "needed": "channels:history"})
+            return web.json_response(await handler(args), headers={"x-oauth-scopes": ",".join(self.scopes)})
         finally:
             await self._changed()
 
