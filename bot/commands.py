@@ -331,6 +331,7 @@ def _cli_context() -> CommandContext:
 # ---------------------------------------------------------------- helpers
 
 _SINCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
+_MINUTES_PER = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
 
 
 def parse_since(text: str, now: datetime) -> datetime:
@@ -344,12 +345,11 @@ def parse_since(text: str, now: datetime) -> datetime:
         return now - timedelta(days=7)
     found = _SINCE.match(text)
     if found:
-        amount, unit = int(found.group(1)), found.group(2)
-        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount),
-                 "w": timedelta(weeks=amount)}[unit]
-        if amount <= 0 or delta > timedelta(days=MAX_SINCE_DAYS):
+        # Checked in whole minutes before any timedelta is built: 9999999999d would overflow one.
+        minutes = int(found.group(1)) * _MINUTES_PER[found.group(2)]
+        if minutes <= 0 or minutes > MAX_SINCE_DAYS * 24 * 60:
             raise CommandError(f"{text!r} is out of range (1m to {MAX_SINCE_DAYS}d)")
-        return now - delta
+        return now - timedelta(minutes=minutes)
     try:
         start = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=now.tzinfo)
     except ValueError:
