@@ -231,20 +231,30 @@ async def _handle_why(deps: Deps, ctx: CommandContext, item: str = "") -> Reply:
     item = item.strip()
     if len(item) < 6:
         raise CommandError("why needs an item id (at least 6 characters, as shown by search or an alert)")
-    rows = deps.db.execute("SELECT id, title FROM items WHERE id LIKE ? LIMIT 2", [item + "%"]).fetchall()
+    rows = deps.db.execute("SELECT id, title, summary FROM items WHERE id LIKE ? LIMIT 2", [item + "%"]).fetchall()
     if not rows:
         raise CommandError(f"no stored item has an id starting with {item!r}")
     if len(rows) > 1:
         raise CommandError(f"several items start with {item!r}; give more of the id")
-    item_id, title = rows[0]
+    item_id, title, summary = rows[0]
     found = item_matches(deps.db, item_id)
+    region = _region(title, summary, [m["entity_id"] for m in found["entities"]])
     lines = [f"{deps.resolver.label('entity', m['entity_id'])}: “{m['alias']}” at {m['start']}-{m['end']} ({m['rule']})"
              if m["start"] >= 0 else f"{deps.resolver.label('entity', m['entity_id'])}: implied" for m in found["entities"]]
     themes = [f"{deps.resolver.label('theme', t['theme_id'])}: score {t['score']:g} from {', '.join(t['cues'][:6])}"
               for t in found["themes"]]
     return Reply(title=f"Why: {title[:200]}", sections=(
         Section(title="Entities", text="\n".join(lines) or "none"),
+        Section(title="Region", text=region.explain()),
         Section(title="Themes", text="\n".join(themes) or "none")), footer=f"item {item_id}")
+
+
+def _region(title: str, summary: str, entities: list[str]):
+    """Whether the item is about the desk's region, the step themes pass first."""
+    from bot.matching.normalize import fold_phrase
+    from bot.matching.themes import about_region
+
+    return about_region(fold_phrase(title), fold_phrase(summary), entities)
 
 
 async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:
