@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/watchdesk demo
 
 test: $(STAMP)
+	$(BIN)/ruff check --quiet bot store tests bench
 	$(BIN)/python -m pytest
 
 robustness: $(STAMP)

@@ -21,6 +21,7 @@ import resource
 import statistics
 import sys
 import time
+from functools import partial
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -158,7 +159,7 @@ def _story(rng, words, word_weights, entities, themes, day_start, size, buffers,
         mention = title.lower().find(story_entities[0][1].lower())
         summary_words = rng.choices(words, cum_weights=word_weights, k=rng.randint(28, 42))
         summary = " ".join(summary_words) + "."
-        for entity_id, name in story_entities[1:]:
+        for _entity_id, name in story_entities[1:]:
             summary = f"{summary} {name} said."
         link = f"https://outlet{outlet}.example/news/{serial}-{item_id[:6]}"
         buffers["items"].append((item_id, f"outlet{outlet}", link, link, link, link, title, summary,
@@ -242,10 +243,10 @@ def _measure_lookup(db, rng, samples: int) -> list[tuple]:
     for _ in range(samples):
         entity_id = rng.choice(entity_ids)
         total = 0.0
-        for name, call in (("entity_row", lambda: lookup.entity_row(db, entity_id)),
-                           ("mention_counts", lambda: lookup.mention_counts(db, entity_id, END)),
-                           ("latest_items", lambda: lookup.latest_items(db, entity_id)),
-                           ("co_mentioned", lambda: lookup.co_mentioned(db, entity_id, now=END))):
+        for name, call in (("entity_row", partial(lookup.entity_row, db, entity_id)),
+                           ("mention_counts", partial(lookup.mention_counts, db, entity_id, END)),
+                           ("latest_items", partial(lookup.latest_items, db, entity_id)),
+                           ("co_mentioned", partial(lookup.co_mentioned, db, entity_id, now=END))):
             started = time.perf_counter()
             call()
             elapsed = time.perf_counter() - started

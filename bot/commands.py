@@ -231,20 +231,30 @@ async def _handle_why(deps: Deps, ctx: CommandContext, item: str = "") -> Reply:
     item = item.strip()
     if len(item) < 6:
         raise CommandError("why needs an item id (at least 6 characters, as shown by search or an alert)")
-    rows = deps.db.execute("SELECT id, title FROM items WHERE id LIKE ? LIMIT 2", [item + "%"]).fetchall()
+    rows = deps.db.execute("SELECT id, title, summary FROM items WHERE id LIKE ? LIMIT 2", [item + "%"]).fetchall()
     if not rows:
         raise CommandError(f"no stored item has an id starting with {item!r}")
     if len(rows) > 1:
         raise CommandError(f"several items start with {item!r}; give more of the id")
-    item_id, title = rows[0]
+    item_id, title, summary = rows[0]
     found = item_matches(deps.db, item_id)
+    region = _region(title, summary, [m["entity_id"] for m in found["entities"]])
     lines = [f"{deps.resolver.label('entity', m['entity_id'])}: “{m['alias']}” at {m['start']}-{m['end']} ({m['rule']})"
              if m["start"] >= 0 else f"{deps.resolver.label('entity', m['entity_id'])}: implied" for m in found["entities"]]
     themes = [f"{deps.resolver.label('theme', t['theme_id'])}: score {t['score']:g} from {', '.join(t['cues'][:6])}"
               for t in found["themes"]]
     return Reply(title=f"Why: {title[:200]}", sections=(
         Section(title="Entities", text="\n".join(lines) or "none"),
+        Section(title="Region", text=region.explain()),
         Section(title="Themes", text="\n".join(themes) or "none")), footer=f"item {item_id}")
+
+
+def _region(title: str, summary: str, entities: list[str]):
+    """Whether the item is about the desk's region, the step themes pass first."""
+    from bot.matching.normalize import fold_phrase
+    from bot.matching.themes import about_region
+
+    return about_region(fold_phrase(title), fold_phrase(summary), entities)
 
 
 async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:
@@ -331,6 +341,7 @@ def _cli_context() -> CommandContext:
 # ---------------------------------------------------------------- helpers
 
 _SINCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
+_MINUTES_PER = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
 
 
 def parse_since(text: str, now: datetime) -> datetime:
@@ -344,12 +355,11 @@ def parse_since(text: str, now: datetime) -> datetime:
         return now - timedelta(days=7)
     found = _SINCE.match(text)
     if found:
-        amount, unit = int(found.group(1)), found.group(2)
-        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount),
-                 "w": timedelta(weeks=amount)}[unit]
-        if amount <= 0 or delta > timedelta(days=MAX_SINCE_DAYS):
+        # Checked in whole minutes before any timedelta is built: 9999999999d would overflow one.
+        minutes = int(found.group(1)) * _MINUTES_PER[found.group(2)]
+        if minutes <= 0 or minutes > MAX_SINCE_DAYS * 24 * 60:
             raise CommandError(f"{text!r} is out of range (1m to {MAX_SINCE_DAYS}d)")
-        return now - delta
+        return now - timedelta(minutes=minutes)
     try:
         start = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=now.tzinfo)
     except ValueError:

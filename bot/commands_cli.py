@@ -46,7 +46,11 @@ def cmd_poll(args) -> int:
         finally:
             await pipeline.close()
 
-    print(format_pass(asyncio.run(poll())))
+    summary = asyncio.run(poll())
+    print(format_pass(summary))
+    if summary.results and not summary.ok:
+        print("watchdesk: no feed could be fetched", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -18,7 +18,7 @@ class Report:
     """Collects check results and prints them as they come."""
 
     def __init__(self, out: TextIO):
-        self.out, self.problems = out, 0
+        self.out, self.problems, self.notes = out, 0, 0
 
     def ok(self, what: str) -> None:
         """A check that passed."""
@@ -26,6 +26,7 @@ class Report:
 
     def warn(self, what: str, fix: str) -> None:
         """Something optional is missing."""
+        self.notes += 1
         self.out.write(f"  note  {what}\n        -> {fix}\n")
 
     def fail(self, what: str, fix: str) -> None:
@@ -48,11 +49,22 @@ async def run_doctor(config: str, db_override: str | None, *, out: TextIO, envir
         return 1
     report.ok(f"config {config}: {len(settings.feeds)} feeds, {len(settings.alerts)} alert rules, "
               f"{len(settings.digests)} digest targets")
+    if not settings.alerts:
+        report.warn("no alert rules: nothing is ever posted as an alert", "add an `alerts:` section to feeds.yml")
     _check_catalog(report, settings)
     _check_store(report, settings.store)
     await _check_platforms(report, settings, config)
-    out.write("all good\n" if not report.problems else f"{report.problems} problem(s) to fix\n")
+    out.write(_verdict(report))
     return 1 if report.problems else 0
+
+
+def _verdict(report: Report) -> str:
+    """The last line: "all good" only when nothing failed and nothing needs a look."""
+    if report.problems:
+        return f"{report.problems} problem(s) to fix\n"
+    if report.notes:
+        return f"no failures, {report.notes} note(s) to read\n"
+    return "all good\n"
 
 
 def _check_catalog(report: Report, settings) -> None:
@@ -81,10 +93,13 @@ def _check_store(report: Report, path: Path) -> None:
     try:
         db = open_db(path)
         try:
-            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            # integrity_check, not quick_check: SQLite 3.40's quick_check reports NULLs in a healthy
+            # WITHOUT ROWID table whose primary key is ordered differently from its columns.
+            check = db.execute("PRAGMA integrity_check").fetchone()[0]
             items = db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
-            failing = db.execute("SELECT COUNT(*) FROM feeds WHERE enabled = 1 AND state != 'ok' "
-                                 "AND state != 'new'").fetchone()[0]
+            failing, enabled = db.execute(
+                "SELECT COALESCE(SUM(state != 'ok' AND state != 'new'), 0), COUNT(*) "
+                "FROM feeds WHERE enabled = 1").fetchone()
             failed_messages = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
         finally:
             db.close()
@@ -95,7 +110,9 @@ def _check_store(report: Report, path: Path) -> None:
         report.fail(f"store {path}: integrity check says {check}", "restore a backup")
     else:
         report.ok(f"store {path}: {items} items")
-    if failing:
+    if enabled and failing == enabled:
+        report.fail(f"every feed ({enabled}) is failing", "see `watchdesk feeds` for their errors; check the network")
+    elif failing:
         report.warn(f"{failing} feeds are failing", "see `watchdesk feeds` for their errors")
     if failed_messages:
         report.warn(f"{failed_messages} messages could not be delivered", "see `watchdesk feeds`: a channel id or "

@@ -34,8 +34,67 @@ class LocatedSequence(list):
     item_lines: list
 
 
+MAX_DEPTH = 100  # nesting levels; PyYAML composes recursively, so deeper input is refused, located
+MAX_NODES = 1_000_000  # values once aliases are expanded: an alias bomb is refused before it is built
+
+
 class LineLoader(yaml.SafeLoader):
-    """A safe YAML loader whose mappings and sequences know their line numbers."""
+    """A safe YAML loader whose mappings and sequences know their line numbers.
+
+    Input is bounded: nesting depth while composing, and the size the document would reach with
+    every alias expanded, checked on the node graph before any Python object is built.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise ConfigError(f"nested deeper than {MAX_DEPTH} levels", line=mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_document(self, node):
+        _check_expanded_size(node)
+        return super().construct_document(node)
+
+
+def _check_expanded_size(root) -> None:
+    """Refuse a document whose aliases would expand past MAX_NODES values (iterative, memoised)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if not children_done:
+            if id(node) in open_nodes:
+                raise ConfigError("an alias refers to a value that contains it", line=node.start_mark.line + 1)
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        open_nodes.discard(id(node))
+        size = 1 + sum(sizes[id(child)] for child in children)
+        if size > MAX_NODES:
+            raise ConfigError(f"too large once its aliases are expanded (over {MAX_NODES:,} values); "
+                              "write the values out or use fewer aliases", line=node.start_mark.line + 1)
+        sizes[id(node)] = size
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _construct_mapping(loader, node):

@@ -54,9 +54,9 @@ def queued(db, status=None):
     return [row for row in rows if status is None or row["status"] == status]
 
 
-def enqueue(db, ids, rules=(DESK, TRADE), limits=AlertLimits(), now=NOW):
+def enqueue(db, ids, rules=(DESK, TRADE), limits=None, now=NOW):
     with db.conn:
-        return enqueue_alerts(db, ids, rules=rules, limits=limits, now=now)
+        return enqueue_alerts(db, ids, rules=rules, limits=limits or AlertLimits(), now=now)
 
 
 def test_routes_by_entity_and_theme_and_skips_baselines(store, matcher):

@@ -132,3 +132,9 @@ def test_parse_since():
         parse_since("2027-01-01", NOW)
     with pytest.raises(CommandError):
         parse_since("0d", NOW)
+
+
+@pytest.mark.parametrize("text", ["9999999999d", "99999999999999999999h", "99999999999999w", "3651d"])
+def test_parse_since_refuses_huge_periods_with_a_message_not_an_overflow(text):
+    with pytest.raises(CommandError, match="out of range"):
+        parse_since(text, NOW)

@@ -100,3 +100,46 @@ def test_cli_exits_2_with_the_located_error_and_no_traceback(tmp_path):
     assert result.returncode == 2
     assert f"{path}:2: feeds[0].url: is not an http(s) URL: 'nope'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    lines = ["x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, levels):
+        lines.append(f"x{level}: &x{level} [" + ", ".join([f"*x{level - 1}"] * 9) + "]")
+    return "watch:\n" + "".join(f"  {line}\n" for line in lines)
+
+
+def test_a_yaml_alias_bomb_is_refused_before_expansion_with_memory_bounded(tmp_path):
+    path = tmp_path / "feeds.yml"
+    path.write_text(_alias_bomb())  # 9**9 values once expanded
+    probe = ("import sys, tracemalloc\n"
+             "from bot.config import load_settings\n"
+             "from bot.errors import ConfigError\n"
+             "tracemalloc.start()\n"
+             "try:\n"
+             "    load_settings(sys.argv[1], environ={})\n"
+             "except ConfigError as exc:\n"
+             "    print(exc)\n"
+             "print(tracemalloc.get_traced_memory()[1])\n")
+    result = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True,
+                            cwd=REPO, timeout=60)
+    message, peak = result.stdout.strip().splitlines()
+    assert message.startswith(f"{path}:") and "aliases are expanded" in message
+    assert int(peak) < 20_000_000
+
+
+def test_deep_nesting_is_a_located_error_with_exit_2_not_a_recursion_error(tmp_path):
+    path = tmp_path / "feeds.yml"
+    path.write_text("watch: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    result = subprocess.run([sys.executable, "-m", "bot", "--config", str(path), "feeds"],
+                            capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 2
+    assert f"{path}:1: nested deeper than 100 levels" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_value_that_contains_its_own_alias_is_refused(tmp_path):
+    path = tmp_path / "feeds.yml"
+    path.write_text("watch: &loop [*loop]\n")
+    with pytest.raises(ConfigError, match="refers to a value that contains it"):
+        load_settings(path, environ={})

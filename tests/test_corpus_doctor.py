@@ -62,3 +62,39 @@ async def test_doctor_checks_the_chat_api_and_the_token(tmp_path):
     out = io.StringIO()
     assert await run_doctor(str(bad), None, out=out, environ={}) == 1
     assert "bad.yml:2" in out.getvalue()
+
+
+async def test_doctor_passes_a_healthy_store_with_stories_and_flags_an_outage(tmp_path):
+    from store import open_db
+
+    store_path = tmp_path / "desk.db"
+    from tests.test_stories import item
+    from store.items import insert_item
+
+    database = open_db(store_path)
+    with database.conn:
+        story, _ = insert_item(database, item("a", "1", "Pakistani and Afghan border forces exchange fire near Chaman",
+                                              "https://a.org/1"), baseline=False)
+        assert insert_item(database, item("b", "2", "Pakistani, Afghan border forces exchange fire near Chaman crossing",
+                                          "https://b.org/9", hours=3), baseline=False) == (story, True)
+    assert database.execute("SELECT COUNT(*) FROM story_tokens").fetchone()[0] > 0
+    database.close()
+    config = tmp_path / "feeds.yml"
+    config.write_text(f"store: {store_path}\nfeeds: []\n")
+    out = io.StringIO()
+    assert await run_doctor(str(config), None, out=out, environ={}) == 0
+    text = out.getvalue()
+    assert f"  ok    store {store_path}: 2 items\n" in text
+    assert "FAIL" not in text
+    assert "  note  no alert rules: nothing is ever posted as an alert\n" in text
+    assert text.endswith(" note(s) to read\n")
+    assert "all good" not in text
+
+    database = open_db(store_path)
+    database.execute("INSERT INTO feeds (id, url, name, state, last_error, created_at) VALUES "
+                     "('a', 'http://127.0.0.1:9/a', 'A', 'error', 'connection refused', '2026-01-01T00:00:00Z')")
+    database.commit()
+    database.close()
+    out = io.StringIO()
+    assert await run_doctor(str(config), None, out=out, environ={}) == 1
+    assert "  FAIL  every feed (1) is failing\n" in out.getvalue()

@@ -163,7 +163,7 @@ def test_match_command_contract_needs_no_config(tmp_path):
                           capture_output=True, cwd=tmp_path, timeout=60)
     outputs = [json.loads(line) for line in done.stdout.splitlines()]
     assert [o["id"] for o in outputs] == ["a", "b"]
-    assert set(outputs[0]) == {"id", "entities", "themes", "matches"}
+    assert set(outputs[0]) == {"id", "entities", "themes", "matches", "events"}
     assert set(outputs[0]["entities"]) >= {"ttp", "torkham"}
     assert {"entity": "ttp", "alias": "TTP", "start": 0, "end": 3} in outputs[0]["matches"]
     assert outputs[1]["entities"] == [] and outputs[1]["matches"] == []

@@ -318,3 +318,24 @@ async def test_two_pollers_on_one_store_join_the_story_they_both_carry(db, tmp_p
         second.close()
     other_db.close()
     assert db.execute("SELECT outlet_count FROM stories WHERE title LIKE '%Chaman%'").fetchall() == [(2,)]
+
+
+@pytest.mark.parametrize("bad_date", ["Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+                                      "Sat, 01 Jan 10000 00:00:00 GMT", "Wed, 31 Dec 1969 23:00:00 GMT"])
+async def test_a_date_out_of_range_falls_back_to_the_fetch_time_and_the_feed_succeeds(setup, bad_date):
+    server, refresher, clock, db = setup
+    (feed,) = register(db, make_feed(server, "zero"))
+    body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            f'<item><title>Zero-dated item from a static site</title><link>https://z.org/a</link>'
+            f'<guid>z-a</guid><pubDate>{bad_date}</pubDate></item>'
+            '<item><title>Well-dated item on the same feed</title><link>https://z.org/b</link>'
+            '<guid>z-b</guid><pubDate>Fri, 20 Nov 2026 07:00:00 GMT</pubDate></item>'
+            '</channel></rss>').encode()
+    server.feed("/zero", body)
+    summary = await refresher.poll([feed], force=True)
+    (result,) = summary.results
+    assert (result.error, result.stored) == (None, 2), result
+    assert feed_row(db, feed.id)["last_error"] is None
+    rows = dict(db.execute("SELECT guid, published_at FROM items").fetchall())
+    assert rows["z-a"].startswith(START.strftime("%Y-%m-%dT%H:%M"))
+    assert rows["z-b"].startswith("2026-11-20T07:00")

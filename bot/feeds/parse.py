@@ -138,16 +138,29 @@ def _fast_entry(entry) -> dict:
             "author": entry.get("author")}
 
 
+EARLIEST_DATE = datetime(1970, 1, 2, tzinfo=timezone.utc)  # before this a date is a placeholder
+
+
+def _plausible(moment: datetime | None) -> datetime | None:
+    """A date a news item can carry, or None: year 1 (a zero date) or a negative epoch is no date.
+
+    Dropping it here, per item, keeps the story-window arithmetic in store/items.py in range.
+    """
+    if moment is None or moment < EARLIEST_DATE:
+        return None
+    return moment
+
+
 def _iso_time(value) -> datetime | None:
     if not value:
         return None
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # year 0, year 10000, or an offset that leaves the range
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def _parse_reference(body: bytes, content_type: str | None, base_url: str | None) -> _Document:
@@ -197,7 +210,7 @@ def _to_item(entry: dict, *, feed_id: str, fetched_at: datetime, guid_unreliable
     if not title:
         title = summary[:120].rsplit(" ", 1)[0] if summary else (link or guid or "")
     # No date means "now"; a date in the future is a broken clock on the publisher's side.
-    published = min(entry["published"] or fetched_at, fetched_at)
+    published = min(_plausible(entry["published"]) or fetched_at, fetched_at)
     return Item(
         feed_id=feed_id,
         dedup_key=dedup_key(guid, link, title, published, guid_unreliable=guid_unreliable),

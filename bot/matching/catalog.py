@@ -219,7 +219,7 @@ def _entity(entity_id: str, spec, place: str) -> tuple[Entity, list[AliasRule]]:
     scripts = spec.get("scripts") or {}
     if not isinstance(scripts, dict):
         raise CatalogError(f"{place}.scripts: must map a language code (ur, ps, fa, ar) to names")
-    for lang, names in scripts.items():
+    for lang in scripts:
         for script_name in _strings(scripts, lang, f"{place}.scripts"):
             rules.append(AliasRule(entity_id, script_name, fold_phrase(script_name), False, "script", lang=str(lang)))
     for title in _strings(spec, "titles", place):
@@ -306,7 +306,7 @@ def _relations(spec: dict, place: str):
     relations = spec.get("relations") or {}
     if not isinstance(relations, dict):
         raise CatalogError(f"{place}.relations: must map a relation to a list of entity ids")
-    for relation, targets in relations.items():
+    for relation in relations:
         for target in _strings(relations, relation, f"{place}.relations"):
             yield relation, target
 

@@ -58,7 +58,25 @@ def match_line(matcher: Matcher, item: dict) -> dict:
         "themes": list(result.theme_ids),
         "matches": [{"entity": m.entity, "alias": m.alias, "start": m.start, "end": m.end}
                     for m in result.matches],
+        "events": [incident.record() for incident in item_incidents(matcher, item, result)],
     }
+
+
+def located_in(catalog) -> dict:
+    """Each catalog entity's located-in parents, the place hierarchy incidents take regions from."""
+    return {entity.id: [target for relation, target in entity.relations if relation == "located-in"]
+            for entity in catalog.entities.values()
+            if any(relation == "located-in" for relation, _ in entity.relations)}
+
+
+def item_incidents(matcher: Matcher, item: dict, result=None):
+    """The incidents an item reports, from its text and the matcher's entity matches."""
+    from bot.incidents import extract
+
+    title, summary = str(item.get("title") or ""), str(item.get("summary") or "")
+    result = result or matcher.match(title, summary)
+    return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches],
+                   located_in(matcher.catalog))
 
 
 def run_match(stdin=None, stdout=None, stderr=None, watch: dict | None = None) -> int:

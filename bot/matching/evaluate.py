@@ -57,6 +57,7 @@ class Evaluation:
     entities: Score = field(default_factory=Score)
     themes: Score = field(default_factory=Score)
     errors: list = field(default_factory=list)  # (item id, kind, false positives, false negatives)
+    events: EventScore | None = None  # when the labelled file has events
 
 
 class LabelFileError(WatchdeskError):
@@ -93,10 +94,59 @@ def label_vocabulary(path: Path) -> set[str] | None:
     return set(data.get("entities") or {}) | set(data.get("themes") or {})
 
 
+EVENT_FIELDS = ("killed", "injured", "actor", "region", "claimed", "place")
+
+
+@dataclass
+class EventScore:
+    """Incidents paired over (item, type), and over the pairs how often each field is exactly right."""
+
+    score: Score = field(default_factory=Score)
+    right: Counter = field(default_factory=Counter)  # field -> paired events with that field equal
+
+    def add(self, predicted: list[dict], gold: list[dict]) -> None:
+        """Pair each gold event greedily with one predicted event of its type, agreeing ones first."""
+        left = list(predicted)
+        pairs = []
+        for wanted in gold:
+            same = [p for p in left if p.get("type") == wanted.get("type")]
+            if not same:
+                continue
+            same.sort(key=lambda p: not (_equal(p, wanted, "place") and _equal(p, wanted, "killed")))
+            left.remove(same[0])
+            pairs.append((same[0], wanted))
+        self.score.true_positives += len(pairs)
+        self.score.false_positives += len(predicted) - len(pairs)
+        self.score.false_negatives += len(gold) - len(pairs)
+        for mine, wanted in pairs:
+            for name in EVENT_FIELDS:
+                self.right[name] += _equal(mine, wanted, name)
+
+    def share(self, name: str) -> float:
+        """The share of paired events whose field is exactly right."""
+        return self.right[name] / self.score.true_positives if self.score.true_positives else 0.0
+
+
+def _equal(mine: dict, wanted: dict, name: str) -> bool:
+    a, b = mine.get(name), wanted.get(name)
+    if name == "place" and isinstance(a, str) and isinstance(b, str):
+        import unicodedata
+
+        fold = lambda s: unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()  # noqa: E731
+        return fold(a) == fold(b)
+    return a == b
+
+
 def evaluate(matcher, items, vocabulary: set[str] | None = None) -> Evaluation:
     """Run the matcher over labelled items and count its hits and mistakes."""
     result = Evaluation()
     for item in items:
+        if "events" in item:
+            from bot.matching.cli import item_incidents
+
+            if result.events is None:
+                result.events = EventScore()
+            result.events.add([i.record() for i in item_incidents(matcher, item)], item["events"])
         found = matcher.match(item.get("title") or "", item.get("summary") or "")
         result.items += 1
         entities, themes = set(found.entities), set(found.theme_ids)
@@ -113,7 +163,10 @@ def evaluate(matcher, items, vocabulary: set[str] | None = None) -> Evaluation:
 def format_evaluation(result: Evaluation, worst: int = 8) -> str:
     """The report `watchdesk eval` prints."""
     lines = [f"{result.items} items"]
-    for name, score in (("entities", result.entities), ("themes", result.themes)):
+    scores = [("entities", result.entities), ("themes", result.themes)]
+    if result.events is not None:
+        scores.append(("events", result.events.score))
+    for name, score in scores:
         lines.append(f"{name:9} precision {score.precision:.3f}  recall {score.recall:.3f}  F1 {score.f1:.3f}"
                      f"  (tp {score.true_positives}, fp {score.false_positives}, fn {score.false_negatives})")
     for name, score in (("entities", result.entities), ("themes", result.themes)):
@@ -123,4 +176,7 @@ def format_evaluation(result: Evaluation, worst: int = 8) -> str:
         if score.missed:
             lines.append(f"worst false negatives ({name}): "
                          + ", ".join(f"{label} x{count}" for label, count in score.missed.most_common(worst)))
+    if result.events is not None:
+        lines.append("events, over paired: " + "  ".join(
+            f"{name} {result.events.share(name):.3f}" for name in EVENT_FIELDS))
     return "\n".join(lines)

@@ -34,6 +34,51 @@ _BACKGROUND = re.compile(r"\b(after|since|following)\b[^.,;]{0,30}$")
 SEMANTIC_FLOOR = 0.45  # cosine similarity at which the semantic scorer starts to count
 SEMANTIC_WEIGHT = 4.0  # score added per unit of similarity above the floor
 
+# Entities that do not by themselves put an item in the desk's region: world bodies, far
+# neighbours and people known for other things (every armed group the desk tracks counts, Islamic
+# State core included). Named with a regional entity they still count.
+NOT_REGIONAL = frozenset({
+    "united-nations", "fbi", "us-state-department", "crisis-group",
+    "antonio-guterres", "andy-vermaut", "graeme-smith", "shaheen-afridi", "doha", "qatar",
+    "iran", "tajikistan", "uzbekistan", "china", "russia", "united-states", "india",
+    "tashkent", "gorno-badakhshan"})
+# Words that make an item regional without a catalog entity (folded text).
+_REGION_WORDS = re.compile(
+    r"\b(pakistan\w*|afghan\w*|taliban|kabul|islamabad|rawalpindi|peshawar|lahore|karachi|quetta|"
+    r"kandahar|helmand|nangarhar|jalalabad|kunar|khost|paktika|paktia|herat|mazar-i-sharif|"
+    r"waziristan|bannu|lakki marwat|dera ismail khan|kurram|bajaur|khyber|balochistan|baloch\w*|"
+    r"pashtun\w*|pakhtun\w*|durand line|torkham|chaman|ttp|iskp|haqqani\w*|fata)\b")
+
+
+@dataclass(frozen=True)
+class Region:
+    """Whether an item is about the desk's region, and the entities or words that say so."""
+
+    regional: bool
+    because: tuple[str, ...]
+
+    def explain(self) -> str:
+        """One line for `why`."""
+        if self.regional:
+            return "regional: " + ", ".join(self.because)
+        return "not regional: no regional place, group or person named" + (
+            f" (only {', '.join(self.because)})" if self.because else "")
+
+
+def about_region(title_text: str, body_text: str, entities: Iterable[str]) -> Region:
+    """The step every theme passes first: is the item about Pakistan, Afghanistan or their frontier?
+
+    An item is regional when it names a catalog entity tied to the region (not a world body or a
+    far neighbour alone) or a regional word (a place, people or group outside the catalog).
+    Texts are folded (`fold_phrase`).
+    """
+    entities = tuple(entities)
+    regional = [entity for entity in entities if entity not in NOT_REGIONAL]
+    words = sorted({found.group() for found in _REGION_WORDS.finditer(f"{title_text}\n{body_text}")})
+    if regional or words:
+        return Region(True, tuple(regional) + tuple(f"“{word}”" for word in words if word not in regional))
+    return Region(False, entities)
+
 
 @dataclass(frozen=True)
 class CueHit:
@@ -66,6 +111,8 @@ class ThemeScorer:
         theme with every pattern, which `screened=False` does.
         """
         title_text, body_text = fold_phrase(title), fold_phrase(summary)
+        if not about_region(title_text, body_text, entities).regional:
+            return ()
         if similarities is None:
             similarities = self.similarities([f"{title}. {summary}"])[0]
         if self._screen is None:
@@ -81,6 +128,10 @@ class ThemeScorer:
             if total >= theme.threshold:
                 scores.append(ThemeScore(theme.id, round(total, 2), tuple(hit.words for hit in hits)))
         return tuple(sorted(scores, key=lambda score: -score.score))
+
+    def region(self, title: str, summary: str, entities) -> Region:
+        """`about_region` on raw texts: what `why` shows."""
+        return about_region(fold_phrase(title), fold_phrase(summary), entities)
 
     def theme_score(self, theme: Theme, title_text: str, body_text: str, entities) -> tuple[float, list[CueHit], str]:
         """Score one theme on folded texts; return (score, cue hits, reason it is blocked or '')."""
