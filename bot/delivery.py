@@ -4,7 +4,8 @@ For each due row: mark it `sending` (committed), send it through the platform's 
 row's idempotency key, then mark it `sent` with the platform's message id. A failure that may
 pass (a 429, a 5xx, the network) puts the row back with exponential backoff, honouring the
 platform's `retry_after`; a permanent one (unknown channel, missing permission) marks it failed,
-and `status` and `feeds` show it. A row found in `sending` after a crash is first looked for on the
+and `status` and `feeds` show it. A row found in `sending` after a crash, or retried after an error
+that may have come after the platform posted it (a 5xx, a timeout), is first looked for on the
 platform (the adapter's `find_sent`: the channel's recent messages carry the row's key), and
 recorded as sent when found; otherwise it is sent again with the same key, which the adapters
 also pass as the platform's own idempotency guard (Discord's nonce).
@@ -80,7 +81,8 @@ class DeliveryWorker:
             return 0
         payload = json.loads(row["payload"])
         reply = reply_from_dict(payload)
-        if row["status"] == outbox.SENDING and await self._already_sent(adapter, row):
+        # A row left sending, or one whose earlier attempt failed, may have reached the platform.
+        if (row["status"] == outbox.SENDING or row["attempts"]) and await self._already_sent(adapter, row):
             return 1
         with self.db.conn:
             if not outbox.mark_sending(self.db, row["id"], was=row["status"]):

@@ -68,3 +68,30 @@ async def test_a_channel_it_cannot_read_is_a_delivery_error(setup):
     fake.forbidden_channels.add(fake.channel_id)
     with pytest.raises(DeliveryError, match="403"):
         await adapter.find_sent(str(fake.channel_id), KEY)
+
+
+async def test_a_message_posted_before_a_5xx_is_found_on_the_retry_not_posted_again(setup, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from bot.delivery import DeliveryWorker
+    from bot.models import reply_to_dict
+    from store import open_db, outbox
+
+    fake, adapter = setup
+    clock = [datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)]
+    db = open_db(tmp_path / "watchdesk.db")
+    try:
+        with db.conn:
+            outbox.enqueue(db, idem_key=KEY, kind="alert", platform="discord", channel_id=str(fake.channel_id),
+                           now=clock[0], payload=reply_to_dict(Reply(title="alert 1")))
+        fake.fail_after_posting = 1  # Discord posts the message, then the answer is lost in a 503
+        worker = DeliveryWorker(db, {"discord": adapter}, now=lambda: clock[0], channel_spacing=0)
+        assert await worker.deliver_due() == 0
+        assert db.execute("SELECT status, attempts FROM outbox").fetchone() == ("pending", 1)
+        clock[0] += timedelta(hours=1)
+        assert await worker.deliver_due() == 1
+        status, message_id = db.execute("SELECT status, message_id FROM outbox").fetchone()
+        assert status == "sent" and int(message_id) in fake.messages
+        assert len(fake.messages) == 1
+    finally:
+        db.close()

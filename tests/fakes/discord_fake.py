@@ -126,6 +126,7 @@ class FakeDiscord:
         self.interactions: dict[str, dict] = {}  # token -> state
         self.scripted_failures: list[tuple[int, dict, dict]] = []
         self.ignore_nonces = False  # never dedupe a repeated nonce
+        self.fail_after_posting = 0  # post this many channel messages, then answer each with a 503
         self.hang_after_messages: int | None = None  # record this many channel messages, then never answer
         self.channel_messages = 0
         self.released = asyncio.Event()  # set on exit: frees requests held by hang_after_messages
@@ -341,6 +342,9 @@ class FakeDiscord:
             message = self._message(int(channel), payload, recorded.files,
                                     **({"nonce": payload["nonce"]} if payload.get("nonce") else {}))
             self.channel_messages += 1
+            if self.fail_after_posting:
+                self.fail_after_posting -= 1
+                return error(503, 0, "503: Service Unavailable")
             if self.hang_after_messages is not None and self.channel_messages >= self.hang_after_messages:
                 await self.released.wait()  # the client is killed while waiting for this answer
             return json_response(message)
