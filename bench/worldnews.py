@@ -88,9 +88,8 @@ def main() -> int:
     logging.basicConfig(level=logging.CRITICAL)
     os.environ.setdefault("WATCHDESK_SEMANTIC", "0")
     from bot.matching.cli import load_matcher
-    from bot.matching.themes import NOT_REGIONAL
-
-    report(asyncio.run(poll_all(args.root, load_matcher())), NOT_REGIONAL)
+    matcher = load_matcher()
+    report(asyncio.run(poll_all(args.root, matcher)), matcher.catalog.not_regional())
     return 0
 
 
