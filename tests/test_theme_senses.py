@@ -63,6 +63,12 @@ def test_cue_in_another_sense_gives_no_theme(theme, title, summary):
      "Aid agencies said the ban on women working for NGOs cut humanitarian aid to millions."),
     ("ceasefire-talks", "Pakistan and the TTP agree a truce after talks in Kabul",
      "The Afghan Taliban mediated the ceasefire."),
+    ("militant-sanctuaries", "TTP leaders plan attacks from inside Afghanistan, Pakistan says",
+     "Islamabad said the group's commanders direct raids in Bajaur from across the border."),
+    ("ceasefire-talks", "Pakistani Taliban end their halt to attacks", "The TTP said the pause in fighting with Pakistan was over."),
+    ("refugees-migration", "Pakistan sends back undocumented Afghans through Chaman", "Families without papers were pushed back."),
+    ("cross-border-attacks", "Afghan forces fire mortars at Pakistani posts in Bajaur",
+     "Pakistan said Afghan troops fired shells across the frontier and it responded."),
     ("cross-border-attacks", "Pakistani jets strike TTP hideouts across the border in Afghanistan",
      "Kabul said Pakistani strikes on Paktika killed civilians."),
 ])
