@@ -238,7 +238,7 @@ async def _handle_why(deps: Deps, ctx: CommandContext, item: str = "") -> Reply:
         raise CommandError(f"several items start with {item!r}; give more of the id")
     item_id, title, summary = rows[0]
     found = item_matches(deps.db, item_id)
-    region = _region(title, summary, [m["entity_id"] for m in found["entities"]])
+    region = _region(deps.resolver.catalog, title, summary, [m["entity_id"] for m in found["entities"]])
     lines = [f"{deps.resolver.label('entity', m['entity_id'])}: “{m['alias']}” at {m['start']}-{m['end']} ({m['rule']})"
              if m["start"] >= 0 else f"{deps.resolver.label('entity', m['entity_id'])}: implied" for m in found["entities"]]
     themes = [f"{deps.resolver.label('theme', t['theme_id'])}: score {t['score']:g} from {', '.join(t['cues'][:6])}"
@@ -249,12 +249,12 @@ async def _handle_why(deps: Deps, ctx: CommandContext, item: str = "") -> Reply:
         Section(title="Themes", text="\n".join(themes) or "none")), footer=f"item {item_id}")
 
 
-def _region(title: str, summary: str, entities: list[str]):
+def _region(catalog, title: str, summary: str, entities: list[str]):
     """Whether the item is about the desk's region, the step themes pass first."""
     from bot.matching.normalize import fold_phrase
     from bot.matching.themes import about_region
 
-    return about_region(fold_phrase(title), fold_phrase(summary), entities)
+    return about_region(fold_phrase(title), fold_phrase(summary), entities, catalog.not_regional())
 
 
 async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:

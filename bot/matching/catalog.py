@@ -21,7 +21,7 @@ from bot.matching.normalize import fold, fold_phrase
 ENTITY_TYPES = {"group", "person", "place", "organization", "agreement", "party"}
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ENTITY_KEYS = {"type", "name", "description", "aliases", "acronyms", "scripts", "titles", "ambiguous",
-                "not_after", "not_before", "implies", "relations"}
+                "not_after", "not_before", "implies", "relations", "regional"}
 _THEME_KEYS = {"name", "description", "cues", "veto", "entities", "requires", "threshold"}
 _AMBIGUOUS_KEYS = {"alias", "needs", "after", "case", "unless"}
 MAX_VARIANTS = 48
@@ -74,6 +74,7 @@ class Entity:
     implies: tuple[str, ...] = ()
     not_after: re.Pattern | None = None
     not_before: re.Pattern | None = None
+    regional: bool = True  # False: naming it alone does not put an item in the desk's region
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,10 @@ class Catalog:
     entities: dict[str, Entity]
     rules: tuple[AliasRule, ...]
     themes: dict[str, Theme] = field(default_factory=dict)
+
+    def not_regional(self) -> frozenset[str]:
+        """The entities marked `regional: false`: world bodies, far neighbours, people known for other things."""
+        return frozenset(entity.id for entity in self.entities.values() if not entity.regional)
 
 
 CATALOG_FILES = ("groups.yml", "people.yml", "places.yml", "organizations.yml", "themes.yml")
@@ -227,6 +232,9 @@ def _entity(entity_id: str, spec, place: str) -> tuple[Entity, list[AliasRule]]:
     for index, rule in enumerate(spec.get("ambiguous") or []):
         rules.extend(_ambiguous(entity_id, rule, f"{place}.ambiguous[{index}]"))
     names = [name, *_strings(spec, "aliases", place), *_strings(spec, "acronyms", place)]
+    regional = spec.get("regional", True)
+    if not isinstance(regional, bool):
+        raise CatalogError(f"{place}.regional: must be true or false, not {regional!r}")
     entity = Entity(
         id=entity_id, type=spec["type"], name=name.strip(), description=str(spec.get("description") or ""),
         aliases=tuple(dict.fromkeys(names)),
@@ -234,6 +242,7 @@ def _entity(entity_id: str, spec, place: str) -> tuple[Entity, list[AliasRule]]:
         implies=tuple(_strings(spec, "implies", place)),
         not_after=_pattern(spec.get("not_after"), f"{place}.not_after"),
         not_before=_pattern(spec.get("not_before"), f"{place}.not_before"),
+        regional=regional,
     )
     return entity, rules
 

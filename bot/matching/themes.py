@@ -34,14 +34,6 @@ _BACKGROUND = re.compile(r"\b(after|since|following)\b[^.,;]{0,30}$")
 SEMANTIC_FLOOR = 0.45  # cosine similarity at which the semantic scorer starts to count
 SEMANTIC_WEIGHT = 4.0  # score added per unit of similarity above the floor
 
-# Entities that do not by themselves put an item in the desk's region: world bodies, far
-# neighbours and people known for other things (every armed group the desk tracks counts, Islamic
-# State core included). Named with a regional entity they still count.
-NOT_REGIONAL = frozenset({
-    "united-nations", "fbi", "us-state-department", "crisis-group",
-    "antonio-guterres", "andy-vermaut", "graeme-smith", "shaheen-afridi", "doha", "qatar",
-    "iran", "tajikistan", "uzbekistan", "china", "russia", "united-states", "india",
-    "tashkent", "gorno-badakhshan"})
 # Words that make an item regional without a catalog entity (folded text).
 _REGION_WORDS = re.compile(
     r"\b(pakistan\w*|afghan\w*|taliban|kabul|islamabad|rawalpindi|peshawar|lahore|karachi|quetta|"
@@ -65,15 +57,18 @@ class Region:
             f" (only {', '.join(self.because)})" if self.because else "")
 
 
-def about_region(title_text: str, body_text: str, entities: Iterable[str]) -> Region:
+def about_region(title_text: str, body_text: str, entities: Iterable[str],
+                 not_regional: frozenset[str]) -> Region:
     """The step every theme passes first: is the item about Pakistan, Afghanistan or their frontier?
 
-    An item is regional when it names a catalog entity tied to the region (not a world body or a
-    far neighbour alone) or a regional word (a place, people or group outside the catalog).
+    An item is regional when it names a catalog entity tied to the region (one not marked
+    `regional: false` in the catalog, as world bodies and far neighbours are: named with a
+    regional entity they still count) or a regional word (a place, people or group outside the
+    catalog). Every armed group the desk tracks counts, Islamic State core included.
     Texts are folded (`fold_phrase`).
     """
     entities = tuple(entities)
-    regional = [entity for entity in entities if entity not in NOT_REGIONAL]
+    regional = [entity for entity in entities if entity not in not_regional]
     words = sorted({found.group() for found in _REGION_WORDS.finditer(f"{title_text}\n{body_text}")})
     if regional or words:
         return Region(True, tuple(regional) + tuple(f"“{word}”" for word in words if word not in regional))
@@ -101,6 +96,7 @@ class ThemeScorer:
             self._prototypes = semantic.build_prototypes(
                 {theme.id: [theme.description, theme.name] for theme in catalog.themes.values()})
         self._screen = _ThemeScreen(catalog.themes.values()) if screened else None
+        self._not_regional = catalog.not_regional()
 
     def score(self, title: str, summary: str, entities: tuple[str, ...],
               similarities: dict[str, float] | None = None) -> tuple[ThemeScore, ...]:
@@ -111,7 +107,7 @@ class ThemeScorer:
         theme with every pattern, which `screened=False` does.
         """
         title_text, body_text = fold_phrase(title), fold_phrase(summary)
-        if not about_region(title_text, body_text, entities).regional:
+        if not about_region(title_text, body_text, entities, self._not_regional).regional:
             return ()
         if similarities is None:
             similarities = self.similarities([f"{title}. {summary}"])[0]
@@ -131,7 +127,7 @@ class ThemeScorer:
 
     def region(self, title: str, summary: str, entities) -> Region:
         """`about_region` on raw texts: what `why` shows."""
-        return about_region(fold_phrase(title), fold_phrase(summary), entities)
+        return about_region(fold_phrase(title), fold_phrase(summary), entities, self._not_regional)
 
     def theme_score(self, theme: Theme, title_text: str, body_text: str, entities) -> tuple[float, list[CueHit], str]:
         """Score one theme on folded texts; return (score, cue hits, reason it is blocked or '')."""

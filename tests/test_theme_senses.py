@@ -1,0 +1,76 @@
+"""Cue words in their other senses: a regional item that uses one so gets no theme from it.
+
+Each case names Pakistan or Afghanistan, so the region step lets it through and only the cue's
+sense can keep the theme away; each has a counterpart in the theme's own sense that keeps it.
+"""
+
+import pytest
+
+from bot.matching.catalog import load_catalog
+from bot.matching.matcher import Matcher
+
+MATCHER = Matcher(load_catalog())
+
+
+def themes_of(title: str, summary: str) -> set[str]:
+    return {score.theme for score in MATCHER.match(title, summary).themes}
+
+
+@pytest.mark.parametrize("theme, title, summary", [
+    ("militant-attacks", "Pakistan minister to attend Dhaka swearing-in",
+     "He returned to Bangladesh after years in exile, far from the capital's political storms."),
+    ("militant-attacks", "Pakistan's ruling party storms to victory in Punjab by-polls",
+     "The party won nine of twelve seats."),
+    ("militant-attacks", "Bangladesh PM sworn in; Pakistan's president sends greetings",
+     "He is the son of assassinated President Ziaur Rahman and took the oath in the presence of diplomats."),
+    ("militant-attacks", "Pakistani film bombs at the box office", "The big-budget sequel was a costly flop."),
+    ("militant-attacks", "Former Pakistan captain dies of heart attack in Lahore",
+     "He was taken to hospital but was declared dead."),
+    ("militant-attacks", "Pakistan's tax authority hit by cyber attack",
+     "Hackers attacked its servers; officials said no data was seized."),
+    ("militant-attacks", "Winter storm kills four in Pakistan's north",
+     "Heavy snow blocked roads in Gilgit-Baltistan."),
+    ("militant-sanctuaries", "Would you shelter under Pakistan's nuclear umbrella?", "Saudi Arabia rolls the dice."),
+    ("militant-sanctuaries", "Karachi harbour expansion approved", "Pakistan's port authority is hosting a trade fair."),
+    ("border-trade", "Pakistan's trade gap with the Gulf narrows",
+     "Exports to the Middle East fell while imports from the UAE rose."),
+    ("humanitarian-rights", "Pakistan and Austria agree to strengthen ties",
+     "They agreed on cooperation in trade, education and health, and the promotion of human rights,"
+     " and to jointly ban illegal immigration."),
+    ("ceasefire-talks", "Pakistan sugar mills agree truce in price war", "Talks with retailers collapsed last week."),
+    ("ceasefire-talks", "Pakistan resumes trade talks with the Gulf states",
+     "Negotiations over tariffs collapsed last year."),
+    ("ceasefire-talks", "Pakistan in talks over fighter jet purchase", "Negotiations on the price broke down in May."),
+    ("terror-designations", "ICC bans Pakistani bowler for suspect action",
+     "The sanctions follow a test of his bowling action."),
+    ("cross-border-attacks", "Traders' strike on Monday shuts Chaman border crossing",
+     "Afghan and Pakistani traders went on a general strike on Monday over new passport rules."),
+])
+def test_cue_in_another_sense_gives_no_theme(theme, title, summary):
+    assert theme not in themes_of(title, summary)
+
+
+@pytest.mark.parametrize("theme, title, summary", [
+    ("militant-attacks", "Militants storm police station in Lakki Marwat",
+     "Gunmen stormed the station in Khyber Pakhtunkhwa; four policemen were killed."),
+    ("militant-attacks", "Tribal elder assassinated in North Waziristan",
+     "Gunmen on a motorbike shot him dead in Pakistan's tribal district."),
+    ("militant-sanctuaries", "Pakistan says Kabul shelters TTP leaders",
+     "Islamabad accused the Taliban of harbouring militants on Afghan soil."),
+    ("border-trade", "Torkham reopens for trade after a week",
+     "Trucks carrying goods crossed the border into Afghanistan."),
+    ("humanitarian-rights", "Taliban ban on women aid workers deepens Afghan crisis",
+     "Aid agencies said the ban on women working for NGOs cut humanitarian aid to millions."),
+    ("ceasefire-talks", "Pakistan and the TTP agree a truce after talks in Kabul",
+     "The Afghan Taliban mediated the ceasefire."),
+    ("militant-sanctuaries", "TTP leaders plan attacks from inside Afghanistan, Pakistan says",
+     "Islamabad said the group's commanders direct raids in Bajaur from across the border."),
+    ("ceasefire-talks", "Pakistani Taliban end their halt to attacks", "The TTP said the pause in fighting with Pakistan was over."),
+    ("refugees-migration", "Pakistan sends back undocumented Afghans through Chaman", "Families without papers were pushed back."),
+    ("cross-border-attacks", "Afghan forces fire mortars at Pakistani posts in Bajaur",
+     "Pakistan said Afghan troops fired shells across the frontier and it responded."),
+    ("cross-border-attacks", "Pakistani jets strike TTP hideouts across the border in Afghanistan",
+     "Kabul said Pakistani strikes on Paktika killed civilians."),
+])
+def test_cue_in_its_own_sense_keeps_the_theme(theme, title, summary):
+    assert theme in themes_of(title, summary)
