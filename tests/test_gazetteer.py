@@ -79,3 +79,22 @@ def test_places_carry_coordinates_and_bad_ones_are_refused(tmp_path):
     bad.write_text("entities:\n  x:\n    type: place\n    name: X\n    coordinates: [120, 5]\n", encoding="utf-8")
     with pytest.raises(CatalogError, match="coordinates: must be"):
         load_catalog(path=bad)
+
+
+@pytest.mark.parametrize("typed, expected", [("kandahar", "kandahar"), ("khost", "khost"), ("nangarhar", "nangarhar"),
+                                             ("ghulam khan", "ghulam-khan"), ("angoor adda", "angoor-adda"),
+                                             ("kharlachi", "kharlachi"), ("islam qala", "islam-qala")])
+def test_afghan_provinces_and_crossings_resolve(typed, expected):
+    assert Resolver(load_catalog()).resolve(typed) == ("entity", expected)
+
+
+def test_afghan_provinces_are_located_in_afghanistan_and_rivers_are_not_provinces(matcher):
+    catalog = load_catalog()
+    assert ("located-in", "afghanistan") in catalog.entities["paktika"].relations
+    assert ("located-in", "nangarhar") in catalog.entities["jalalabad"].relations
+    assert "kunar" in entities(matcher, "Airstrikes in Kunar kill civilians")
+    assert "kunar" not in entities(matcher, "Kunar River floods villages")
+    assert "helmand" not in entities(matcher, "Helmand River water dispute with Iran")
+    assert "farah" not in entities(matcher, "Farah Khan film premieres in Mumbai")
+    assert "ghulam-khan" not in entities(matcher, "Ghulam Khan, a shopkeeper, said")
+    assert "ghulam-khan" in entities(matcher, "Ghulam Khan border reopens for trade with Afghanistan")

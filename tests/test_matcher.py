@@ -172,7 +172,7 @@ def test_match_command_contract_needs_no_config(tmp_path):
 
 def test_bare_islamic_state_is_the_khorasan_branch_only_in_an_afpak_story(matcher):
     assert entities(matcher, "Daesh claims attack on mosque", "The blast hit the Afghan city of Kandahar.") == \
-        {"iskp", "afghanistan"}
+        {"iskp", "afghanistan", "kandahar"}
     assert entities(matcher, "Islamic State claims ambush in Syria") == {"islamic-state"}
     assert entities(matcher, "Islamic State cell in Iraq linked to Pakistan network") == {"islamic-state", "pakistan"}
     assert "islamic-state" in entities(matcher, "The IS group claimed the attack in Raqqa")

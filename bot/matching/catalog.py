@@ -109,7 +109,8 @@ class Catalog:
     themes: dict[str, Theme] = field(default_factory=dict)
 
 
-CATALOG_FILES = ("groups.yml", "people.yml", "places.yml", "districts.yml", "organizations.yml", "themes.yml")
+CATALOG_FILES = ("groups.yml", "people.yml", "places.yml", "districts.yml", "afghanistan.yml", "organizations.yml",
+                 "themes.yml")
 
 
 def default_catalog_parts() -> list[tuple[str, str]]:
