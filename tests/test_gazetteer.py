@@ -98,3 +98,23 @@ def test_afghan_provinces_are_located_in_afghanistan_and_rivers_are_not_province
     assert "farah" not in entities(matcher, "Farah Khan film premieres in Mumbai")
     assert "ghulam-khan" not in entities(matcher, "Ghulam Khan, a shopkeeper, said")
     assert "ghulam-khan" in entities(matcher, "Ghulam Khan border reopens for trade with Afghanistan")
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("BLF claims attack in Kech", "baloch-liberation-front"),
+    ("Islamic State Pakistan Province claims attack in Bajaur", "islamic-state-pakistan-province"),
+    ("China raises ETIM with the Taliban", "turkistan-islamic-party"),
+    ("NRF claims attacks on Taliban in Panjshir", "national-resistance-front"),
+    ("Islamic Movement of Uzbekistan fighters regroup", "islamic-movement-of-uzbekistan"),
+    ("Pakistan bans Zainabiyoun Brigade", "zainabiyoun-brigade"),
+])
+def test_frontier_groups_are_named(matcher, title, expected):
+    assert expected in entities(matcher, title)
+
+
+def test_sports_people_are_not_tracked_and_not_mistaken(matcher):
+    catalog = load_catalog()
+    assert "shaheen-afridi" not in catalog.entities
+    assert entities(matcher, "Shaheen Afridi takes four wickets") == set()
+    assert "national-resistance-front" not in entities(matcher, "NRF retail sales rose in December")
+    assert "turkistan-islamic-party" not in entities(matcher, "TIP of the week: saving on fuel")
