@@ -118,3 +118,15 @@ def test_sports_people_are_not_tracked_and_not_mistaken(matcher):
     assert entities(matcher, "Shaheen Afridi takes four wickets") == set()
     assert "national-resistance-front" not in entities(matcher, "NRF retail sales rose in December")
     assert "turkistan-islamic-party" not in entities(matcher, "TIP of the week: saving on fuel")
+
+
+def test_suggestions_prefer_names_that_start_with_what_was_typed():
+    from bot.errors import CommandError
+
+    resolver = Resolver(load_catalog())
+    with pytest.raises(CommandError) as caught:
+        resolver.resolve("tehrik")
+    assert set(caught.value.suggestions) == {"ttp", "tlp"}
+    with pytest.raises(CommandError) as caught:
+        resolver.resolve("talibn")
+    assert caught.value.suggestions[0] == "afghan-taliban"
