@@ -130,3 +130,10 @@ def test_suggestions_prefer_names_that_start_with_what_was_typed():
     with pytest.raises(CommandError) as caught:
         resolver.resolve("talibn")
     assert caught.value.suggestions[0] == "afghan-taliban"
+
+
+def test_pakistani_punjab_is_not_the_indian_state_and_teams_are_not_cities(matcher):
+    assert "punjab-pakistan" in entities(matcher, "Smog chokes Pakistan's Punjab")
+    assert "punjab-pakistan" not in entities(matcher, "Punjab police in Amritsar arrest smugglers, India says")
+    assert entities(matcher, "Lahore Qalandars beat Karachi Kings") == set()
+    assert "gilgit-baltistan" not in entities(matcher, "The phone ships with 256 GB of storage")
