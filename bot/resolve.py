@@ -62,11 +62,20 @@ class Resolver:
         raise CommandError(f"no tracked entity or theme is called {text!r}", suggestions)
 
     def suggest(self, key: str, kinds, prefixed=()) -> tuple[str, ...]:
-        """Up to eight ids close to what was typed."""
-        ids = sorted({hit[1] for hit in prefixed})
+        """Up to eight ids close to what was typed, the closest names first.
+
+        Names that start with what was typed ("tehrik": the TTP and the TLP) are the answer when there
+        are any; only without them are names merely spelled alike ("tehran") offered, nearest first.
+        """
         names = [name for name, hits in self._names.items() if any(h[0] in kinds for h in hits)]
-        for name in difflib.get_close_matches(key, names, n=8, cutoff=0.6):
-            ids.extend(sorted(h[1] for h in self._names[name] if h[0] in kinds))
+        if prefixed:
+            wanted = {hit[1] for hit in prefixed}
+            starting = sorted((name for name in names if name.startswith(key)), key=lambda n: (_distance(key, n), n))
+            ids = [h[1] for name in starting for h in sorted(self._names[name]) if h[1] in wanted]
+            return tuple(dict.fromkeys(ids))[:8]
+        close = difflib.get_close_matches(key, names, n=16, cutoff=0.6)
+        ids = [h[1] for name in sorted(close, key=lambda n: (_distance(key, n), n))
+               for h in sorted(self._names[name]) if h[0] in kinds]
         return tuple(dict.fromkeys(ids))[:8]
 
     def complete(self, prefix: str, *, kinds=("entity",), limit: int = 25) -> list[tuple[str, str]]:
@@ -96,3 +105,14 @@ class Resolver:
             return self.catalog.themes[target].name
         entity = self.catalog.entities.get(target)
         return entity.name if entity else target
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein edit distance between two folded names."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        previous = current
+    return previous[-1]

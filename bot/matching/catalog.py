@@ -21,7 +21,7 @@ from bot.matching.normalize import fold, fold_phrase
 ENTITY_TYPES = {"group", "person", "place", "organization", "agreement", "party"}
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ENTITY_KEYS = {"type", "name", "description", "aliases", "acronyms", "scripts", "titles", "ambiguous",
-                "not_after", "not_before", "implies", "relations", "regional"}
+                "not_after", "not_before", "implies", "relations", "regional", "coordinates"}
 _THEME_KEYS = {"name", "description", "cues", "veto", "entities", "requires", "threshold"}
 _AMBIGUOUS_KEYS = {"alias", "needs", "after", "case", "unless"}
 MAX_VARIANTS = 48
@@ -75,6 +75,7 @@ class Entity:
     not_after: re.Pattern | None = None
     not_before: re.Pattern | None = None
     regional: bool = True  # False: naming it alone does not put an item in the desk's region
+    coordinates: tuple[float, float] | None = None  # (latitude, longitude) of a place
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ class Catalog:
         return frozenset(entity.id for entity in self.entities.values() if not entity.regional)
 
 
-CATALOG_FILES = ("groups.yml", "people.yml", "places.yml", "organizations.yml", "themes.yml")
+CATALOG_FILES = ("groups.yml", "people.yml", "places.yml", "districts.yml", "afghanistan.yml", "organizations.yml",
+                 "themes.yml")
 
 
 def default_catalog_parts() -> list[tuple[str, str]]:
@@ -243,8 +245,20 @@ def _entity(entity_id: str, spec, place: str) -> tuple[Entity, list[AliasRule]]:
         not_after=_pattern(spec.get("not_after"), f"{place}.not_after"),
         not_before=_pattern(spec.get("not_before"), f"{place}.not_before"),
         regional=regional,
+        coordinates=_coordinates(spec.get("coordinates"), f"{place}.coordinates"),
     )
     return entity, rules
+
+
+def _coordinates(value, place: str) -> tuple[float, float] | None:
+    """[latitude, longitude] in degrees, or None when the catalog gives none."""
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+            or not (-90 <= value[0] <= 90 and -180 <= value[1] <= 180)):
+        raise CatalogError(f"{place}: must be [latitude, longitude] in degrees")
+    return float(value[0]), float(value[1])
 
 
 def _plain_rules(entity_id: str, names: list[str], place: str) -> list[AliasRule]:
