@@ -122,7 +122,7 @@ async def breakdown(feeds, concurrency: int) -> None:
     from store.feeds import sync_feeds
     from store.items import RecentStories, insert_items
 
-    async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", concurrency=concurrency,
+    async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", allow_private=True, concurrency=concurrency,
                        host_spacing=0) as fetcher:
         started = time.perf_counter()
         responses = await asyncio.gather(*(fetcher.fetch(FetchRequest(url=feed.url)) for feed in feeds))
@@ -204,7 +204,7 @@ async def measure(args, port: int) -> None:
                            name=f"Outlet {number}", interval=600, timeout=30, max_bytes=10_000_000)
                       for number in range(args.feeds))
         sync_feeds(db, feeds, datetime.now(timezone.utc))
-        async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", concurrency=args.concurrency,
+        async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", allow_private=True, concurrency=args.concurrency,
                            host_spacing=0) as fetcher:
             refresher = Refresher(db, fetcher, settings=FetchSettings(concurrency=args.concurrency),
                                   matcher=matcher)
@@ -260,7 +260,7 @@ async def worker_pass(args) -> dict:
                        name=f"Outlet {number}", interval=600, timeout=30, max_bytes=10_000_000)
                   for number in range(args.feeds))
     sync_feeds(db, feeds, datetime.now(timezone.utc))
-    async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", concurrency=args.concurrency,
+    async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", allow_private=True, concurrency=args.concurrency,
                        host_spacing=0) as fetcher:
         refresher = Refresher(db, fetcher, settings=FetchSettings(concurrency=args.concurrency), matcher=matcher)
         started = time.perf_counter()

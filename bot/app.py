@@ -49,7 +49,8 @@ def make_fetcher(settings: Settings) -> Fetcher:
     """A polite fetcher configured from the settings."""
     return Fetcher(user_agent=user_agent(settings), concurrency=settings.fetch.concurrency,
                    host_spacing=settings.fetch.host_spacing,
-                   max_redirects=settings.fetch.max_redirects)
+                   max_redirects=settings.fetch.max_redirects,
+                   allow_private=settings.fetch.allow_private)
 
 
 @dataclass

@@ -6,6 +6,7 @@ Tokens and secrets never live in feeds.yml: it names environment variables that 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ class FetchSettings:
     backoff_base: float = 60.0  # first retry delay after an error, seconds
     backoff_cap: float = 6 * 3600.0
     outage_ratio: float = 0.8  # this share of feeds failing in one pass means the network is down
+    # private/loopback/link-local addresses a feed may reach: False (none), True (all) or networks
+    allow_private: bool | tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = False
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def _read_feeds(top: Reader) -> tuple[Feed, ...]:
 def _read_fetch(top: Reader) -> FetchSettings:
     reader = top.child("fetch", {})
     reader.only({"concurrency", "host_spacing", "max_redirects", "backoff_base", "backoff_cap",
-                 "outage_ratio"})
+                 "outage_ratio", "allow_private"})
     concurrency = reader.get("concurrency", int, 20)
     if not 1 <= concurrency <= 500:
         reader.fail("must be between 1 and 500", key="concurrency")
@@ -182,7 +185,23 @@ def _read_fetch(top: Reader) -> FetchSettings:
         backoff_base=reader.duration("backoff_base", 60.0, minimum=1, maximum=86400),
         backoff_cap=reader.duration("backoff_cap", 6 * 3600.0, minimum=60, maximum=7 * 86400),
         outage_ratio=ratio,
+        allow_private=_read_allow_private(reader),
     )
+
+
+def _read_allow_private(reader: Reader):
+    """`allow_private`: true, false, or a list of networks (CIDR, or single addresses)."""
+    value = reader.get("allow_private", (bool, list), False)
+    if isinstance(value, bool):
+        return value
+    networks = []
+    for index, element in enumerate(value):
+        try:
+            networks.append(ipaddress.ip_network(str(element).strip(), strict=False))
+        except ValueError:
+            reader.fail(f"element {index} is not a network: {element!r} (use e.g. 10.0.0.0/8 or "
+                        "192.168.1.5)", key="allow_private")
+    return tuple(networks)
 
 
 def _secret(reader: Reader, key: str, default_env: str, environ) -> str | None:

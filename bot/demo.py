@@ -68,7 +68,7 @@ def demo_settings(directory: Path, base_url: str) -> Settings:
                      themes=("cross-border-attacks", "ceasefire-talks"))
     return Settings(path=directory / "feeds.yml", store=directory / "demo.db",
                     user_agent_contact="https://example.org/watchdesk-demo", feeds=feeds,
-                    fetch=FetchSettings(host_spacing=0.0), alerts=(rule,))
+                    fetch=FetchSettings(host_spacing=0.0, allow_private=True), alerts=(rule,))
 
 
 class _Clock:

@@ -9,6 +9,7 @@
     │   ├── BodyTooLarge         the body (or its decompressed form) passed max_bytes
     │   ├── TooManyRedirects     redirect cap reached or a redirect loop
     │   └── NetworkError         DNS, refused connection, TLS, reset
+    │       └── AddressRefused       the host resolves to a private/local address not allowed
     ├── ParseError           a body is not a feed at all
     ├── CommandError         a user's command is wrong; the user sees the reason
     └── DeliveryError        a chat API refused or failed a message
@@ -64,6 +65,10 @@ class TooManyRedirects(FetchError):
 
 class NetworkError(FetchError):
     """The host could not be reached: DNS, refused connection, TLS, reset."""
+
+
+class AddressRefused(NetworkError):
+    """The host is, or resolves to, an address a feed may not reach (private, loopback, ...)."""
 
 
 class ParseError(WatchdeskError):

@@ -23,7 +23,7 @@ async def server():
 
 @pytest.fixture
 async def fetcher():
-    async with Fetcher(user_agent=UA, host_spacing=0) as client:
+    async with Fetcher(user_agent=UA, allow_private=True, host_spacing=0) as client:
         yield client
 
 
@@ -136,7 +136,7 @@ async def test_redirect_loops_and_long_chains_are_refused(server):
     server.redirect("/b", "/a")
     for step in range(10):
         server.redirect(f"/chain{step}", f"/chain{step + 1}")
-    async with Fetcher(user_agent=UA, host_spacing=0, max_redirects=3) as fetcher:
+    async with Fetcher(user_agent=UA, allow_private=True, host_spacing=0, max_redirects=3) as fetcher:
         with pytest.raises(TooManyRedirects, match="redirect loop"):
             await fetcher.fetch(FetchRequest(server.url("/a")))
         with pytest.raises(TooManyRedirects, match="more than 3 redirects"):
@@ -146,7 +146,7 @@ async def test_redirect_loops_and_long_chains_are_refused(server):
 async def test_global_concurrency_limit_is_respected(server):
     server.feed("/rss", BODY)
     server.gate = asyncio.Event()
-    async with Fetcher(user_agent=UA, host_spacing=0, concurrency=3) as fetcher:
+    async with Fetcher(user_agent=UA, allow_private=True, host_spacing=0, concurrency=3) as fetcher:
         tasks = [asyncio.create_task(fetcher.fetch(FetchRequest(server.url("/rss")))) for _ in range(8)]
         while server.in_flight < 3:
             await asyncio.sleep(0.01)
@@ -164,7 +164,7 @@ async def test_requests_to_one_host_are_spaced_using_the_injected_clock(server):
         waits.append(round(seconds, 3))
         now[0] += seconds
 
-    async with Fetcher(user_agent=UA, host_spacing=2.0, clock=lambda: now[0], sleep=fake_sleep) as fetcher:
+    async with Fetcher(user_agent=UA, allow_private=True, host_spacing=2.0, clock=lambda: now[0], sleep=fake_sleep) as fetcher:
         await fetcher.fetch(FetchRequest(server.url("/rss")))
         now[0] += 0.5
         await fetcher.fetch(FetchRequest(server.url("/rss")))

@@ -41,7 +41,7 @@ def make_feed(server, feed_id, path=None):
 @pytest.fixture
 async def setup(db):
     clock = Clock()
-    async with FeedServer() as server, Fetcher(user_agent="t/1", host_spacing=0) as fetcher:
+    async with FeedServer() as server, Fetcher(user_agent="t/1", allow_private=True, host_spacing=0) as fetcher:
         refresher = Refresher(db, fetcher, settings=FetchSettings(backoff_base=60, backoff_cap=3600),
                               now=clock, jitter=lambda: 1.0)
         yield server, refresher, clock, db
@@ -181,7 +181,7 @@ async def test_a_baseline_is_stored_at_once_and_matched_after_the_pass(db):
     from store.matches import queue_length
 
     clock = Clock()
-    async with FeedServer() as server, Fetcher(user_agent="t/1", host_spacing=0) as fetcher:
+    async with FeedServer() as server, Fetcher(user_agent="t/1", allow_private=True, host_spacing=0) as fetcher:
         matcher = load_matcher()
         refresher = Refresher(db, fetcher, matcher=matcher, now=clock, jitter=lambda: 1.0)
         (feed,) = register(db, make_feed(server, "dawn"))
@@ -271,7 +271,7 @@ async def test_an_item_the_matcher_fails_on_is_stored_and_costs_no_other_item_it
             return self.match_many([(title, summary)])[0]
 
     clock = Clock()
-    async with FeedServer() as server, Fetcher(user_agent="t/1", host_spacing=0) as fetcher:
+    async with FeedServer() as server, Fetcher(user_agent="t/1", allow_private=True, host_spacing=0) as fetcher:
         refresher = Refresher(db, fetcher, matcher=Failing(load_matcher()), now=clock, jitter=lambda: 1.0)
         (feed,) = register(db, make_feed(server, "dawn"))
         server.feed("/dawn", rss(("dawn.com", "a", "Poison headline about Quetta"),
@@ -303,7 +303,7 @@ async def test_two_pollers_on_one_store_join_the_story_they_both_carry(db, tmp_p
 
     clock = Clock()
     other_db = open_db(tmp_path / "watchdesk.db")  # the same file as `db`, another connection
-    async with FeedServer() as server, Fetcher(user_agent="t/1", host_spacing=0) as fetcher:
+    async with FeedServer() as server, Fetcher(user_agent="t/1", allow_private=True, host_spacing=0) as fetcher:
         first = Refresher(db, fetcher, now=clock, jitter=lambda: 1.0)
         second = Refresher(other_db, fetcher, now=clock, jitter=lambda: 1.0)
         wire, ledger = register(db, make_feed(server, "wire"), make_feed(server, "ledger"))

@@ -21,7 +21,7 @@ async def test_run_answers_console_commands_and_stops_cleanly(tmp_path, capsys, 
     async with FeedServer() as server:
         server.feed("/rss", RSS)
         config = tmp_path / "feeds.yml"
-        config.write_text(f"store: {tmp_path / 'desk.db'}\nfeeds:\n  - {{id: desk, url: \"{server.url('/rss')}\", "
+        config.write_text(f"store: {tmp_path / 'desk.db'}\nfetch: {{allow_private: [127.0.0.0/8]}}\nfeeds:\n  - {{id: desk, url: \"{server.url('/rss')}\", "
                           f"name: Desk}}\n")
         settings = load_settings(config)
         code = await run_service(settings, console_input=io.StringIO("lookup ttp\nsearch nothing-like-this\nquit\n"),

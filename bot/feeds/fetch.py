@@ -3,7 +3,8 @@
 One `Fetcher` holds one connection pool, a global concurrency limit and a per-host gap between
 request starts. Bodies are streamed and capped both as received and after decompression (a
 gzip bomb stops at the cap, never allocated whole). Redirects are followed by hand so loops and
-permanent moves are seen. Every failure is a `bot.errors.FetchError` with a short human message.
+permanent moves are seen. Each connection goes only to addresses `bot.feeds.guard.AddressPolicy`
+allows (no private, loopback or link-local address unless configured). Every failure is a `bot.errors.FetchError` with a short human message.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from bot.errors import BodyTooLarge, FetchTimeout, HTTPStatusError, NetworkError, TooManyRedirects
+from bot.feeds.guard import AddressPolicy, GuardedResolver, Network
 
 log = logging.getLogger(__name__)
 
@@ -136,10 +138,12 @@ class Fetcher:
     """Fetches feeds politely; use `async with Fetcher(...) as fetcher`."""
 
     def __init__(self, *, user_agent: str, concurrency: int = 20, host_spacing: float = 1.0,
-                 max_redirects: int = 5, clock: Callable[[], float] = time.monotonic,
+                 max_redirects: int = 5, allow_private: bool | tuple[Network, ...] = False,
+                 clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
         self.user_agent, self.host_spacing, self.max_redirects = user_agent, host_spacing, max_redirects
         self.concurrency, self.clock, self.sleep = concurrency, clock, sleep
+        self.policy = AddressPolicy(allow_private)
         self._session: aiohttp.ClientSession | None = None
         self._semaphore: asyncio.Semaphore | None = None
         self._host_locks: dict[str, asyncio.Lock] = {}
@@ -155,11 +159,14 @@ class Fetcher:
         """Close the connection pool."""
         if self._session is not None:
             await self._session.close()
+            await self._resolver.close()
             self._session = None
 
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self.concurrency, ttl_dns_cache=300)
+            self._resolver = GuardedResolver(self.policy)
+            connector = aiohttp.TCPConnector(limit=self.concurrency, ttl_dns_cache=300,
+                                             resolver=self._resolver)
             self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False,
                                                   headers={"User-Agent": self.user_agent})
             self._semaphore = asyncio.Semaphore(self.concurrency)
@@ -185,6 +192,8 @@ class Fetcher:
         url, visited, permanent = request.url, [request.url], None
         async with self._semaphore:
             while True:
+                # aiohttp resolves names through GuardedResolver but connects to IP literals directly
+                self.policy.check_literal(urlsplit(url).hostname)
                 await self._space(urlsplit(url).hostname or "")
                 headers = self._headers(request if url == request.url or permanent else None)
                 result = await self._one_request(session, url, headers, request)
