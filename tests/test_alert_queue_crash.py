@@ -76,6 +76,7 @@ async def test_items_stored_before_a_kill_are_alerted_once_after_the_restart(tmp
         server.feed("/rss", rss(BASELINE))
         config = tmp_path / "feeds.yml"
         config.write_text(f"store: {store_path}\n"
+                          "fetch: {allow_private: [127.0.0.0/8]}\n"
                           f"feeds:\n  - {{id: desk, url: \"{server.url('/rss')}\", name: Desk}}\n"
                           "alerts:\n  - {platform: console, channel: \"#desk\", entities: [ttp]}\n")
         settings = load_settings(config)
