@@ -314,7 +314,7 @@ async def test_send_posts_one_message_without_pings(fake, adapter):
     [post] = channel_posts(fake)
     assert without_nonce(post.json) == {
         "embeds": [embed("TTP claims attack",
-                         "\\*\\*Breaking\\*\\* <@\u200b&1234567890123456789> \\_now\\_",
+                         "\\*\\*Breaking\\*\\* \\<@&1234567890123456789> \\_now\\_",
                          "https://example.org/story", footer={"text": "Dawn · 2 outlets"})],
         "content": None, "components": [], "tts": False, "allowed_mentions": NO_PINGS}
     assert int(message_id) in fake.messages

@@ -155,7 +155,7 @@ async def test_track_is_refused_for_a_member_and_for_an_unknown_role(adapter, fa
     member, stranger = await response_for(fake, "member"), await response_for(fake, "stranger")
     assert member["response_type"] == stranger["response_type"] == "ephemeral"
     assert member["blocks"][0]["text"]["text"] == (
-        ":warning: Only workspace admins and owners can use `/watch track`.")
+        ":warning: Only workspace admins and owners can use ˋ/watch trackˋ.")
     assert "user_not_found" in stranger["blocks"][0]["text"]["text"]
     assert sorted(call.args["user"] for call in fake.calls_to("users.info")) == sorted([MEMBER, STRANGER])
     assert runner.calls == []

@@ -3,17 +3,18 @@
 A Reply becomes embeds: one for its title and text, one per section (more when a section has
 more fields than an embed holds), the footer on the last one. Embeds are packed into messages
 of at most 10 embeds and 6000 characters; long text is cut at a word boundary with "…".
-All text is plain: Discord markdown is escaped and @everyone, @here and raw mention syntax are
-broken with a zero-width space. The only pings are the role ids in Reply.mentions, written into
-the first message's content (allowed_mentions, set by the adapter, decides whether they ping).
+All text is plain (see `plain`): no Markdown, masked link, mention, timestamp or emoji in feed
+text renders. The only link with a label is the embed's own url, which watchdesk sets; the only
+pings are the role ids in Reply.mentions, written into the first message's content
+(allowed_mentions, set by the adapter, decides whether they ping).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 import discord
-from discord.utils import escape_markdown, escape_mentions
 
 from bot.models import Field, Reply, Section
 
@@ -34,9 +35,42 @@ EMPTY = "\u200b"  # Discord refuses empty field names and values
 ERROR_COLOUR = discord.Colour.red()
 
 
+# Discord's parser takes a backslash before any ASCII punctuation as "this character, literally".
+# Inline markup can start anywhere: emphasis, underline, strike (* _ ~), code (`), spoilers (|),
+# masked links ([ ]), and every <...> form: <@id>, <@&id>, <#id>, <t:123:R>, <:name:id>,
+# <a:name:id>, </cmd:id>, <https://...>. All of these, and the backslash itself, are escaped
+# wherever they occur (discord.utils.escape_markdown escapes only a line's first "[").
+_INLINE = re.compile(r"([\\*_~`|\[\]<])")
+# Block markup only counts at the start of a line: headers (#, ##, ###), subtext (-#), lists
+# (- * + and "1." or "1)"), block quotes (> and >>>).
+_LINE_START = re.compile(r"^([ \t]*)([#>+-]|\d+(?=[.)]))", re.MULTILINE)
+_BROADCAST = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
+# A bare URL: Discord links it showing its own address, so it is left whole (a backslash inside
+# would break the link). It ends before any "[", "]", "|" or "`", which are escaped, so a masked
+# link or spoiler can never hide inside something taken for a URL.
+_URL = re.compile(r"((?:https?|steam)://[^\s<>\[\]|`]*[^\s<>\[\]|`.,:;\"')])")
+
+
 def plain(text: str) -> str:
-    """Escape feed text so Discord shows it literally and nobody gets pinged."""
-    return escape_markdown(escape_mentions(text or ""))
+    """Escape feed text so Discord shows it literally: no markup, no masked link, no ping.
+
+    Every inline markup character is backslash-escaped wherever it occurs and block markup at
+    the start of a line; @everyone and @here get a zero-width space after the "@"
+    (allowed_mentions blocks those pings anyway). A bare URL is left whole: Discord shows its
+    own address, never other text, and digest lines carry their stories' links that way.
+    """
+    parts = _URL.split(text or "")
+    for index in range(0, len(parts), 2):  # the odd parts are URLs
+        parts[index] = _BROADCAST.sub("@\u200b\\1", _INLINE.sub(r"\\\1", parts[index]))
+    return _LINE_START.sub(_escape_line_start, "".join(parts))
+
+
+def _escape_line_start(match: re.Match) -> str:
+    """Escape the block marker a line starts with: "# x" -> "\\# x", "1. x" -> "1\\. x"."""
+    indent, marker = match.groups()
+    if marker.isdigit():
+        return indent + marker + "\\"  # the "." or ")" that follows is what Discord reads
+    return indent + "\\" + marker
 
 
 def clip(text: str, limit: int) -> str:

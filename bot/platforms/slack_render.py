@@ -1,10 +1,11 @@
 """Render a Reply as Slack Block Kit messages, escaped and within Slack's limits.
 
-Nothing in a Reply is markup: every text is escaped (`&`, `<`, `>`), so feed text cannot
-produce `<!channel>`, `<@U...>` or links, and bare `@channel`/`@here`/`@everyone` words get a
-zero-width space after the `@`. Only `Reply.mentions` (user-group ids such as S0123) are
-turned into `<!subteam^ID>` pings. Long replies are split into several messages; text that
-cannot be split is cut at a word boundary, and a section's link is always kept.
+Nothing in a Reply is markup: every text goes through `escape`, so feed text cannot produce
+`<!channel>`, `<@U...>`, labelled links, bold, italic, strike or code. The only `<url|label>`
+links are the ones watchdesk writes for a reply's or a section's own url (a bare URL in the text
+still shows its own address, as digest lines rely on); only `Reply.mentions` (user-group ids
+such as S0123) are turned into `<!subteam^ID>` pings. Long replies are split into several
+messages; text that cannot be split is cut at a word boundary, and a section's link is always kept.
 """
 
 from __future__ import annotations
@@ -28,6 +29,23 @@ ELLIPSIS = "…"
 TOO_LONG = f"{ELLIPSIS} the rest of this reply is too long for Slack"
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+# Slack's mrkdwn has no backslash escape, and only ASCII * _ ~ ` open bold, italic, strike and
+# code; a look-alike character is therefore inert whatever the neighbouring characters are
+# (a zero-width character next to the marker only works if Slack happens to class it the way
+# one hopes). Between two ASCII letters or digits (user_not_found, a*b) * _ ~ cannot open or close
+# anything and stay as they are, so identifiers and URLs read and copy unchanged.
+_LOOK_ALIKE = {
+    "*": "\u2217",  # ∗ ASTERISK OPERATOR
+    "_": "\u02cd",  # ˍ MODIFIER LETTER LOW MACRON
+    "~": "\u223c",  # ∼ TILDE OPERATOR
+    "`": "\u02cb",  # ˋ MODIFIER LETTER GRAVE ACCENT
+}
+_MARKER = re.compile(r"`|(?<![A-Za-z0-9])[*_~]|[*_~](?![A-Za-z0-9])")
+# A line-start ">" is a quote even when sent as "&gt;": it gets a look-alike arrowhead.
+_QUOTE = re.compile(r"^([ \t]*)>", re.MULTILINE)
+# A bare URL is left whole (Slack links it showing its own address); a look-alike would break it.
+_URL = re.compile(r"(https?://[^\s<>|*`]+)")
+QUOTE_LOOK_ALIKE = "\u02c3"  # ˃ MODIFIER LETTER RIGHT ARROWHEAD
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _SPACE = re.compile(r"\s")
 
@@ -35,7 +53,23 @@ Message = tuple[str, list[dict]]
 
 
 def escape(text: str) -> str:
-    """Escape Slack's control characters and defuse bare broadcast words."""
+    """Make feed text inert in mrkdwn: no formatting, no `<...>` control sequence, no ping.
+
+    Slack has no escape character, so the formatting characters * _ ~ ` become look-alike
+    characters (see _LOOK_ALIKE), except * _ ~ inside a word and anything in a bare URL; a
+    line-start ">" becomes "˃"; `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;` (Slack's
+    only entities); and bare @channel/@here/@everyone get a zero-width space after the "@".
+    """
+    parts = _URL.split(text)
+    for index in range(0, len(parts), 2):  # the odd parts are URLs
+        parts[index] = _MARKER.sub(lambda match: _LOOK_ALIKE[match.group()], parts[index])
+    text = _QUOTE.sub("\\1" + QUOTE_LOOK_ALIKE, "".join(parts))
+    return escape_entities(text)
+
+
+def escape_entities(text: str) -> str:
+    """Escape `&`, `<`, `>` and defuse broadcast words: enough for plain_text, which shows
+    formatting characters as they are."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub("@\u200b\\1", text)
 
@@ -118,7 +152,7 @@ def _intro_blocks(reply: Reply) -> list[dict]:
         lead = ":warning: " + (f"*{truncate(title, MAX_HEADER)}*\n" if title else "")
         return blocks + [_section((lead + truncate(body, MAX_SECTION_TEXT - len(lead))).rstrip())]
     if reply.title.strip():
-        header = truncate(escape(reply.title.strip()), MAX_HEADER)
+        header = truncate(escape_entities(reply.title.strip()), MAX_HEADER)
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": header}})
     if reply.url:
         blocks.append(_context(":link: " + link(reply.url, _host(reply.url))))
