@@ -75,8 +75,22 @@ def item_incidents(matcher: Matcher, item: dict, result=None):
 
     title, summary = str(item.get("title") or ""), str(item.get("summary") or "")
     result = result or matcher.match(title, summary)
-    return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches],
-                   located_in(matcher.catalog))
+    places, groups = incident_context(matcher)
+    return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches], places, groups)
+
+
+def incident_context(matcher: Matcher) -> tuple[dict, frozenset]:
+    """The catalog's place hierarchy and armed groups, computed once per matcher."""
+    context = getattr(matcher, "_incident_context", None)
+    if context is None or context[0] is not matcher.catalog:
+        context = (matcher.catalog, located_in(matcher.catalog), armed_groups(matcher.catalog))
+        matcher._incident_context = context
+    return context[1], context[2]
+
+
+def armed_groups(catalog) -> frozenset:
+    """The catalog's armed groups: the actors an incident can name."""
+    return frozenset(entity.id for entity in catalog.entities.values() if entity.type == "group")
 
 
 def run_match(stdin=None, stdout=None, stderr=None, watch: dict | None = None) -> int:
