@@ -71,6 +71,15 @@ class Commands:
                 return error_reply(f"{name}: {exc}".replace("_handle_", ""))
             raise
 
+    async def act(self, ctx: CommandContext, name: str, item_id: str, value: str | None = None) -> Reply:
+        """Answer a click on an alert's button (or a pick from its menu); mistakes come back as errors."""
+        from bot.actions import run_action
+
+        try:
+            return await run_action(self.deps, ctx, name, item_id, value)
+        except CommandError as exc:
+            return error_reply(exc.reason, exc.suggestions)
+
     async def complete(self, ctx: CommandContext, argument: str, prefix: str) -> list[tuple[str, str]]:
         """Suggest entities (and themes for track/untrack targets) for what is being typed."""
         kinds = ("entity", "theme") if argument in ("target",) else ("entity",)
@@ -262,7 +271,9 @@ async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:
 
 
 def status_reply(deps: Deps) -> Reply:
-    """Uptime, last poll, items today, queued and failed messages, feed states."""
+    """Uptime, last poll, items today, queued and failed messages, feed states, alert feedback."""
+    from bot.actions import feedback_summary
+
     db, now = deps.db, deps.now()
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     items_today = db.execute("SELECT COUNT(*) FROM items WHERE fetched_at >= ? AND is_baseline = 0",
@@ -276,7 +287,8 @@ def status_reply(deps: Deps) -> Reply:
               Field("Queued messages", str(outbox.queue_depth(db)), True),
               Field("Undelivered (failed)", str(failed), True),
               Field("Waiting to be matched", str(queue_length(db)), True),
-              Field("Feeds", ", ".join(f"{count} {state}" for state, count in sorted(states.items())) or "none", True))
+              Field("Feeds", ", ".join(f"{count} {state}" for state, count in sorted(states.items())) or "none", True),
+              Field("Not relevant (alert feedback)", feedback_summary(db), True))
     return Reply(title="watchdesk status", sections=(Section(fields=fields),))
 
 

@@ -109,7 +109,8 @@ async def run_demo(out: TextIO, *, keep: Path | None = None) -> int:
 
 
 async def _show_rest(out: TextIO, pipeline, summary) -> None:
-    """Show the new items' matches, deliver the alerts, then a lookup, a search, feeds and the digest."""
+    """Show the new items' matches, deliver the alerts, then a lookup, a search, feeds, an alert's
+    Why and Not relevant buttons, the status they show in, and the digest."""
     from bot.commands import Commands, Deps
     from bot.delivery import DeliveryWorker
     from bot.digest import build_digest, digest_replies
@@ -140,6 +141,11 @@ async def _show_rest(out: TextIO, pipeline, summary) -> None:
     for command in ("lookup tehreek-e-taliban", "search torkham", "why " + _first_item(pipeline), "feeds"):
         _heading(out, f"/watch {command}")
         out.write(await answer_line(runner, context, command) + "\n")
+    alert = next((message_id for _, message_id, reply in console.sent if reply.actions), None)
+    if alert is not None:
+        for typed, what in ((f"act {alert} 1", "Why"), (f"act {alert} 4", "Not relevant"), ("status", "")):
+            _heading(out, f"{typed}  ({what} on alert {alert})" if what else f"/watch {typed}")
+            out.write(await answer_line(runner, context, typed, console=console) + "\n")
     _heading(out, "Daily digest")
     now = pipeline.now()
     digest = build_digest(pipeline.db, start=BASELINE_AT.replace(hour=0), end=now)

@@ -115,7 +115,8 @@ async def run_service(settings: Settings, *, console_input=None, tick: float = P
         scheduler.start()
         tasks.append(asyncio.create_task(worker.run(stop), name="delivery"))
         if console_input is not None and not (settings.discord or settings.slack):
-            tasks.append(asyncio.create_task(_console(runner, console_input, stop), name="console"))
+            tasks.append(asyncio.create_task(_console(runner, console_input, stop, adapters["console"]),
+                                             name="console"))
         log.info("watchdesk running: %d feeds, platforms: %s", len(settings.feeds),
                  ", ".join(adapters))
         await stop.wait()
@@ -155,10 +156,10 @@ def start_metrics(settings: Settings, db):
     return metrics
 
 
-async def _console(runner, stream, stop: asyncio.Event) -> None:
+async def _console(runner, stream, stop: asyncio.Event, console=None) -> None:
     from bot.platforms.console import run_console
 
-    await run_console(runner, input_stream=stream, output_stream=sys.stdout)
+    await run_console(runner, input_stream=stream, output_stream=sys.stdout, console=console)
     stop.set()
 
 
