@@ -14,7 +14,8 @@ from datetime import datetime
 from bot import __version__
 from bot.config import Settings
 from bot.feeds.fetch import Fetcher
-from bot.feeds.refresh import PassSummary, Refresher, utc_now
+from bot.clock import utc_now
+from bot.feeds.refresh import PassSummary, Refresher
 from store import open_db
 from store.feeds import sync_feeds
 
@@ -35,7 +36,7 @@ def open_store(settings: Settings, now: datetime | None = None):
 
 def build_matcher(settings: Settings, db=None):
     """Load the catalog (with the `watch:` extensions), compile the matcher, sync the catalog tables."""
-    from bot.matching.cli import load_matcher
+    from bot.matching.loader import load_matcher
     from store.catalog import sync_catalog
 
     matcher = load_matcher(settings.watch or None)
@@ -106,10 +107,11 @@ class Pipeline:
                                  now=self.now())
 
     async def close(self) -> None:
-        """Close the fetcher's connections and the refresher's thread and store connection."""
+        """Close the fetcher's connections, the refresher's thread and both store connections."""
         await self.fetcher.close()
         self.refresher.close()
         self.refresher.db.close()
+        self.db.close()
 
 
 def build_pipeline(settings: Settings, *, now: Callable[[], datetime] = utc_now, db=None,

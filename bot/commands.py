@@ -19,7 +19,8 @@ from bot.errors import CommandError
 from bot.models import CommandContext, Field, Reply, Section
 from bot.resolve import Resolver
 from store import outbox
-from store.feeds import get_meta, iso
+from bot.clock import iso
+from store.feeds import get_meta
 from store.matches import queue_length
 
 log = logging.getLogger(__name__)

@@ -82,7 +82,7 @@ class _Clock:
 async def run_demo(out: TextIO, *, keep: Path | None = None) -> int:
     """Run the demo, writing what a desk would see to `out`; return an exit code."""
     from bot.app import build_pipeline
-    from bot.commands_cli import format_pass
+    from bot.render_text import format_pass
 
     with contextlib.ExitStack() as stack:
         directory = keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="watchdesk-")))
@@ -104,7 +104,6 @@ async def run_demo(out: TextIO, *, keep: Path | None = None) -> int:
         finally:
             await pipeline.close()
             await server.stop()
-            pipeline.db.close()
     return 0
 
 

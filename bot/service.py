@@ -12,11 +12,10 @@ import logging
 import signal
 import sys
 from datetime import datetime
-from pathlib import Path
 
 from bot.app import Pipeline, build_pipeline
 from bot.config import Settings
-from bot.feeds.refresh import utc_now
+from bot.clock import utc_now
 from bot.scheduler import JobRunner, build_scheduler
 
 log = logging.getLogger(__name__)
@@ -128,14 +127,14 @@ async def run_service(settings: Settings, *, console_input=None, tick: float = P
         for adapter in adapters.values():
             await _quietly(adapter.stop())
         await pipeline.close()
-        pipeline.db.close()
         store_lock.close()
     return 0
 
 
 def record_start(db, now: datetime) -> None:
     """Remember when the service started (and first ever started: digests missed before don't count)."""
-    from store.feeds import get_meta, iso, set_meta
+    from bot.clock import iso
+    from store.feeds import get_meta, set_meta
 
     with db.conn:
         set_meta(db, "started_at", iso(now))
@@ -176,8 +175,3 @@ def _install_signal_handlers(stop: asyncio.Event) -> None:
             loop.add_signal_handler(signum, stop.set)
         except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
             pass
-
-
-def chart_directory(settings: Settings) -> Path:
-    """Where trend charts are written."""
-    return settings.store.parent
