@@ -302,43 +302,6 @@ HANDLERS = {
     "status": _handle_status, "trend": _handle_trend,
 }
 
-# Plain function names for one-shot CLI use: `await commands.lookup(deps, "ttp")`.
-
-
-async def lookup(deps: Deps, entity: str) -> Reply:
-    """Profile of a tracked entity."""
-    return await Commands(deps).run(_cli_context(), "lookup", {"entity": entity})
-
-
-async def search(deps: Deps, query: str, since: str | None = None) -> Reply:
-    """Full-text search over stored items."""
-    return await Commands(deps).run(_cli_context(), "search", {"query": query, "since": since or ""})
-
-
-async def feeds(deps: Deps) -> Reply:
-    """Feed health."""
-    return await Commands(deps).run(_cli_context(), "feeds", {})
-
-
-async def status(deps: Deps) -> Reply:
-    """Uptime, last poll, items today, queued messages."""
-    return await Commands(deps).run(_cli_context(), "status", {})
-
-
-async def why(deps: Deps, item: str) -> Reply:
-    """The matches of a stored item, explained."""
-    return await Commands(deps).run(_cli_context(), "why", {"item": item})
-
-
-async def trend(deps: Deps, entity: str, days: int = 30) -> Reply:
-    """Chart daily mentions of an entity."""
-    return await Commands(deps).run(_cli_context(), "trend", {"entity": entity, "days": str(days)})
-
-
-def _cli_context() -> CommandContext:
-    return CommandContext(platform="console", channel_id="cli", user_id="cli", can_manage=True)
-
-
 # ---------------------------------------------------------------- helpers
 
 _SINCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)

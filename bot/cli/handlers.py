@@ -44,23 +44,20 @@ def cmd_demo(args) -> int:
     return asyncio.run(run_demo(sys.stdout, keep=Path(args.keep) if args.keep else None))
 
 
-def _one_shot(args, name: str, *handler_args) -> int:
-    """Run one neutral command on the store and print its reply as text."""
-    settings = _settings(args)
-    from bot import commands
-    from bot.app import open_store
-    from bot.clock import utc_now
-    from bot.matching.catalog import load_catalog
+def _one_shot(args, name: str, arguments: dict) -> int:
+    """Run one /watch command on the store and print its reply as text."""
+    from bot.app import build_commands, open_store
+    from bot.models import CommandContext
     from bot.render_text import render_text
     from store.feeds import get_meta
 
+    settings = _settings(args)
     db = open_store(settings)
     started = get_meta(db, "started_at")
-    deps = commands.Deps(db=db, now=utc_now, chart_dir=Path.cwd(), rules=settings.alerts,
-                         started_at=datetime.fromisoformat(started) if started else utc_now(),
-                         catalog=load_catalog(settings.watch or None))
+    runner = build_commands(settings, db, started_at=datetime.fromisoformat(started) if started else None)
+    context = CommandContext(platform="console", channel_id="cli", user_id="cli", can_manage=True)
     try:
-        reply = asyncio.run(getattr(commands, name)(deps, *handler_args))
+        reply = asyncio.run(runner.run(context, name, arguments))
     finally:
         db.close()
     print(render_text(reply))
@@ -69,24 +66,24 @@ def _one_shot(args, name: str, *handler_args) -> int:
 
 def cmd_lookup(args) -> int:
     """Print the profile of an entity."""
-    return _one_shot(args, "lookup", " ".join(args.entity))
+    return _one_shot(args, "lookup", {"entity": " ".join(args.entity)})
 
 
 def cmd_search(args) -> int:
     """Print the newest stored items matching a query."""
-    return _one_shot(args, "search", " ".join(args.query), args.since)
+    return _one_shot(args, "search", {"query": " ".join(args.query), "since": args.since or ""})
 
 
 def cmd_status(args) -> int:
     """Print uptime, last poll, items today and queued messages; --health exits 1 when unhealthy."""
-    if getattr(args, "health", False):
+    if args.health:
         return _health(args)
-    return _one_shot(args, "status")
+    return _one_shot(args, "status", {})
 
 
 def cmd_trend(args) -> int:
     """Write a PNG of an entity's daily mentions and print its path."""
-    return _one_shot(args, "trend", " ".join(args.entity), args.days)
+    return _one_shot(args, "trend", {"entity": " ".join(args.entity), "days": str(args.days)})
 
 
 def cmd_digest(args) -> int:
@@ -136,7 +133,7 @@ def _health(args) -> int:
 
 def cmd_feeds(args) -> int:
     """Print the feed health table."""
-    return _one_shot(args, "feeds")
+    return _one_shot(args, "feeds", {})
 
 
 def cmd_backup(args) -> int:
