@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.clock import utc_now
 from bot.models import Feed, Item
 from bot.text import clean_text
 
@@ -66,17 +67,16 @@ def _document(path: Path, raw: str) -> Document:
 def import_directory(db, directory: Path, matcher, *, now: datetime | None = None,
                      progress: Callable[[int, int, str], None] | None = None) -> tuple[int, int]:
     """Store every document as an item with its matches; return (imported, already there)."""
-    from store.feeds import sync_feeds
+    from store.feeds import disable_feed, feed_exists, sync_feeds
     from store.items import insert_item, known_keys
     from store.matches import save_matches
 
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     documents = list(read_documents(directory))
-    existing = {row[0] for row in db.execute("SELECT id FROM feeds WHERE id = 'corpus'")}
-    if not existing:
+    if not feed_exists(db, CORPUS_FEED.id):
         sync_feeds(db, (CORPUS_FEED,), now)
         with db.conn:
-            db.execute("UPDATE feeds SET enabled = 0 WHERE id = 'corpus'")
+            disable_feed(db, CORPUS_FEED.id)
     imported = skipped = 0
     for number, document in enumerate(documents, 1):
         digest = hashlib.sha1(f"{document.path.name}\x00{document.text}".encode()).hexdigest()
