@@ -14,7 +14,7 @@ from bot import cli
 from bot.corpus import import_directory
 from bot.documents import html_title_and_text, scan_folder
 from bot.feeds.fetch import MAX_RETRY_AFTER, parse_max_age, parse_retry_after
-from bot.matching.cli import load_matcher
+from bot.matching.loader import load_matcher
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +165,7 @@ def test_import_of_a_missing_folder_is_exit_2(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["digest", "--print", "--since", "0001-01-01"], "watchdesk: '0001-01-01' is out of range (at most 3650d ago)\n"),
-    (["search", "ttp", "--since", "1000-06-01"], "watchdesk: '1000-06-01' is out of range (at most 3650d ago)\n"),
+    (["search", "ttp", "--since", "1000-06-01"], "error: '1000-06-01' is out of range (at most 3650d ago)\n"),
     (["digest", "--print", "--since", "99999999999999999999h"],
      "watchdesk: '99999999999999999999h' is out of range (1m to 3650d)\n"),
 ])
@@ -179,10 +179,8 @@ def test_periods_are_range_checked_before_arithmetic(tmp_path, capsys, argv, mes
 def test_trend_days_are_range_checked(tmp_path, capsys):
     config = tmp_path / "feeds.yml"
     config.write_text(f"store: {tmp_path / 'desk.db'}\nfeeds: []\n")
-    code = cli.main(["--config", str(config), "trend", "ttp", "--days", "99999999999999999999"])
-    captured = capsys.readouterr()
-    assert code == 2, (captured.out, captured.err)
-    assert "days must be a number from 2 to 365, not '99999999999999999999'" in captured.out + captured.err
+    assert cli.main(["--config", str(config), "trend", "ttp", "--days", "99999999999999999999"]) == 2
+    assert capsys.readouterr().err == "error: days must be a number from 2 to 365, not '99999999999999999999'\n"
 
 
 def test_retry_after_and_max_age_are_capped_and_ascii():

@@ -60,8 +60,11 @@ def _one_shot(args, name: str, arguments: dict) -> int:
         reply = asyncio.run(runner.run(context, name, arguments))
     finally:
         db.close()
+    if reply.error:  # a user's mistake (bad argument, unknown name): a usage error
+        print(render_text(reply), file=sys.stderr)
+        return 2
     print(render_text(reply))
-    return 1 if reply.error else 0
+    return 0
 
 
 def cmd_lookup(args) -> int:
