@@ -142,7 +142,7 @@ def evaluate(matcher, items, vocabulary: set[str] | None = None) -> Evaluation:
     result = Evaluation()
     for item in items:
         if "events" in item:
-            from bot.matching.cli import item_incidents
+            from bot.incidents import item_incidents
 
             if result.events is None:
                 result.events = EventScore()
