@@ -193,17 +193,19 @@ def cmd_eval(args) -> int:
     from bot.matching.evaluate import (LabelFileError, evaluate, format_evaluation, label_vocabulary,
                                        read_labelled)
 
-    if not args.file.exists():
-        print(f"watchdesk eval: no such file: {args.file}", file=sys.stderr)
-        return 2
+    labels = getattr(args, "labels", None)
+    for path in (args.file, labels):
+        if path is not None and not path.exists():
+            print(f"watchdesk eval: no such file: {path}", file=sys.stderr)
+            return 2
     try:
-        vocabulary = label_vocabulary(args.file)
+        vocabulary = label_vocabulary(args.file, labels)
         result = evaluate(load_matcher(_watch_or_none(args)), read_labelled(args.file), vocabulary)
     except LabelFileError as exc:
         print(f"watchdesk eval: {exc}", file=sys.stderr)
         return 2
     if vocabulary is not None:
-        print(f"judged on the {len(vocabulary)} ids of {args.file.with_name('labels.yml')}")
+        print(f"judged on the {len(vocabulary)} ids of {labels or args.file.with_name('labels.yml')}")
     print(format_evaluation(result))
     if args.errors:
         for item_id, kind, wrong, missed in result.errors:
