@@ -324,6 +324,8 @@ def parse_since(text: str, now: datetime) -> datetime:
         raise CommandError(f"cannot read the period {text!r}; use 24h, 7d, 2w, today or 2026-11-01") from None
     if start > now:
         raise CommandError(f"{text} is in the future")
+    if now - start > timedelta(days=MAX_SINCE_DAYS):
+        raise CommandError(f"{text!r} is out of range (at most {MAX_SINCE_DAYS}d ago)")
     return start
 
 

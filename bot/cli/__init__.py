@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="precision, recall and F1 of the matcher on a labelled file")
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--errors", action="store_true", help="list every item's mistakes (+wrong -missed)")
+    evaluate.add_argument("--labels", type=Path, metavar="LABELS_YML",
+                          help="judge only the ids of this labels.yml (default: the one beside the file)")
     why = sub.add_parser("why", help="explain the matches of a text, or of a stored item id")
     why.add_argument("text", nargs="+")
     importer = sub.add_parser("import", help="import a folder of text/HTML/Markdown documents")

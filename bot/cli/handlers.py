@@ -60,8 +60,11 @@ def _one_shot(args, name: str, arguments: dict) -> int:
         reply = asyncio.run(runner.run(context, name, arguments))
     finally:
         db.close()
+    if reply.error:  # a user's mistake (bad argument, unknown name): a usage error
+        print(render_text(reply), file=sys.stderr)
+        return 2
     print(render_text(reply))
-    return 1 if reply.error else 0
+    return 0
 
 
 def cmd_lookup(args) -> int:
@@ -182,17 +185,19 @@ def cmd_eval(args) -> int:
     from bot.matching.evaluate import (LabelFileError, evaluate, format_evaluation, label_vocabulary,
                                        read_labelled)
 
-    if not args.file.exists():
-        print(f"watchdesk eval: no such file: {args.file}", file=sys.stderr)
-        return 2
+    labels = getattr(args, "labels", None)
+    for path in (args.file, labels):
+        if path is not None and not path.exists():
+            print(f"watchdesk eval: no such file: {path}", file=sys.stderr)
+            return 2
     try:
-        vocabulary = label_vocabulary(args.file)
+        vocabulary = label_vocabulary(args.file, labels)
         result = evaluate(load_matcher(_watch_or_none(args)), read_labelled(args.file), vocabulary)
     except LabelFileError as exc:
         print(f"watchdesk eval: {exc}", file=sys.stderr)
         return 2
     if vocabulary is not None:
-        print(f"judged on the {len(vocabulary)} ids of {args.file.with_name('labels.yml')}")
+        print(f"judged on the {len(vocabulary)} ids of {labels or args.file.with_name('labels.yml')}")
     print(format_evaluation(result))
     if args.errors:
         for item_id, kind, wrong, missed in result.errors:
@@ -243,10 +248,16 @@ def cmd_import(args) -> int:
     db = open_store(settings)
     try:
         matcher = build_matcher(settings, db)
-        imported, skipped = import_directory(db, args.directory, matcher, progress=_progress_bar)
+        passed_over: list[tuple[str, str]] = []
+        imported, skipped = import_directory(db, args.directory, matcher, progress=_progress_bar,
+                                             on_skip=lambda name, reason: passed_over.append((name, reason)))
     finally:
         db.close()
-    print(f"\nimported {imported} documents from {args.directory} ({skipped} already in the store)")
+    sys.stderr.write("\n")
+    for name, reason in passed_over:
+        print(f"skipped {name}: {reason}", file=sys.stderr)
+    note = f", {len(passed_over)} files skipped" if passed_over else ""
+    print(f"imported {imported} documents from {args.directory} ({skipped} already in the store{note})")
     return 0
 
 
