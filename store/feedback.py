@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from store.feeds import iso
+from bot.clock import iso
 
 
 def item_story(db, item_id: str) -> dict | None:

@@ -11,7 +11,7 @@ from bot.actions import alert_actions, feedback_reply
 from bot.alerts import enqueue_alerts
 from bot.cli import main
 from bot.config import AlertLimits, AlertRule
-from bot.matching.cli import load_matcher
+from bot.matching.loader import load_matcher
 from bot.models import CommandContext, reply_from_dict, reply_to_dict
 from bot.platforms.console import ConsoleAdapter, answer_line
 from store import outbox

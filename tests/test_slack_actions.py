@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from bot.config import SlackSettings
-from bot.matching.cli import load_matcher
+from bot.matching.loader import load_matcher
 from bot.platforms.slack_bot import SlackAdapter
 from tests.alert_store import build, the_alert
 from tests.fakes.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSlack, block_actions, message_error
