@@ -79,7 +79,8 @@ class Pipeline:
 
         with self.db.conn:
             return enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
-                                  limits=self.settings.alert_limits, now=self.now())
+                                  limits=self.settings.alert_limits, now=self.now(),
+                                  zone=self.settings.timezone)
 
     def queue_awaiting_alerts(self) -> int:
         """Queue alerts for the items the write path recorded as awaiting them, including any a
@@ -91,7 +92,8 @@ class Pipeline:
         while item_ids := outbox.awaiting_alerting(self.db):
             with self.db.conn:
                 queued += enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
-                                         limits=self.settings.alert_limits, now=self.now())
+                                         limits=self.settings.alert_limits, now=self.now(),
+                                  zone=self.settings.timezone)
                 outbox.alerting_done(self.db, item_ids)
         return queued
 

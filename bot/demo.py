@@ -134,7 +134,8 @@ async def _show_rest(out: TextIO, pipeline, summary) -> None:
     delivered = await worker.deliver_due()
     out.write(f"({delivered} messages delivered from the outbox)\n")
     deps = Deps(db=pipeline.db, now=pipeline.now, started_at=BASELINE_AT, chart_dir=pipeline.settings.store.parent,
-                catalog=pipeline.matcher.catalog if pipeline.matcher else None, rules=pipeline.settings.alerts)
+                catalog=pipeline.matcher.catalog if pipeline.matcher else None, rules=pipeline.settings.alerts,
+                timezone=pipeline.settings.timezone)
     runner = Commands(deps)
     context = CommandContext(platform="console", channel_id=DESK_CHANNEL, user_id="demo", can_manage=True)
     for command in ("lookup tehreek-e-taliban", "search torkham", "why " + _first_item(pipeline), "feeds"):

@@ -86,7 +86,8 @@ async def run_service(settings: Settings, *, console_input=None, tick: float = P
     record_start(pipeline.db, started)
     metrics = start_metrics(settings, pipeline.db)
     deps = Deps(db=pipeline.db, now=utc_now, started_at=started, chart_dir=settings.store.parent,
-                catalog=pipeline.matcher.catalog if pipeline.matcher else None, rules=settings.alerts)
+                catalog=pipeline.matcher.catalog if pipeline.matcher else None, rules=settings.alerts,
+                timezone=settings.timezone)
     runner = Commands(deps)
     adapters = build_adapters(settings, runner)
     worker = DeliveryWorker(pipeline.db, adapters, metrics=metrics)
