@@ -20,7 +20,8 @@ from bot.localtime import local_time, zone_info
 from bot.models import CommandContext, Field, Reply, Section
 from bot.resolve import Resolver
 from store import outbox
-from store.feeds import feed_health, get_meta, iso
+from bot.clock import iso
+from store.feeds import feed_health, get_meta
 from store.matches import queue_length
 
 log = logging.getLogger(__name__)
@@ -407,45 +408,6 @@ HANDLERS = {
     "untrack": _handle_untrack, "tracking": _handle_tracking, "feeds": _handle_feeds, "why": _handle_why,
     "status": _handle_status, "trend": _handle_trend, "next": _handle_next,
 }
-
-# Plain function names for one-shot CLI use: `await commands.lookup(deps, "ttp")`.
-
-
-async def lookup(deps: Deps, entity: str) -> Reply:
-    """Profile of a tracked entity."""
-    return await Commands(deps).run(_cli_context(), "lookup", {"entity": entity})
-
-
-async def search(deps: Deps, query: str, since: str | None = None, page: int = 1,
-                 order: str | None = None) -> Reply:
-    """Full-text search over stored items: a page, newest first unless ranked."""
-    return await Commands(deps).run(_cli_context(), "search", {"query": query, "since": since or "",
-                                                                "page": str(page), "order": order or ""})
-
-
-async def feeds(deps: Deps) -> Reply:
-    """Feed health."""
-    return await Commands(deps).run(_cli_context(), "feeds", {})
-
-
-async def status(deps: Deps) -> Reply:
-    """Uptime, last poll, items today, queued messages."""
-    return await Commands(deps).run(_cli_context(), "status", {})
-
-
-async def why(deps: Deps, item: str) -> Reply:
-    """The matches of a stored item, explained."""
-    return await Commands(deps).run(_cli_context(), "why", {"item": item})
-
-
-async def trend(deps: Deps, entity: str, days: int = 30) -> Reply:
-    """Chart daily mentions of an entity."""
-    return await Commands(deps).run(_cli_context(), "trend", {"entity": entity, "days": str(days)})
-
-
-def _cli_context() -> CommandContext:
-    return CommandContext(platform="console", channel_id="cli", user_id="cli", can_manage=True)
-
 
 # ---------------------------------------------------------------- helpers
 

@@ -23,8 +23,9 @@ from bot.config import DigestTarget
 from bot.localtime import to_local, zone_abbreviation
 from bot.models import Reply, Section, reply_to_dict
 from store import outbox
+from bot.clock import as_utc, iso
 from store.digests import entity_story_counts
-from store.feeds import get_meta, iso
+from store.feeds import get_meta
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class Digest:
 def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
                  max_stories: int = MAX_STORIES, zone: str = "UTC") -> Digest:
     """Select, cluster and rank the matching stories first seen in [start, end)."""
-    window = [iso(_utc(start)), iso(_utc(end))]
+    window = [iso(as_utc(start)), iso(as_utc(end))]
     items = db.execute(
         """SELECT items.id, coalesce(items.story_id, items.id), items.title, items.link,
                   items.published_at, coalesce(feeds.name, items.feed_id)
@@ -117,10 +118,6 @@ def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
                   item_count=len(matched_items), story_count=len(stories), zone=zone)
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _story(story_id: str, rows: list[tuple], item_entities, item_themes, entity_names) -> DigestStory:
     """One DigestStory from the period's items of a story (all outlets, matched or not)."""
     rows = sorted(rows, key=lambda row: row[4])
@@ -160,7 +157,7 @@ def _top_entities(db, matched_items, story_of, item_entities, entity_names, want
     top = sorted(counts, key=lambda entity_id: (-counts[entity_id], entity_id))[:TOP_ENTITIES]
     if not top:
         return ()
-    windows = baseline_windows(_utc(start), _utc(end))
+    windows = baseline_windows(as_utc(start), as_utc(end))
     totals: dict[str, int] = defaultdict(int)
     for window_start, window_end in windows:
         for entity_id, count in entity_story_counts(db, top, iso(window_start), iso(window_end)).items():
@@ -296,7 +293,7 @@ def last_scheduled(target: DigestTarget, now: datetime) -> datetime:
     """The most recent HH:MM of the target's time zone at or before now, in UTC."""
     zone = ZoneInfo(target.timezone)
     hour, minute = (int(part) for part in target.time.split(":"))
-    now = _utc(now)
+    now = as_utc(now)
     today = now.astimezone(zone).date()
     for day in (today, today - timedelta(days=1), today - timedelta(days=2)):
         moment = datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(timezone.utc)
@@ -316,7 +313,7 @@ def _latest_period_end(db, target_id: str) -> datetime | None:
 
 def enqueue_digest(db, target: DigestTarget, now: datetime) -> int:
     """Build, render and queue today's digest for a target; return the rows queued (0 if already)."""
-    now = _utc(now)
+    now = as_utc(now)
     key = f"digest:{target.id}:{_local_day(target, now).isoformat()}"
     if outbox.get(db, f"{key}:1") is not None:
         return 0
@@ -338,7 +335,7 @@ def missed_digests(db, targets, now: datetime) -> list[DigestTarget]:
     first_started = get_meta(db, "first_started_at")
     if first_started is None:
         return []
-    started = _utc(datetime.fromisoformat(first_started))
+    started = as_utc(datetime.fromisoformat(first_started))
     missed = []
     for target in targets:
         scheduled = last_scheduled(target, now)

@@ -22,9 +22,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
-from store.feeds import iso
+from bot.clock import as_utc, iso
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def search_items(db, query: str, *, since: datetime | None = None, limit: int = 
     match = fts_query(query)
     if limit <= 0:
         return []
-    since_text = iso(_utc(since)) if since else None
+    since_text = iso(as_utc(since)) if since else None
     try:
         matches = db.execute("SELECT count(*) FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ? "
                              "LIMIT ?)", [match, NARROW + 1]).fetchone()[0]
@@ -162,7 +162,7 @@ def search_page(db, query: str, *, since: datetime | None = None, page: int = 1,
 def count_matches(db, query: str, *, since: datetime | None = None, cap: int = COUNT_CAP) -> int:
     """How many items match `query` (from `since`), counted up to `cap`."""
     match = fts_query(query)
-    clause, parameters = _since_clause(iso(_utc(since)) if since else None)
+    clause, parameters = _since_clause(iso(as_utc(since)) if since else None)
     join = " JOIN items ON items.rowid = items_fts.rowid" if clause else ""
     try:
         return db.execute(f"""SELECT count(*) FROM (SELECT 1 FROM items_fts{join}
@@ -171,10 +171,6 @@ def count_matches(db, query: str, *, since: datetime | None = None, cap: int = C
         if _is_query_error(exc):
             raise SearchSyntaxError(f"cannot search for {query!r}: {exc}") from exc
         raise
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _is_query_error(exc: sqlite3.OperationalError) -> bool:

@@ -6,7 +6,7 @@ import io
 
 from bot.corpus import import_directory, suggest_names
 from bot.doctor import run_doctor
-from bot.matching.cli import load_matcher
+from bot.matching.loader import load_matcher
 from store.search import search_items
 from tests.fakes.discord_fake import FakeDiscord
 
