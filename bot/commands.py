@@ -458,7 +458,7 @@ def parse_period(text: str, now: datetime, zone: str = "UTC", *,
     if start > now:
         raise CommandError(f"{text} is in the future")
     if now - start > timedelta(days=max_days):
-        raise CommandError(f"{text} is more than {max_days} days ago (1m to {max_days}d)")
+        raise CommandError(f"{text!r} is out of range (at most {max_days}d ago)")
     return start, now
 
 

@@ -265,10 +265,16 @@ def cmd_import(args) -> int:
     db = open_store(settings)
     try:
         matcher = build_matcher(settings, db)
-        imported, skipped = import_directory(db, args.directory, matcher, progress=_progress_bar)
+        passed_over: list[tuple[str, str]] = []
+        imported, skipped = import_directory(db, args.directory, matcher, progress=_progress_bar,
+                                             on_skip=lambda name, reason: passed_over.append((name, reason)))
     finally:
         db.close()
-    print(f"\nimported {imported} documents from {args.directory} ({skipped} already in the store)")
+    sys.stderr.write("\n")
+    for name, reason in passed_over:
+        print(f"skipped {name}: {reason}", file=sys.stderr)
+    note = f", {len(passed_over)} files skipped" if passed_over else ""
+    print(f"imported {imported} documents from {args.directory} ({skipped} already in the store{note})")
     return 0
 
 
