@@ -19,9 +19,10 @@ from bot.errors import CommandError
 from bot.localtime import local_time, zone_info
 from bot.models import CommandContext, Field, Reply, Section
 from bot.resolve import Resolver
-from store import outbox
 from bot.clock import iso
-from store.feeds import feed_health, get_meta
+from store import health, outbox, subscriptions
+from store.feeds import get_meta
+from store.items import items_by_prefix
 from store.matches import queue_length
 
 log = logging.getLogger(__name__)
@@ -241,9 +242,8 @@ def digest_data(digest) -> dict:
 async def _handle_track(deps: Deps, ctx: CommandContext, target: str = "") -> Reply:
     kind, target_id = _manageable_target(deps, ctx, target, "track")
     with deps.db.conn:
-        deps.db.execute("""INSERT OR IGNORE INTO subscriptions (platform, channel_id, target_type, target_id,
-                           created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)""",
-                        [ctx.platform, ctx.channel_id, kind, target_id, ctx.user_id, iso(deps.now())])
+        subscriptions.subscribe(deps.db, platform=ctx.platform, channel_id=ctx.channel_id, target_type=kind,
+                                target_id=target_id, created_by=ctx.user_id, now=deps.now())
     return Reply(title=f"This channel now tracks {deps.resolver.label(kind, target_id)}",
                  text="New items that match it will be posted here.")
 
@@ -251,8 +251,8 @@ async def _handle_track(deps: Deps, ctx: CommandContext, target: str = "") -> Re
 async def _handle_untrack(deps: Deps, ctx: CommandContext, target: str = "") -> Reply:
     kind, target_id = _manageable_target(deps, ctx, target, "untrack")
     with deps.db.conn:
-        removed = deps.db.execute("DELETE FROM subscriptions WHERE platform = ? AND channel_id = ? AND target_id = ?",
-                                  [ctx.platform, ctx.channel_id, target_id]).rowcount
+        removed = subscriptions.unsubscribe(deps.db, platform=ctx.platform, channel_id=ctx.channel_id,
+                                            target_id=target_id)
     if not removed:
         raise CommandError(f"this channel does not track {deps.resolver.label(kind, target_id)}")
     return Reply(title=f"This channel no longer tracks {deps.resolver.label(kind, target_id)}")
@@ -267,8 +267,7 @@ def _manageable_target(deps: Deps, ctx: CommandContext, target: str, verb: str) 
 
 
 async def _handle_tracking(deps: Deps, ctx: CommandContext) -> Reply:
-    rows = deps.db.execute("SELECT target_type, target_id FROM subscriptions WHERE platform = ? AND channel_id = ? "
-                           "ORDER BY target_type, target_id", [ctx.platform, ctx.channel_id]).fetchall()
+    rows = subscriptions.channel_targets(deps.db, ctx.platform, ctx.channel_id)
     sections = [Section(title="Tracked here with /watch track",
                         text=", ".join(deps.resolver.label(k, t) for k, t in rows) or "nothing yet")]
     ruled = [rule for rule in deps.rules if rule.platform == ctx.platform and rule.channel == ctx.channel_id]
@@ -286,7 +285,7 @@ async def _handle_feeds(deps: Deps, ctx: CommandContext) -> Reply:
 
 def feeds_reply(deps: Deps) -> Reply:
     """Feed health: state, last success, items, the last error and when, next check; delivery failures."""
-    rows = feed_health(deps.db)
+    rows = health.feed_health(deps.db)
     zone = deps.timezone
     sections = []
     for row in rows:
@@ -322,7 +321,7 @@ async def _handle_why(deps: Deps, ctx: CommandContext, item: str = "") -> Reply:
     item = item.strip()
     if len(item) < 6:
         raise CommandError("why needs an item id (at least 6 characters, as shown by search or an alert)")
-    rows = deps.db.execute("SELECT id, title, summary FROM items WHERE id LIKE ? LIMIT 2", [item + "%"]).fetchall()
+    rows = items_by_prefix(deps.db, item, limit=2)
     if not rows:
         raise CommandError(f"no stored item has an id starting with {item!r}")
     if len(rows) > 1:
@@ -359,15 +358,12 @@ async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:
 
 def status_reply(deps: Deps) -> Reply:
     """Uptime, last poll, items today, queued and failed messages, feed states."""
-    from store.feeds import last_poll_failures
-
     db, now = deps.db, deps.now()
     day_start = local_midnight(now, deps.timezone)
-    items_today = db.execute("SELECT COUNT(*) FROM items WHERE fetched_at >= ? AND is_baseline = 0",
-                             [iso(day_start)]).fetchone()[0]
-    states = dict(db.execute("SELECT state, COUNT(*) FROM feeds WHERE enabled = 1 GROUP BY state").fetchall())
-    failed = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
-    polled, last_failed = last_poll_failures(db)
+    items_today = health.new_items_since(db, day_start)
+    states = health.feed_state_counts(db)
+    failed = outbox.failed_count(db)
+    polled, last_failed = health.last_poll_failures(db)
     uptime = now - deps.started_at
     last_poll = get_meta(db, "last_poll_at")
     queued, waiting = outbox.queue_depth(db), queue_length(db)

@@ -128,29 +128,11 @@ def get_meta(db, key: str) -> str | None:
     return row[0] if row else None
 
 
-def _last_poll_failed_sql() -> str:
-    return "(feeds.last_error_at IS NOT NULL AND (feeds.last_success_at IS NULL OR feeds.last_error_at > feeds.last_success_at))"
+def feed_exists(db, feed_id: str) -> bool:
+    """Whether the store has a row for this feed, enabled or not."""
+    return db.execute("SELECT 1 FROM feeds WHERE id = ?", [feed_id]).fetchone() is not None
 
 
-def feed_health(db) -> list[dict]:
-    """Enabled feeds with their health, item count and whether their last poll failed; worst first."""
-    failed = _last_poll_failed_sql()
-    cursor = db.execute(
-        f"""SELECT feeds.id, feeds.name, feeds.url, feeds.state, feeds.last_success_at, feeds.last_polled_at,
-                   feeds.error_count, feeds.last_error, feeds.last_error_at, feeds.next_check_at,
-                   {failed} AS last_poll_failed,
-                   (SELECT COUNT(*) FROM items WHERE items.feed_id = feeds.id) AS items
-            FROM feeds WHERE enabled = 1
-            ORDER BY {failed} DESC, feeds.state = 'ok', feeds.id""")
-    columns = [column[0] for column in cursor.description]
-    rows = [dict(zip(columns, row)) for row in cursor]
-    for row in rows:
-        row["last_poll_failed"] = bool(row["last_poll_failed"])
-    return rows
-
-
-def last_poll_failures(db) -> tuple[int, int]:
-    """(enabled feeds polled at least once, those whose last poll failed)."""
-    row = db.execute(f"""SELECT COUNT(*), coalesce(SUM({_last_poll_failed_sql()}), 0) FROM feeds
-                         WHERE enabled = 1 AND last_polled_at IS NOT NULL""").fetchone()
-    return row[0], row[1]
+def disable_feed(db, feed_id: str) -> None:
+    """Keep a feed's row and items but never poll it."""
+    db.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", [feed_id])
