@@ -139,7 +139,7 @@ def main() -> None:
 
 def _latencies() -> None:
     from bot.matching.catalog import load_catalog
-    from bot.matching.cli import load_semantic
+    from bot.matching.loader import load_semantic
     from bot.matching.themes import ThemeScorer
 
     catalog = load_catalog()

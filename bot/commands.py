@@ -19,7 +19,8 @@ from bot.errors import CommandError
 from bot.models import CommandContext, Field, Reply, Section
 from bot.resolve import Resolver
 from store import outbox
-from store.feeds import get_meta, iso
+from bot.clock import iso
+from store.feeds import get_meta
 from store.matches import queue_length
 
 log = logging.getLogger(__name__)
@@ -301,43 +302,6 @@ HANDLERS = {
     "status": _handle_status, "trend": _handle_trend,
 }
 
-# Plain function names for one-shot CLI use: `await commands.lookup(deps, "ttp")`.
-
-
-async def lookup(deps: Deps, entity: str) -> Reply:
-    """Profile of a tracked entity."""
-    return await Commands(deps).run(_cli_context(), "lookup", {"entity": entity})
-
-
-async def search(deps: Deps, query: str, since: str | None = None) -> Reply:
-    """Full-text search over stored items."""
-    return await Commands(deps).run(_cli_context(), "search", {"query": query, "since": since or ""})
-
-
-async def feeds(deps: Deps) -> Reply:
-    """Feed health."""
-    return await Commands(deps).run(_cli_context(), "feeds", {})
-
-
-async def status(deps: Deps) -> Reply:
-    """Uptime, last poll, items today, queued messages."""
-    return await Commands(deps).run(_cli_context(), "status", {})
-
-
-async def why(deps: Deps, item: str) -> Reply:
-    """The matches of a stored item, explained."""
-    return await Commands(deps).run(_cli_context(), "why", {"item": item})
-
-
-async def trend(deps: Deps, entity: str, days: int = 30) -> Reply:
-    """Chart daily mentions of an entity."""
-    return await Commands(deps).run(_cli_context(), "trend", {"entity": entity, "days": str(days)})
-
-
-def _cli_context() -> CommandContext:
-    return CommandContext(platform="console", channel_id="cli", user_id="cli", can_manage=True)
-
-
 # ---------------------------------------------------------------- helpers
 
 _SINCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
@@ -366,6 +330,8 @@ def parse_since(text: str, now: datetime) -> datetime:
         raise CommandError(f"cannot read the period {text!r}; use 24h, 7d, 2w, today or 2026-11-01") from None
     if start > now:
         raise CommandError(f"{text} is in the future")
+    if now - start > timedelta(days=MAX_SINCE_DAYS):
+        raise CommandError(f"{text!r} is out of range (at most {MAX_SINCE_DAYS}d ago)")
     return start
 
 

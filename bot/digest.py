@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from bot.config import DigestTarget
 from bot.models import Reply, Section, reply_to_dict
 from store import outbox
-from store.feeds import get_meta, iso
+from bot.clock import as_utc, iso
+from store.feeds import get_meta
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class Digest:
 def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
                  max_stories: int = MAX_STORIES) -> Digest:
     """Select, cluster and rank the matching stories first seen in [start, end)."""
-    window = [iso(_utc(start)), iso(_utc(end))]
+    window = [iso(as_utc(start)), iso(as_utc(end))]
     items = db.execute(
         """SELECT items.id, coalesce(items.story_id, items.id), items.title, items.link,
                   items.published_at, coalesce(feeds.name, items.feed_id)
@@ -107,10 +108,6 @@ def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
                   item_count=len(matched_items), story_count=len(stories))
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _story(story_id: str, rows: list[tuple], item_entities, item_themes, entity_names) -> DigestStory:
     """One DigestStory from the period's items of a story (all outlets, matched or not)."""
     rows = sorted(rows, key=lambda row: row[4])
@@ -149,7 +146,7 @@ def _top_entities(db, matched_items, item_entities, entity_names, wanted, start)
     top = sorted(counts, key=lambda entity_id: (-counts[entity_id], entity_id))[:TOP_ENTITIES]
     if not top:
         return ()
-    begin = _utc(start)
+    begin = as_utc(start)
     marks = ",".join("?" * len(top))
     before = dict(db.execute(
         f"""SELECT item_entities.entity_id, count(DISTINCT items.id) FROM items
@@ -165,7 +162,7 @@ def _top_entities(db, matched_items, item_entities, entity_names, wanted, start)
 
 def period_text(start: datetime, end: datetime) -> str:
     """The period of a digest, in UTC, for titles."""
-    start, end = _utc(start), _utc(end)
+    start, end = as_utc(start), as_utc(end)
     if start.date() == end.date():
         return f"{start:%d %b %Y, %H:%M}–{end:%H:%M} UTC"
     return f"{start:%d %b %H:%M} – {end:%d %b %Y %H:%M} UTC"
@@ -264,7 +261,7 @@ def last_scheduled(target: DigestTarget, now: datetime) -> datetime:
     """The most recent HH:MM of the target's time zone at or before now, in UTC."""
     zone = ZoneInfo(target.timezone)
     hour, minute = (int(part) for part in target.time.split(":"))
-    now = _utc(now)
+    now = as_utc(now)
     today = now.astimezone(zone).date()
     for day in (today, today - timedelta(days=1), today - timedelta(days=2)):
         moment = datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(timezone.utc)
@@ -284,7 +281,7 @@ def _latest_period_end(db, target_id: str) -> datetime | None:
 
 def enqueue_digest(db, target: DigestTarget, now: datetime) -> int:
     """Build, render and queue today's digest for a target; return the rows queued (0 if already)."""
-    now = _utc(now)
+    now = as_utc(now)
     key = f"digest:{target.id}:{_local_day(target, now).isoformat()}"
     if outbox.get(db, f"{key}:1") is not None:
         return 0
@@ -305,7 +302,7 @@ def missed_digests(db, targets, now: datetime) -> list[DigestTarget]:
     first_started = get_meta(db, "first_started_at")
     if first_started is None:
         return []
-    started = _utc(datetime.fromisoformat(first_started))
+    started = as_utc(datetime.fromisoformat(first_started))
     missed = []
     for target in targets:
         scheduled = last_scheduled(target, now)

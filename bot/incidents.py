@@ -180,3 +180,18 @@ def _set_place(incident: Incident, text: str, matches, located_in: dict) -> None
     region = region_of(entity, located_in)
     if region:
         incident.region, incident.spans["region"] = region, (start, end)
+
+
+def located_in(catalog) -> dict:
+    """Each catalog entity's located-in parents, the place hierarchy incidents take regions from."""
+    return {entity.id: [target for relation, target in entity.relations if relation == "located-in"]
+            for entity in catalog.entities.values()
+            if any(relation == "located-in" for relation, _ in entity.relations)}
+
+
+def item_incidents(matcher, item: dict, result=None):
+    """The incidents an item reports, from its text and the matcher's entity matches."""
+    title, summary = str(item.get("title") or ""), str(item.get("summary") or "")
+    result = result or matcher.match(title, summary)
+    return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches],
+                   located_in(matcher.catalog))

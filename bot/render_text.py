@@ -1,4 +1,4 @@
-"""Render a Reply as plain terminal text (console adapter, one-shot CLI commands, the demo)."""
+"""Render a Reply, or a poll pass, as plain terminal text (console adapter, one-shot CLI commands, the demo)."""
 
 from __future__ import annotations
 
@@ -39,3 +39,22 @@ def _wrap(text: str, indent: str) -> list[str]:
     for paragraph in str(text).splitlines() or [""]:
         out.extend(textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent])
     return out
+
+
+def format_pass(summary) -> str:
+    """Summarise a poll pass for a terminal."""
+    lines = [
+        f"polled {len(summary.results)} feeds: {summary.ok} ok, {summary.failing} failing; "
+        f"{summary.new_items} new items, {summary.new_stories} new stories "
+        f"({summary.stored} stored, first-poll baselines included)"
+    ]
+    if summary.matched:
+        lines.append(f"matched {summary.matched} stored items that waited for it (first-poll baselines)")
+    if summary.outage:
+        lines.append("network outage: nearly every feed failed at once; no feed was penalised")
+    for result in summary.results:
+        if result.outcome == "error":
+            lines.append(f"  failing  {result.feed_id:<16} {result.error}")
+    for feed_id, before, after in summary.state_changes:
+        lines.append(f"  state    {feed_id:<16} {before} -> {after}")
+    return "\n".join(lines)

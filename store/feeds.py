@@ -5,12 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from bot.clock import iso
 from bot.models import Feed
-
-
-def iso(moment: datetime | None) -> str | None:
-    """Format a UTC datetime the way the store keeps times."""
-    return moment.isoformat(timespec="seconds") if moment else None
 
 
 def sync_feeds(db, feeds: tuple[Feed, ...], now: datetime) -> None:

@@ -18,7 +18,7 @@ from datetime import timedelta
 from bot.models import Item
 from bot.stories import (STORY_WINDOW_HOURS, TITLE_SIMILARITY, canonical_url, title_prefix,
                          title_similarity, title_tokens)
-from store.feeds import iso
+from bot.clock import iso
 
 CANDIDATES = 8  # stories read per title word, newest first
 _CHUNK = 500  # bound parameters per IN (...) list

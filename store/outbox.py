@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from store.feeds import iso
+from bot.clock import iso
 
 PENDING, SENDING, SENT, FAILED, MERGED, CAPPED = "pending", "sending", "sent", "failed", "merged", "capped"
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime
 
-from store.feeds import iso
+from bot.clock import as_utc, iso
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def search_items(db, query: str, *, since: datetime | None = None, limit: int = 
     match = fts_query(query)
     if limit <= 0:
         return []
-    since_text = iso(_utc(since)) if since else None
+    since_text = iso(as_utc(since)) if since else None
     try:
         matches = db.execute("SELECT count(*) FROM (SELECT rowid FROM items_fts WHERE items_fts MATCH ? "
                              "LIMIT ?)", [match, NARROW + 1]).fetchone()[0]
@@ -118,10 +118,6 @@ def search_items(db, query: str, *, since: datetime | None = None, limit: int = 
         if _is_query_error(exc):
             raise SearchSyntaxError(f"cannot search for {query!r}: {exc}") from exc
         raise
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _is_query_error(exc: sqlite3.OperationalError) -> bool:

@@ -6,7 +6,7 @@ import io
 
 from bot.corpus import import_directory, suggest_names
 from bot.doctor import run_doctor
-from bot.matching.cli import load_matcher
+from bot.matching.loader import load_matcher
 from store.search import search_items
 from tests.fakes.discord_fake import FakeDiscord
 
@@ -27,7 +27,7 @@ def test_import_is_matched_searchable_and_idempotent(db, tmp_path):
     seen = []
     assert import_directory(db, folder, matcher, progress=lambda done, total, name: seen.append((done, total))) \
         == (2, 0)
-    assert seen == [(1, 2), (2, 2)]
+    assert seen == [(1, 3), (2, 3), (3, 3)]  # every file, skip.bin included
     assert import_directory(db, folder, matcher) == (0, 2)
     rows = search_items(db, "chaman")
     assert [row["title"] for row in rows] == ["Chaman trade"]

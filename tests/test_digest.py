@@ -12,7 +12,8 @@ from bot.config import DigestTarget
 from bot.digest import (Digest, DigestStory, build_digest, digest_replies, enqueue_digest, last_scheduled,
                         missed_digests)
 from bot.models import reply_from_dict
-from store.feeds import iso, set_meta
+from bot.clock import iso
+from store.feeds import set_meta
 from tests.test_search_lookup import add_entity, add_feed, add_item, add_theme
 
 END = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)  # 08:00 in Karachi

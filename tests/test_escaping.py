@@ -17,7 +17,7 @@ import pytest
 from bot.alerts import enqueue_alerts
 from bot.commands import Commands, Deps
 from bot.config import AlertLimits, AlertRule
-from bot.matching.cli import load_matcher
+from bot.matching.loader import load_matcher
 from bot.models import CommandContext, Feed, Item, Reply, reply_from_dict
 from bot.platforms import discord_render, slack_render
 from bot.platforms.discord_render import plain

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.models import Field, Reply, Section, reply_to_dict
 from store import outbox
-from store.feeds import iso
+from bot.clock import iso
 
 _WORDS = {"failing": "is failing", "failed": "has failed repeatedly (still retried, with backoff)",
           "ok": "has recovered"}

@@ -17,8 +17,9 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from bot.clock import utc_now
 from bot.config import FetchSettings
 from bot.errors import FetchError, FetchTimeout, HTTPStatusError, NetworkError, ParseError
 from bot.feeds.fetch import FetchRequest, Fetcher
@@ -97,11 +98,6 @@ def parse_and_prepare(body: bytes, *, feed_id: str, fetched_at: datetime, conten
     if not baseline:
         return parsed, None
     return parsed, [item_store.prepare(item, baseline=True) for item in parsed.items]
-
-
-def utc_now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(timezone.utc)
 
 
 @dataclass

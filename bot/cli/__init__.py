@@ -8,12 +8,12 @@ Exit codes: 0 done, 1 failed, 2 configuration or usage mistake.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from pathlib import Path
 
 from bot import __version__
+from bot.cli import handlers
 from bot.errors import CatalogError, CommandError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="precision, recall and F1 of the matcher on a labelled file")
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--errors", action="store_true", help="list every item's mistakes (+wrong -missed)")
+    evaluate.add_argument("--labels", type=Path, metavar="LABELS_YML",
+                          help="judge only the ids of this labels.yml (default: the one beside the file)")
     why = sub.add_parser("why", help="explain the matches of a text, or of a stored item id")
     why.add_argument("text", nargs="+")
     importer = sub.add_parser("import", help="import a folder of text/HTML/Markdown documents")
@@ -70,16 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+HANDLERS = {  # subcommand -> its handler in bot.cli.handlers
+    "poll": handlers.cmd_poll, "feeds": handlers.cmd_feeds, "run": handlers.cmd_run,
+    "demo": handlers.cmd_demo, "match": handlers.cmd_match, "eval": handlers.cmd_eval,
+    "why": handlers.cmd_why, "import": handlers.cmd_import, "catalog": handlers.cmd_catalog,
+    "lookup": handlers.cmd_lookup, "search": handlers.cmd_search, "digest": handlers.cmd_digest,
+    "trend": handlers.cmd_trend, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
+    "backup": handlers.cmd_backup,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     args = build_parser().parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from bot import commands_cli
-
-    handler = getattr(commands_cli, "cmd_" + args.command.replace("-", "_"))
     try:
-        return handler(args) or 0
+        return HANDLERS[args.command](args) or 0
     except ConfigError as exc:
         print(f"watchdesk: {exc}", file=sys.stderr)
         return 2
@@ -94,7 +103,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
-
-def run_async(coroutine):
-    """Run a coroutine to completion on a fresh event loop."""
-    return asyncio.run(coroutine)
