@@ -135,6 +135,13 @@ def feedback_summary(db, limit: int = 5) -> str:
     return f"{total}" + (f" — {blamed}" if blamed else "")
 
 
+def feedback_counts_data(db) -> dict:
+    """The Not relevant answers as plain data: the total, and the count per entity and theme."""
+    return {"total": feedback.feedback_total(db),
+            "per_target": [{"kind": row["kind"], "id": row["id"], "count": row["count"]}
+                           for row in feedback.feedback_counts(db)]}
+
+
 def feedback_reply(db, since=None) -> Reply:
     """`watchdesk feedback`: Not relevant answers per entity and theme, and the latest ones."""
     counts = feedback.feedback_counts(db, since)

@@ -144,7 +144,8 @@ class Reply:
     error: bool = False
     file: Path | None = None
     mentions: tuple[str, ...] = field(default=())
-    actions: tuple[Action, ...] = ()  # buttons on the message (an alert's Why, Track, Mute, Not relevant)
+    data: dict | None = field(default=None, compare=False)  # the same answer as plain data, for --json
+    actions: tuple[Action, ...] = ()  # buttons on the message (an alert's Why, Track, Mute, Not Relevant)
     menu: Menu | None = None
 
 

@@ -12,7 +12,8 @@ from bot.models import CommandContext, Reply
 # The /watch subcommands and their arguments, in order. Adapters build their menus from this.
 SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "lookup": ("entity",),
-    "search": ("query", "since"),
+    "search": ("query", "since", "page", "order"),
+    "next": (),
     "digest": ("period",),
     "track": ("target",),
     "untrack": ("target",),
@@ -22,7 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "status": (),
     "trend": ("entity", "days"),
 }
-OPTIONAL_ARGUMENTS = {"since", "period", "days"}
+OPTIONAL_ARGUMENTS = {"since", "period", "days", "page", "order"}  # page:2, order:ranked only by name
 MANAGE_COMMANDS = {"track", "untrack"}
 # custom_id / action_id of an alert's buttons and of the menus they open (Discord allows 100 characters)
 BUTTON_ID = re.compile(r"watchdesk:(?P<action>why|track|mute|irrelevant):(?P<item>[0-9a-f]{6,40})")
