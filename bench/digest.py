@@ -88,7 +88,7 @@ def build_store(path: Path, items: int, days: int, last_day: int) -> None:
     from bot.matching.catalog import load_catalog
     from store import open_db
     from store.catalog import sync_catalog
-    from store.feeds import iso
+    from bot.clock import iso
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -141,7 +141,7 @@ def build_store(path: Path, items: int, days: int, last_day: int) -> None:
 
 def _story(rng, words, word_weights, entities, themes, day_start, size, buffers, serial) -> None:
     """Append one story of `size` outlets (items, entity matches, themes) to the buffers."""
-    from store.feeds import iso
+    from bot.clock import iso
 
     story_entities = rng.sample(entities, rng.choice((1, 1, 2, 2, 2)))
     story_themes = rng.sample(themes, rng.choice((0, 1, 1, 1, 2)))

@@ -92,7 +92,7 @@ def latency(matcher, items: list[tuple[str, str]]) -> tuple[float, float]:
 
 def incident_latency(matcher, items: list[tuple[str, str]], rounds: int = 5) -> tuple[float, float]:
     """Mean and p95 milliseconds per item of the incident extractor alone (the match is done first)."""
-    from bot.matching.cli import item_incidents
+    from bot.incidents import item_incidents
 
     matched = [({"title": title, "summary": summary}, matcher.match(title, summary)) for title, summary in items]
     for item, result in matched:  # warm up: the first pass compiles the extractor's patterns
@@ -157,7 +157,7 @@ def main() -> None:
 
 def _latencies() -> None:
     from bot.matching.catalog import load_catalog
-    from bot.matching.cli import load_semantic
+    from bot.matching.loader import load_semantic
     from bot.matching.themes import ThemeScorer
 
     catalog = load_catalog()

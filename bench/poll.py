@@ -195,7 +195,7 @@ async def measure(args, port: int) -> None:
 
     matcher = None
     if not args.no_match:
-        from bot.matching.cli import load_matcher
+        from bot.matching.loader import load_matcher
 
         matcher = load_matcher()
     with tempfile.TemporaryDirectory() as directory:
@@ -252,7 +252,7 @@ async def worker_pass(args) -> dict:
     from store import open_db
     from store.feeds import sync_feeds
 
-    from bot.matching.cli import load_matcher
+    from bot.matching.loader import load_matcher
 
     matcher = load_matcher()
     db = open_db(Path(args.db), check_same_thread=False)

@@ -121,7 +121,7 @@ def main() -> int:
         return 0
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("WATCHDESK_SEMANTIC", "0")
-    from bot.matching.cli import load_matcher
+    from bot.matching.loader import load_matcher
 
     return asyncio.run(check(args.root, load_matcher()))
 

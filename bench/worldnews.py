@@ -87,7 +87,7 @@ def main() -> int:
         return 0
     logging.basicConfig(level=logging.CRITICAL)
     os.environ.setdefault("WATCHDESK_SEMANTIC", "0")
-    from bot.matching.cli import load_matcher
+    from bot.matching.loader import load_matcher
     matcher = load_matcher()
     report(asyncio.run(poll_all(args.root, matcher)), matcher.catalog.not_regional())
     return 0

@@ -19,9 +19,15 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.actions import alert_actions
 from bot.config import AlertLimits, AlertRule
+from bot.localtime import local_time
 from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
 from store import outbox
+from store.feedback import active_mutes
+from store.items import alert_item_row
+from store.matches import named_entity_matches, named_theme_matches
+from store.subscriptions import all_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -44,63 +50,71 @@ class AlertItem:
     entity_names: dict[str, str] = field(default_factory=dict)
     themes: dict[str, float] = field(default_factory=dict)  # theme id -> score
     theme_names: dict[str, str] = field(default_factory=dict)
+    zone: str = "UTC"  # the desk's time zone, in which the alert shows the item's time
 
 
 def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], limits: AlertLimits,
-                   now: datetime) -> int:
-    """Queue alerts for these items; return how many messages were queued or updated."""
+                   now: datetime, zone: str = "UTC") -> int:
+    """Queue alerts for these items (times in the desk's zone); return the messages queued or updated."""
     queued = 0
-    subscriptions = list(db.query("SELECT platform, channel_id, target_id FROM subscriptions"))
+    subscriptions = all_subscriptions(db)
+    mutes = active_mutes(db, now)
     for item_id in item_ids:
         item = load_alert_item(db, item_id)
         if item is None:
             continue
-        for (platform, channel), mentions in targets_for(item, rules, subscriptions).items():
+        item.zone = zone
+        for (platform, channel), mentions in targets_for(item, rules, subscriptions, mutes).items():
             queued += _alert_channel(db, item, platform, channel, mentions, limits, now)
     return queued
 
 
 def load_alert_item(db, item_id: str) -> AlertItem | None:
     """Read an item with its outlet and matches; None for baselines and unknown ids."""
-    rows = list(db.query(
-        """SELECT items.id, items.story_id, items.title, items.summary, items.link, items.published_at,
-                  items.is_baseline, feeds.name AS outlet
-           FROM items LEFT JOIN feeds ON feeds.id = items.feed_id WHERE items.id = ?""", [item_id]))
-    if not rows or rows[0]["is_baseline"]:
+    row = alert_item_row(db, item_id)
+    if row is None or row["is_baseline"]:
         return None
-    row = rows[0]
     item = AlertItem(item_id=row["id"], story_id=row["story_id"] or row["id"], title=row["title"],
                      summary=row["summary"], link=row["link"], outlet=row["outlet"] or "",
                      published_at=row["published_at"])
-    for entity_id, alias, name in db.execute(
-            """SELECT item_entities.entity_id, item_entities.alias, entities.name FROM item_entities
-               LEFT JOIN entities ON entities.id = item_entities.entity_id
-               WHERE item_id = ? ORDER BY start""", [item_id]):
+    for entity_id, alias, name in named_entity_matches(db, item_id):
         words = item.entities.setdefault(entity_id, [])
         if alias and alias not in words:
             words.append(alias)
         item.entity_names[entity_id] = name or entity_id
-    for theme_id, score, name in db.execute(
-            """SELECT item_themes.theme_id, item_themes.score, themes.name FROM item_themes
-               LEFT JOIN themes ON themes.id = item_themes.theme_id WHERE item_id = ?
-               ORDER BY score DESC""", [item_id]):
+    for theme_id, score, name in named_theme_matches(db, item_id):
         item.themes[theme_id] = score
         item.theme_names[theme_id] = name or theme_id
     return item
 
 
-def targets_for(item: AlertItem, rules, subscriptions) -> dict[tuple[str, str], tuple[str, ...]]:
-    """The channels that track something this item matches, with the roles their rules mention."""
+def targets_for(item: AlertItem, rules, subscriptions, mutes=None) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The channels that track something this item matches, with the roles their rules mention.
+
+    `mutes` ({(platform, channel): {(kind, id)}}, from an alert's Mute button) silence a story in
+    a channel, or an entity: a muted entity no longer counts as a match there.
+    """
+    mutes = mutes or {}
+
+    def heard(platform: str, channel: str) -> tuple[set[str], bool]:
+        muted = mutes.get((platform, channel), set())
+        entities = {entity for entity in item.entities if ("entity", entity) not in muted}
+        return entities, ("story", item.story_id) not in muted
+
     targets: dict[tuple[str, str], set[str]] = {}
     for rule in rules:
-        hit_entity = any(entity in item.entities for entity in rule.entities)
+        entities, story_heard = heard(rule.platform, rule.channel)
+        if not story_heard:
+            continue
+        hit_entity = any(entity in entities for entity in rule.entities)
         hit_theme = any(item.themes.get(theme, -1) >= rule.min_score for theme in rule.themes)
         if hit_entity or hit_theme:
             roles = targets.setdefault((rule.platform, rule.channel), set())
             if rule.mention_role:
                 roles.add(rule.mention_role)
     for subscription in subscriptions:
-        if subscription["target_id"] in item.entities or subscription["target_id"] in item.themes:
+        entities, story_heard = heard(subscription["platform"], subscription["channel_id"])
+        if story_heard and (subscription["target_id"] in entities or subscription["target_id"] in item.themes):
             targets.setdefault((subscription["platform"], subscription["channel_id"]), set())
     return {key: tuple(sorted(roles)) for key, roles in targets.items()}
 
@@ -154,7 +168,7 @@ def _with_also_reported(reply: Reply, outlets: list[str]) -> Reply:
     first = reply.sections[0] if reply.sections else Section()
     sections = (Section(first.title, first.text, first.url, fields), *reply.sections[1:])
     return Reply(title=reply.title, text=reply.text, sections=sections, footer=reply.footer, url=reply.url,
-                 mentions=reply.mentions)
+                 mentions=reply.mentions, actions=reply.actions)
 
 
 def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, limits: AlertLimits,
@@ -194,7 +208,8 @@ def alert_reply(item: AlertItem, mentions: tuple[str, ...]) -> Reply:
         fields.append(Field("Entities", entity_text[:1000]))
     if item.themes:
         fields.append(Field("Themes", ", ".join(item.theme_names.get(t, t) for t in item.themes)[:1000]))
-    when = item.published_at.replace("T", " ").replace("+00:00", " UTC")
+    when = local_time(item.published_at, item.zone)
     return Reply(title=item.title[:250], text="", url=item.link,
                  sections=(Section(text=summary, url=item.link, fields=tuple(fields)),),
-                 footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}", mentions=mentions)
+                 footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}", mentions=mentions,
+                 actions=alert_actions(item.item_id))

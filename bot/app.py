@@ -1,20 +1,25 @@
-"""Composition root: settings -> store -> fetcher -> catalog and matcher -> refresher -> alerts.
+"""Composition root: settings -> store -> fetcher -> matcher -> refresher -> commands -> adapters,
+delivery worker and scheduler.
 
 The one place that wires modules together, so every other module takes its dependencies as
-arguments and every test is a function call.
+arguments and every test is a function call. `watchdesk run` (bot.service), the demo and the
+one-shot CLI commands all build here; bot.service only starts, waits, drains and stops.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
 from bot import __version__
 from bot.config import Settings
 from bot.feeds.fetch import Fetcher
-from bot.feeds.refresh import PassSummary, Refresher, utc_now
+from bot.clock import utc_now
+from bot.feeds.refresh import PassSummary, Refresher
 from store import open_db
 from store.feeds import sync_feeds
 
@@ -35,7 +40,7 @@ def open_store(settings: Settings, now: datetime | None = None):
 
 def build_matcher(settings: Settings, db=None):
     """Load the catalog (with the `watch:` extensions), compile the matcher, sync the catalog tables."""
-    from bot.matching.cli import load_matcher
+    from bot.matching.loader import load_matcher
     from store.catalog import sync_catalog
 
     matcher = load_matcher(settings.watch or None)
@@ -79,7 +84,8 @@ class Pipeline:
 
         with self.db.conn:
             return enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
-                                  limits=self.settings.alert_limits, now=self.now())
+                                  limits=self.settings.alert_limits, now=self.now(),
+                                  zone=self.settings.timezone)
 
     def queue_awaiting_alerts(self) -> int:
         """Queue alerts for the items the write path recorded as awaiting them, including any a
@@ -91,7 +97,8 @@ class Pipeline:
         while item_ids := outbox.awaiting_alerting(self.db):
             with self.db.conn:
                 queued += enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
-                                         limits=self.settings.alert_limits, now=self.now())
+                                         limits=self.settings.alert_limits, now=self.now(),
+                                  zone=self.settings.timezone)
                 outbox.alerting_done(self.db, item_ids)
         return queued
 
@@ -106,10 +113,11 @@ class Pipeline:
                                  now=self.now())
 
     async def close(self) -> None:
-        """Close the fetcher's connections and the refresher's thread and store connection."""
+        """Close the fetcher's connections, the refresher's thread and both store connections."""
         await self.fetcher.close()
         self.refresher.close()
         self.refresher.db.close()
+        self.db.close()
 
 
 def build_pipeline(settings: Settings, *, now: Callable[[], datetime] = utc_now, db=None,
@@ -123,3 +131,103 @@ def build_pipeline(settings: Settings, *, now: Callable[[], datetime] = utc_now,
                           now=now)
     return Pipeline(settings=settings, db=db, fetcher=fetcher, matcher=matcher, refresher=refresher,
                     now=now)
+
+
+def chart_directory(settings: Settings) -> Path:
+    """Where trend charts are written, whoever asks: next to the store."""
+    return settings.store.parent
+
+
+def build_commands(settings: Settings, db, *, now: Callable[[], datetime] = utc_now,
+                   started_at: datetime | None = None, catalog=None):
+    """The /watch command runner over this store; its Deps are built here and nowhere else."""
+    from bot.commands import Commands, Deps
+
+    if catalog is None:
+        from bot.matching.catalog import load_catalog
+
+        catalog = load_catalog(settings.watch or None)
+    return Commands(Deps(db=db, now=now, started_at=started_at or now(), chart_dir=chart_directory(settings),
+                         catalog=catalog, rules=settings.alerts, timezone=settings.timezone))
+
+
+def build_adapters(settings: Settings, runner, output=None) -> dict:
+    """Create an adapter per platform with a token, plus the console for console channels."""
+    from bot.platforms.console import ConsoleAdapter
+
+    adapters = {"console": ConsoleAdapter(output=output or sys.stdout)}
+    if settings.discord:
+        from bot.platforms.discord_bot import DiscordAdapter
+
+        adapters["discord"] = DiscordAdapter(settings.discord, runner)
+    if settings.slack:
+        from bot.platforms.slack_bot import SlackAdapter
+
+        adapters["slack"] = SlackAdapter(settings.slack, runner)
+    return adapters
+
+
+def digest_jobs(pipeline: Pipeline, worker=None):
+    """A scheduler job per digest target that queues that target's digest."""
+    from bot.digest import enqueue_digest
+
+    def job_for(target):
+        async def job():
+            with pipeline.db.conn:
+                enqueue_digest(pipeline.db, target, pipeline.now())
+            if worker is not None:
+                worker.wake.set()
+
+        return job
+
+    return [(target, job_for(target)) for target in pipeline.settings.digests]
+
+
+@dataclass
+class Service:
+    """Everything `watchdesk run` runs, wired and not yet started."""
+
+    settings: Settings
+    pipeline: Pipeline
+    commands: object
+    adapters: dict
+    worker: object
+    jobs: object
+    scheduler: object
+    metrics: object
+    started_at: datetime
+    tasks: list = field(default_factory=list)  # the delivery worker and console, once started
+
+    async def poll_and_deliver(self) -> PassSummary:
+        """One scheduled poll: refresh due feeds, record the figures, wake the delivery worker."""
+        summary = await self.pipeline.poll()
+        if self.metrics is not None:
+            self.metrics.poll(summary)
+        self.worker.wake.set()
+        return summary
+
+
+def build_service(settings: Settings, *, tick: float = 30.0, now: Callable[[], datetime] = utc_now,
+                  started_at: datetime | None = None, output=None, channel_spacing: float | None = None) -> Service:
+    """Wire pipeline, commands, adapters, delivery worker and scheduler for these settings."""
+    from bot.delivery import CHANNEL_SPACING, DeliveryWorker
+    from bot.scheduler import JobRunner, build_scheduler
+
+    pipeline = build_pipeline(settings, now=now)
+    started_at = started_at or now()
+    commands = build_commands(settings, pipeline.db, now=now, started_at=started_at,
+                              catalog=pipeline.matcher.catalog if pipeline.matcher else None)
+    metrics = None
+    if settings.metrics.enabled:
+        from bot.metrics import Metrics
+
+        metrics = Metrics(pipeline.db)
+    adapters = build_adapters(settings, commands, output)
+    worker = DeliveryWorker(pipeline.db, adapters, now=now, metrics=metrics,
+                            channel_spacing=CHANNEL_SPACING if channel_spacing is None else channel_spacing)
+    jobs = JobRunner()
+    service = Service(settings=settings, pipeline=pipeline, commands=commands, adapters=adapters, worker=worker,
+                      jobs=jobs, scheduler=None, metrics=metrics, started_at=started_at)
+    service.scheduler = build_scheduler(jobs, poll=service.poll_and_deliver, tick=tick,
+                                        digests=digest_jobs(pipeline, worker))
+    return service

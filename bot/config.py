@@ -121,6 +121,7 @@ class Settings:
     digests: tuple[DigestTarget, ...] = ()
     admin_channels: tuple[tuple[str, str], ...] = ()  # (platform, channel) told of feed state changes
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    timezone: str = "UTC"  # the desk's time zone: every time a person reads is shown in it
 
 
 # ---------------------------------------------------------------- loading and validation
@@ -286,7 +287,17 @@ def _read_alerts(top: Reader) -> tuple[tuple[AlertRule, ...], AlertLimits]:
     )
 
 
-def _read_digests(top: Reader) -> tuple[DigestTarget, ...]:
+def _read_zone(reader: Reader, default: str) -> str:
+    """A `timezone:` key: an IANA name such as Asia/Karachi."""
+    zone = reader.text("timezone", default)
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.fail(f"unknown time zone {zone!r} (use e.g. Asia/Karachi)", key="timezone")
+    return zone
+
+
+def _read_digests(top: Reader, desk_zone: str) -> tuple[DigestTarget, ...]:
     targets, seen = [], set()
     for reader in top.children("digest"):
         reader.only({"id", "time", "timezone", "platform", "channel", "entities", "themes"})
@@ -298,11 +309,7 @@ def _read_digests(top: Reader) -> tuple[DigestTarget, ...]:
         time_text = reader.text("time", "08:00")
         if not _TIME.match(time_text):
             reader.fail(f"must be a 24-hour time like 08:00, not {time_text!r}", key="time")
-        zone = reader.text("timezone", "UTC")
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            reader.fail(f"unknown time zone {zone!r} (use e.g. Asia/Karachi)", key="timezone")
+        zone = _read_zone(reader, desk_zone)
         targets.append(DigestTarget(id=target_id, time=time_text, timezone=zone, platform=platform,
                                     channel=channel, entities=reader.strings("entities"),
                                     themes=reader.strings("themes")))
@@ -310,7 +317,7 @@ def _read_digests(top: Reader) -> tuple[DigestTarget, ...]:
 
 
 TOP_LEVEL_KEYS = {"store", "user_agent_contact", "defaults", "fetch", "feeds", "watch", "platforms",
-                  "alerts", "alert_limits", "digest", "admin", "metrics"}
+                  "alerts", "alert_limits", "digest", "admin", "metrics", "timezone"}
 
 
 def load_settings(path: str | Path, *, environ=None, store_override: str | Path | None = None) -> Settings:
@@ -354,16 +361,18 @@ def settings_from_mapping(data, *, file: str, environ, store_override=None) -> S
     metrics = top.child("metrics", {})
     metrics.only({"enabled", "host", "port"})
     watch = top.get("watch", dict, {})
+    zone = _read_zone(top, "UTC")
     return Settings(
         path=Path(file), store=store, user_agent_contact=contact, feeds=_read_feeds(top),
         fetch=_read_fetch(top), watch=_plain(watch),
         discord=_read_discord(platforms.child("discord"), environ),
         slack=_read_slack(platforms.child("slack"), environ),
-        alerts=rules, alert_limits=limits, digests=_read_digests(top),
+        alerts=rules, alert_limits=limits, digests=_read_digests(top, zone),
         admin_channels=tuple(admin),
         metrics=MetricsSettings(enabled=metrics.get("enabled", bool, False),
                                 host=metrics.text("host", "127.0.0.1"),
                                 port=metrics.get("port", int, 9464)),
+        timezone=zone,
     )
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.errors import DeliveryError, PermanentDeliveryError
-from bot.feeds.refresh import utc_now
+from bot.clock import utc_now
 from bot.models import reply_from_dict
 from store import outbox
 

@@ -81,8 +81,8 @@ class _Clock:
 
 async def run_demo(out: TextIO, *, keep: Path | None = None) -> int:
     """Run the demo, writing what a desk would see to `out`; return an exit code."""
-    from bot.app import build_pipeline
-    from bot.commands_cli import format_pass
+    from bot.app import build_service
+    from bot.render_text import format_pass
 
     with contextlib.ExitStack() as stack:
         directory = keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="watchdesk-")))
@@ -91,7 +91,8 @@ async def run_demo(out: TextIO, *, keep: Path | None = None) -> int:
         await server.start()
         clock = _Clock(BASELINE_AT)
         settings = demo_settings(directory, server.base_url)
-        pipeline = build_pipeline(settings, now=clock)
+        service = build_service(settings, now=clock, started_at=BASELINE_AT, output=out, channel_spacing=0.0)
+        pipeline = service.pipeline
         try:
             _heading(out, f"watchdesk demo: 3 sample feeds served from {server.base_url}")
             summary = await pipeline.poll(force=True)
@@ -100,46 +101,46 @@ async def run_demo(out: TextIO, *, keep: Path | None = None) -> int:
             server.edition, clock.moment = 2, SECOND_POLL_AT
             summary = await pipeline.poll(force=True)
             out.write(f"\n[{_clock_text(clock)}] second poll\n{format_pass(summary)}\n")
-            await _show_rest(out, pipeline, summary)
+            await _show_rest(out, service, summary)
         finally:
             await pipeline.close()
             await server.stop()
-            pipeline.db.close()
     return 0
 
 
-async def _show_rest(out: TextIO, pipeline, summary) -> None:
-    """Show the new items' matches, deliver the alerts, then a lookup, a search, feeds and the digest."""
-    from bot.commands import Commands, Deps
-    from bot.delivery import DeliveryWorker
+async def _show_rest(out: TextIO, service, summary) -> None:
+    """Show the new items' matches, deliver the alerts, then a lookup, a search, feeds, an alert's
+    Why and Not Relevant buttons, the status they show in, and the digest."""
     from bot.digest import build_digest, digest_replies
     from bot.models import CommandContext
-    from bot.platforms.console import ConsoleAdapter, answer_line
+    from bot.platforms.console import answer_line
     from bot.render_text import render_text
+    from store.items import title_and_feed
+    from store.matches import entity_ids, theme_ids
 
+    pipeline = service.pipeline
     _heading(out, "New items and what they match")
     for result in summary.results:
         for item_id in result.new_item_ids:
-            row = pipeline.db.execute("SELECT title, feed_id FROM items WHERE id = ?", [item_id]).fetchone()
-            entities = [r[0] for r in pipeline.db.execute(
-                "SELECT DISTINCT entity_id FROM item_entities WHERE item_id = ?", [item_id])]
-            themes = [r[0] for r in pipeline.db.execute(
-                "SELECT theme_id FROM item_themes WHERE item_id = ? ORDER BY score DESC", [item_id])]
+            row = title_and_feed(pipeline.db, item_id)
+            entities = entity_ids(pipeline.db, item_id)
+            themes = theme_ids(pipeline.db, item_id)
             out.write(f"- {row[0]}  ({row[1]}, id {item_id[:8]})\n"
                       f"    entities: {', '.join(entities) or '-'}\n"
                       f"    themes:   {', '.join(themes) or '-'}\n")
     _heading(out, f"Alerts delivered to {DESK_CHANNEL} (one per story; later outlets update it)")
-    console = ConsoleAdapter(out)
-    worker = DeliveryWorker(pipeline.db, {"console": console}, now=pipeline.now, channel_spacing=0.0)
-    delivered = await worker.deliver_due()
+    delivered = await service.worker.deliver_due()
     out.write(f"({delivered} messages delivered from the outbox)\n")
-    deps = Deps(db=pipeline.db, now=pipeline.now, started_at=BASELINE_AT, chart_dir=pipeline.settings.store.parent,
-                catalog=pipeline.matcher.catalog if pipeline.matcher else None, rules=pipeline.settings.alerts)
-    runner = Commands(deps)
     context = CommandContext(platform="console", channel_id=DESK_CHANNEL, user_id="demo", can_manage=True)
     for command in ("lookup tehreek-e-taliban", "search torkham", "why " + _first_item(pipeline), "feeds"):
         _heading(out, f"/watch {command}")
-        out.write(await answer_line(runner, context, command) + "\n")
+        out.write(await answer_line(service.commands, context, command) + "\n")
+    console = service.adapters["console"]
+    alert = next((message_id for _, message_id, reply in console.sent if reply.actions), None)
+    if alert is not None:
+        for typed, what in ((f"act {alert} 1", "Why"), (f"act {alert} 4", "Not Relevant"), ("status", "")):
+            _heading(out, f"{typed}  ({what} on alert {alert})" if what else f"/watch {typed}")
+            out.write(await answer_line(service.commands, context, typed, console=console) + "\n")
     _heading(out, "Daily digest")
     now = pipeline.now()
     digest = build_digest(pipeline.db, start=BASELINE_AT.replace(hour=0), end=now)
@@ -148,8 +149,10 @@ async def _show_rest(out: TextIO, pipeline, summary) -> None:
 
 
 def _first_item(pipeline) -> str:
-    row = pipeline.db.execute("SELECT item_id FROM item_entities ORDER BY rowid LIMIT 1").fetchone()
-    return row[0][:10] if row else "unknown"
+    from store.matches import first_matched_item
+
+    item_id = first_matched_item(pipeline.db)
+    return item_id[:10] if item_id else "unknown"
 
 
 def _clock_text(clock: _Clock) -> str:

@@ -1206,3 +1206,32 @@ def _state_region(incident: Incident) -> None:
             (c for c, adjective in _ADJECTIVES_REVERSE.items() if adjective == nation), None)
         if country:
             incident.region = country
+
+
+def located_in(catalog) -> dict:
+    """Each catalog entity's located-in parents, the place hierarchy incidents take regions from."""
+    return {entity.id: [target for relation, target in entity.relations if relation == "located-in"]
+            for entity in catalog.entities.values()
+            if any(relation == "located-in" for relation, _ in entity.relations)}
+
+
+def armed_groups(catalog) -> frozenset:
+    """The catalog's armed groups: the actors an incident can name."""
+    return frozenset(entity.id for entity in catalog.entities.values() if entity.type == "group")
+
+
+def incident_context(matcher) -> tuple[dict, frozenset]:
+    """The catalog's place hierarchy and armed groups, computed once per matcher."""
+    context = getattr(matcher, "_incident_context", None)
+    if context is None or context[0] is not matcher.catalog:
+        context = (matcher.catalog, located_in(matcher.catalog), armed_groups(matcher.catalog))
+        matcher._incident_context = context
+    return context[1], context[2]
+
+
+def item_incidents(matcher, item: dict, result=None) -> list[Incident]:
+    """The incidents an item reports, from its text and the matcher's entity matches."""
+    title, summary = str(item.get("title") or ""), str(item.get("summary") or "")
+    result = result or matcher.match(title, summary)
+    places, groups = incident_context(matcher)
+    return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches], places, groups)

@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.clock import utc_now
 from bot.config import DigestTarget
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def build_scheduler(runner: JobRunner, *, poll: Callable[[], Awaitable[object]],
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(runner.wrap("poll", poll), IntervalTrigger(seconds=tick, jitter=max(1, tick / 10)),
                       id="poll", name="poll due feeds", coalesce=True, max_instances=1,
-                      misfire_grace_time=int(tick * 2), next_run_time=_now_utc())
+                      misfire_grace_time=int(tick * 2), next_run_time=utc_now())
     for target, job in digests:
         hour, minute = (int(part) for part in target.time.split(":"))
         trigger = CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(target.timezone))
@@ -69,9 +70,3 @@ def build_scheduler(runner: JobRunner, *, poll: Callable[[], Awaitable[object]],
                           name=f"digest {target.id}", coalesce=True, max_instances=1,
                           misfire_grace_time=3600)
     return scheduler
-
-
-def _now_utc():
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc)

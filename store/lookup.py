@@ -7,9 +7,9 @@ published_at, which item_entities keeps beside each mention (migration m003).
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-from store.feeds import iso
+from bot.clock import as_utc, iso
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,9 @@ def entity_relations(db, entity_id: str) -> list[tuple[str, str, str]]:
     return [tuple(row) for row in rows]
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def mention_counts(db, entity_id: str, now: datetime) -> dict[str, int]:
     """Count the distinct items naming an entity since the start of the UTC day 7 (and 30) days ago."""
-    today = _utc(now).date()
+    today = as_utc(now).date()
     row = db.execute(
         """SELECT coalesce(sum(mentions), 0), coalesce(sum(CASE WHEN day >= ? THEN mentions END), 0)
            FROM entity_days WHERE entity_id = ? AND day >= ? AND day <= ?""",
@@ -73,7 +69,7 @@ def co_mentioned(db, entity_id: str, *, now: datetime, days: int = 30,
     Counted over the entity's latest CO_MENTION_SAMPLE mentions within the window, so a lookup
     stays fast however often an entity is named.
     """
-    now = _utc(now)
+    now = as_utc(now)
     rows = db.execute(
         f"""WITH recent AS MATERIALIZED (
                SELECT DISTINCT item_id FROM (
@@ -91,7 +87,7 @@ def co_mentioned(db, entity_id: str, *, now: datetime, days: int = 30,
 
 def daily_mentions(db, entity_id: str, *, days: int, now: datetime) -> list[tuple[date, int]]:
     """Return (UTC day, distinct items naming the entity) for the last `days` days, oldest first."""
-    today = _utc(now).date()
+    today = as_utc(now).date()
     first = today - timedelta(days=days - 1)
     rows = db.execute("SELECT day, mentions FROM entity_days WHERE entity_id = ? AND day >= ? AND day <= ?",
                       [entity_id, first.isoformat(), today.isoformat()])

@@ -10,7 +10,7 @@ import pytest
 from bot.alerts import enqueue_alerts
 from bot.config import AlertLimits, AlertRule
 from bot.delivery import DeliveryWorker
-from bot.matching.cli import load_matcher
+from bot.matching.loader import load_matcher
 from bot.models import Feed, Item, reply_from_dict
 from bot.platforms.console import ConsoleAdapter
 from store.catalog import sync_catalog

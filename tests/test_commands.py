@@ -9,7 +9,7 @@ import pytest
 
 from bot.commands import Commands, Deps, parse_since
 from bot.errors import CommandError
-from bot.matching.cli import load_matcher
+from bot.matching.loader import load_matcher
 from bot.models import CommandContext, Feed, Item
 from bot.platforms.console import answer_line, run_console
 from store.catalog import sync_catalog

@@ -43,7 +43,8 @@ BROKEN = [
     ("fetch: {concurrency: 0}\n", "{file}:1: fetch.concurrency: must be between 1 and 500"),
     ("defaults: {max_bytes: huge}\n", "{file}:1: defaults.max_bytes: is not a size: 'huge' (use e.g. 500KB, 10MB)"),
     ("feed: []\n", "{file}:1: feed: unknown key (did you mean 'feeds'?); allowed: admin, alert_limits, "
-     "alerts, defaults, digest, feeds, fetch, metrics, platforms, store, user_agent_contact, watch"),
+     "alerts, defaults, digest, feeds, fetch, metrics, platforms, store, timezone, user_agent_contact, watch"),
+    ("timezone: Mars/Olympus\n", "{file}:1: timezone: unknown time zone 'Mars/Olympus' (use e.g. Asia/Karachi)"),
 ]
 
 
@@ -143,3 +144,14 @@ def test_a_value_that_contains_its_own_alias_is_refused(tmp_path):
     path.write_text("watch: &loop [*loop]\n")
     with pytest.raises(ConfigError, match="refers to a value that contains it"):
         load_settings(path, environ={})
+
+
+def test_desk_timezone_defaults_to_utc_and_is_the_digest_targets_default(tmp_path):
+    path = tmp_path / "feeds.yml"
+    path.write_text("digest:\n  - {id: a, platform: console, channel: c}\n")
+    assert load_settings(path, environ={}).timezone == "UTC"
+    path.write_text("timezone: Asia/Karachi\ndigest:\n  - {id: a, platform: console, channel: c}\n"
+                    "  - {id: b, platform: console, channel: c, timezone: Asia/Kabul}\n")
+    settings = load_settings(path, environ={})
+    assert settings.timezone == "Asia/Karachi"
+    assert [target.timezone for target in settings.digests] == ["Asia/Karachi", "Asia/Kabul"]

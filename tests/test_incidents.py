@@ -3,7 +3,9 @@
 import json
 
 from bot.incidents import extract, number, region_of
-from bot.matching.cli import item_incidents, load_matcher, match_line
+from bot.cli.match import match_line
+from bot.incidents import item_incidents
+from bot.matching.loader import load_matcher
 from bot.matching.evaluate import EventScore
 
 LOCATED = {"lakki-marwat": ["khyber-pakhtunkhwa"], "khyber-pakhtunkhwa": ["pakistan"],

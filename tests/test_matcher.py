@@ -10,7 +10,7 @@ import pytest
 
 from bot.errors import CatalogError
 from bot.matching.catalog import load_catalog
-from bot.matching.cli import load_matcher
+from bot.matching.loader import load_matcher
 from bot.matching.normalize import fold
 
 

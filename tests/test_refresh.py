@@ -177,7 +177,7 @@ async def test_reused_guids_are_remembered(setup):
 
 
 async def test_a_baseline_is_stored_at_once_and_matched_after_the_pass(db):
-    from bot.matching.cli import load_matcher
+    from bot.matching.loader import load_matcher
     from store.matches import queue_length
 
     clock = Clock()
@@ -255,7 +255,7 @@ async def test_jobs_that_queue_during_a_write_share_the_next_one_and_a_failure_s
 
 
 async def test_an_item_the_matcher_fails_on_is_stored_and_costs_no_other_item_its_matches(db):
-    from bot.matching.cli import load_matcher
+    from bot.matching.loader import load_matcher
     from store.matches import queue_length
 
     class Failing:  # the real matcher, except on one headline

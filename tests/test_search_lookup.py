@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from store import lookup, search
-from store.feeds import iso
+from bot.clock import iso
 from store.items import index_items
 from store.search import SearchSyntaxError, search_items
 

@@ -17,13 +17,15 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from bot.clock import utc_now
 from bot.config import FetchSettings
 from bot.errors import FetchError, FetchTimeout, HTTPStatusError, NetworkError, ParseError
 from bot.feeds.fetch import FetchRequest, Fetcher
 from bot.feeds.parse import parse_feed
 from bot.models import Feed, MatchResult
+from store import begin_immediate
 from store import feeds as feed_store
 from store import items as item_store
 from store import matches as match_store
@@ -97,11 +99,6 @@ def parse_and_prepare(body: bytes, *, feed_id: str, fetched_at: datetime, conten
     if not baseline:
         return parsed, None
     return parsed, [item_store.prepare(item, baseline=True) for item in parsed.items]
-
-
-def utc_now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -368,7 +365,7 @@ class Refresher:
             with self.db.conn:
                 # Take the write lock first: what is read here (known items, other writers' new
                 # stories) cannot change before this transaction writes.
-                self.db.conn.execute("BEGIN IMMEDIATE")
+                begin_immediate(self.db)
                 results = self._write_jobs(jobs)
         except BaseException:
             self._recent.rollback()

@@ -79,15 +79,15 @@ def read_labelled(path: Path):
             yield item
 
 
-def label_vocabulary(path: Path) -> set[str] | None:
-    """The entity and theme ids of the `labels.yml` beside a labelled file, if there is one.
+def label_vocabulary(path: Path, labels: Path | None = None) -> set[str] | None:
+    """The entity and theme ids of `labels` or of the `labels.yml` beside a labelled file, if any.
 
     The catalog holds more than the labelled ids (other people and places the desk follows);
     only the labelled ids can be judged right or wrong.
     """
     import yaml
 
-    labels = Path(path).with_name("labels.yml")
+    labels = Path(labels) if labels is not None else Path(path).with_name("labels.yml")
     if not labels.exists():
         return None
     data = yaml.safe_load(labels.read_text(encoding="utf-8")) or {}
@@ -142,7 +142,7 @@ def evaluate(matcher, items, vocabulary: set[str] | None = None) -> Evaluation:
     result = Evaluation()
     for item in items:
         if "events" in item:
-            from bot.matching.cli import item_incidents
+            from bot.incidents import item_incidents
 
             if result.events is None:
                 result.events = EventScore()

@@ -14,25 +14,6 @@ def _settings(args):
     return load_settings(args.config, store_override=args.db)
 
 
-def format_pass(summary) -> str:
-    """Summarise a poll pass for a terminal."""
-    lines = [
-        f"polled {len(summary.results)} feeds: {summary.ok} ok, {summary.failing} failing; "
-        f"{summary.new_items} new items, {summary.new_stories} new stories "
-        f"({summary.stored} stored, first-poll baselines included)"
-    ]
-    if summary.matched:
-        lines.append(f"matched {summary.matched} stored items that waited for it (first-poll baselines)")
-    if summary.outage:
-        lines.append("network outage: nearly every feed failed at once; no feed was penalised")
-    for result in summary.results:
-        if result.outcome == "error":
-            lines.append(f"  failing  {result.feed_id:<16} {result.error}")
-    for feed_id, before, after in summary.state_changes:
-        lines.append(f"  state    {feed_id:<16} {before} -> {after}")
-    return "\n".join(lines)
-
-
 def cmd_poll(args) -> int:
     """Poll the due feeds (every enabled feed with --once) and print a summary."""
     from bot.app import build_pipeline
@@ -47,6 +28,8 @@ def cmd_poll(args) -> int:
             await pipeline.close()
 
     summary = asyncio.run(poll())
+    from bot.render_text import format_pass
+
     print(format_pass(summary))
     if summary.results and not summary.ok:
         print("watchdesk: no feed could be fetched", file=sys.stderr)
@@ -61,56 +44,75 @@ def cmd_demo(args) -> int:
     return asyncio.run(run_demo(sys.stdout, keep=Path(args.keep) if args.keep else None))
 
 
-def _one_shot(args, name: str, *handler_args) -> int:
-    """Run one neutral command on the store and print its reply as text."""
-    settings = _settings(args)
-    from bot import commands
-    from bot.app import open_store
-    from bot.feeds.refresh import utc_now
-    from bot.matching.catalog import load_catalog
+def _one_shot(args, name: str, arguments: dict) -> int:
+    """Run one /watch command on the store and print its reply as text."""
+    from bot.app import build_commands, open_store
+    from bot.models import CommandContext
     from bot.render_text import render_text
     from store.feeds import get_meta
 
+    settings = _settings(args)
     db = open_store(settings)
     started = get_meta(db, "started_at")
-    deps = commands.Deps(db=db, now=utc_now, chart_dir=Path.cwd(), rules=settings.alerts,
-                         started_at=datetime.fromisoformat(started) if started else utc_now(),
-                         catalog=load_catalog(settings.watch or None))
+    runner = build_commands(settings, db, started_at=datetime.fromisoformat(started) if started else None)
+    context = CommandContext(platform="console", channel_id="cli", user_id="cli", can_manage=True)
     try:
-        reply = asyncio.run(getattr(commands, name)(deps, *handler_args))
+        reply = asyncio.run(runner.run(context, name, arguments))
     finally:
         db.close()
+    if reply.error:  # a user's mistake (bad argument, unknown name): a usage error
+        print(render_text(reply), file=sys.stderr)
+        return 2
     print(render_text(reply))
-    return 1 if reply.error else 0
+    return 0
 
 
 def cmd_lookup(args) -> int:
     """Print the profile of an entity."""
-    return _one_shot(args, "lookup", " ".join(args.entity))
+    return _one_shot(args, "lookup", {"entity": " ".join(args.entity)})
 
 
 def cmd_search(args) -> int:
     """Print the newest stored items matching a query."""
-    return _one_shot(args, "search", " ".join(args.query), args.since)
+    return _one_shot(args, "search", {"query": " ".join(args.query), "since": args.since or "",
+                                      "page": str(args.page), "order": "ranked" if args.ranked else ""})
 
 
 def cmd_status(args) -> int:
     """Print uptime, last poll, items today and queued messages; --health exits 1 when unhealthy."""
-    if getattr(args, "health", False):
+    if args.health:
         return _health(args)
-    return _one_shot(args, "status")
+    return _one_shot(args, "status", {})
+
+
+def cmd_feedback(args) -> int:
+    """Print the alerts' Not relevant answers per entity and theme, and the latest ones."""
+    from bot.actions import feedback_reply
+    from bot.app import open_store
+    from bot.commands import parse_since
+    from bot.clock import utc_now
+    from bot.render_text import render_text
+
+    settings = _settings(args)
+    since = parse_since(args.since, utc_now()) if args.since else None
+    db = open_store(settings)
+    try:
+        print(render_text(feedback_reply(db, since)))
+    finally:
+        db.close()
+    return 0
 
 
 def cmd_trend(args) -> int:
     """Write a PNG of an entity's daily mentions and print its path."""
-    return _one_shot(args, "trend", " ".join(args.entity), args.days)
+    return _one_shot(args, "trend", {"entity": " ".join(args.entity), "days": str(args.days)})
 
 
 def cmd_digest(args) -> int:
     """Print a digest of the period in the terminal."""
-    from bot.commands import parse_since
+    from bot.commands import MAX_DIGEST_DAYS, parse_period
     from bot.digest import build_digest, digest_replies
-    from bot.feeds.refresh import utc_now
+    from bot.clock import utc_now
     from bot.render_text import render_text
 
     settings = _settings(args)
@@ -118,8 +120,8 @@ def cmd_digest(args) -> int:
 
     db = open_store(settings)
     try:
-        now = utc_now()
-        digest = build_digest(db, start=parse_since(args.since, now), end=now)
+        start, end = parse_period(args.since, utc_now(), settings.timezone, max_days=MAX_DIGEST_DAYS)
+        digest = build_digest(db, start=start, end=end, zone=settings.timezone)
         for reply in digest_replies(digest):
             print(render_text(reply))
     finally:
@@ -129,9 +131,10 @@ def cmd_digest(args) -> int:
 
 def _health(args) -> int:
     """A container health check: the store opens and the service polled recently."""
-    from bot.feeds.refresh import utc_now
+    from bot.clock import utc_now
     from store import open_db
     from store.feeds import get_meta
+    from store.health import last_poll_failures
 
     settings = _settings(args)
     if not settings.store.exists():
@@ -140,6 +143,7 @@ def _health(args) -> int:
     db = open_db(settings.store)
     try:
         last = get_meta(db, "last_poll_at")
+        polled, failed = last_poll_failures(db)
     finally:
         db.close()
     if last is None:
@@ -147,18 +151,25 @@ def _health(args) -> int:
         return 0
     age = (utc_now() - datetime.fromisoformat(last)).total_seconds()
     limit = 3 * max([feed.interval for feed in settings.feeds] or [600]) + 300
-    print(f"{'healthy' if age <= limit else 'unhealthy'}: last poll {int(age)} s ago (limit {int(limit)} s)")
-    return 0 if age <= limit else 1
+    if age > limit:
+        print(f"unhealthy: last poll {int(age)} s ago (limit {int(limit)} s)")
+        return 1
+    if polled and failed == polled:
+        print(f"unhealthy: every feed ({polled}) failed its last poll; last poll {int(age)} s ago")
+        return 1
+    print(f"healthy: last poll {int(age)} s ago (limit {int(limit)} s)"
+          + (f"; {failed} of {polled} feeds failed their last poll" if failed else ""))
+    return 0
 
 
 def cmd_feeds(args) -> int:
     """Print the feed health table."""
-    return _one_shot(args, "feeds")
+    return _one_shot(args, "feeds", {})
 
 
 def cmd_backup(args) -> int:
     """Write a consistent copy of the live store (SQLite online backup; safe while running)."""
-    import sqlite3
+    from store.backup import backup_store
 
     settings = _settings(args)
     if not settings.store.exists():
@@ -168,15 +179,7 @@ def cmd_backup(args) -> int:
     if target.exists():
         print(f"watchdesk: {target} exists; choose a new file name", file=sys.stderr)
         return 1
-    source = sqlite3.connect(f"file:{settings.store}?mode=ro", uri=True)
-    destination = sqlite3.connect(target)
-    try:
-        with destination:
-            source.backup(destination)
-        check = destination.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        source.close()
-        destination.close()
+    check = backup_store(settings.store, target)
     print(f"backed up {settings.store} to {target} ({target.stat().st_size:,} bytes, integrity {check})")
     return 0 if check == "ok" else 1
 
@@ -199,28 +202,30 @@ def _watch_or_none(args):
 
 def cmd_match(args) -> int:
     """Read JSONL items on stdin and write their entities, themes and matches as JSONL."""
-    from bot.matching.cli import run_match
+    from bot.cli.match import run_match
 
     return run_match(watch=_watch_or_none(args))
 
 
 def cmd_eval(args) -> int:
     """Print precision, recall and F1 of the matcher on a labelled JSONL file."""
-    from bot.matching.cli import load_matcher
+    from bot.matching.loader import load_matcher
     from bot.matching.evaluate import (LabelFileError, evaluate, format_evaluation, label_vocabulary,
                                        read_labelled)
 
-    if not args.file.exists():
-        print(f"watchdesk eval: no such file: {args.file}", file=sys.stderr)
-        return 2
+    labels = getattr(args, "labels", None)
+    for path in (args.file, labels):
+        if path is not None and not path.exists():
+            print(f"watchdesk eval: no such file: {path}", file=sys.stderr)
+            return 2
     try:
-        vocabulary = label_vocabulary(args.file)
+        vocabulary = label_vocabulary(args.file, labels)
         result = evaluate(load_matcher(_watch_or_none(args)), read_labelled(args.file), vocabulary)
     except LabelFileError as exc:
         print(f"watchdesk eval: {exc}", file=sys.stderr)
         return 2
     if vocabulary is not None:
-        print(f"judged on the {len(vocabulary)} ids of {args.file.with_name('labels.yml')}")
+        print(f"judged on the {len(vocabulary)} ids of {labels or args.file.with_name('labels.yml')}")
     print(format_evaluation(result))
     if args.errors:
         for item_id, kind, wrong, missed in result.errors:
@@ -230,7 +235,8 @@ def cmd_eval(args) -> int:
 
 def cmd_why(args) -> int:
     """Explain the matches of a text, or of a stored item when given its id."""
-    from bot.matching.cli import explain, load_matcher
+    from bot.cli.match import explain
+    from bot.matching.loader import load_matcher
 
     matcher = load_matcher(_watch_or_none(args))
     text = " ".join(args.text)
@@ -249,11 +255,11 @@ def _stored_item(args, item_id: str):
     if not settings.store.exists():
         return None
     from store import open_db
+    from store.items import item_text
 
     db = open_db(settings.store)
     try:
-        return db.execute("SELECT title, summary FROM items WHERE id = ? OR id LIKE ? LIMIT 1",
-                          [item_id, item_id + "%"]).fetchone() if len(item_id) >= 6 else None
+        return item_text(db, item_id) if len(item_id) >= 6 else None
     finally:
         db.close()
 
@@ -270,10 +276,16 @@ def cmd_import(args) -> int:
     db = open_store(settings)
     try:
         matcher = build_matcher(settings, db)
-        imported, skipped = import_directory(db, args.directory, matcher, progress=_progress_bar)
+        passed_over: list[tuple[str, str]] = []
+        imported, skipped = import_directory(db, args.directory, matcher, progress=_progress_bar,
+                                             on_skip=lambda name, reason: passed_over.append((name, reason)))
     finally:
         db.close()
-    print(f"\nimported {imported} documents from {args.directory} ({skipped} already in the store)")
+    sys.stderr.write("\n")
+    for name, reason in passed_over:
+        print(f"skipped {name}: {reason}", file=sys.stderr)
+    note = f", {len(passed_over)} files skipped" if passed_over else ""
+    print(f"imported {imported} documents from {args.directory} ({skipped} already in the store{note})")
     return 0
 
 
@@ -287,7 +299,7 @@ def _progress_bar(done: int, total: int, name: str) -> None:
 def cmd_catalog(args) -> int:
     """Catalog tools: `suggest DIR` lists frequent names the catalog lacks."""
     from bot.corpus import suggest_names
-    from bot.matching.cli import load_matcher
+    from bot.matching.loader import load_matcher
 
     if not args.directory.is_dir():
         print(f"watchdesk catalog suggest: {args.directory} is not a folder", file=sys.stderr)

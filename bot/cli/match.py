@@ -1,4 +1,4 @@
-"""The matcher's command-line face: `match` (JSONL in, JSONL out), `eval` and `why`.
+"""The matcher's command-line face: `match` (JSONL in, JSONL out) and `why`.
 
 `watchdesk match` needs no config file and no database: it reads items
 `{"id", "title", "summary"}` on stdin and writes one line per item:
@@ -9,44 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
-from functools import lru_cache
 
-from bot.matching.catalog import load_catalog
+from bot.incidents import item_incidents
+from bot.matching.loader import load_matcher
 from bot.matching.matcher import Matcher
-from bot.matching.themes import ThemeScorer
 
 log = logging.getLogger(__name__)
-
-SEMANTIC_ENV = "WATCHDESK_SEMANTIC"  # "0" turns the semantic scorer off even when installed
-
-
-def load_semantic(enabled: bool | None = None):
-    """The optional semantic scorer, or None when it is not installed or turned off."""
-    if enabled is None:
-        enabled = os.environ.get(SEMANTIC_ENV, "1") not in ("0", "false", "no", "off")
-    if not enabled:
-        return None
-    try:
-        from bot.matching.semantic import SemanticScorer
-    except ImportError:
-        return None
-    return SemanticScorer.load()
-
-
-def load_matcher(watch: dict | None = None, *, semantic: bool | None = None) -> Matcher:
-    """Load the catalog (extended by `watch:`), compile the matcher and its theme scorer."""
-    if watch is None and semantic is None:
-        return _default_matcher()
-    catalog = load_catalog(watch)
-    return Matcher(catalog, ThemeScorer(catalog, semantic=load_semantic(semantic)))
-
-
-@lru_cache(maxsize=1)
-def _default_matcher() -> Matcher:
-    catalog = load_catalog()
-    return Matcher(catalog, ThemeScorer(catalog, semantic=load_semantic()))
 
 
 def match_line(matcher: Matcher, item: dict) -> dict:
@@ -60,37 +29,6 @@ def match_line(matcher: Matcher, item: dict) -> dict:
                     for m in result.matches],
         "events": [incident.record() for incident in item_incidents(matcher, item, result)],
     }
-
-
-def located_in(catalog) -> dict:
-    """Each catalog entity's located-in parents, the place hierarchy incidents take regions from."""
-    return {entity.id: [target for relation, target in entity.relations if relation == "located-in"]
-            for entity in catalog.entities.values()
-            if any(relation == "located-in" for relation, _ in entity.relations)}
-
-
-def item_incidents(matcher: Matcher, item: dict, result=None):
-    """The incidents an item reports, from its text and the matcher's entity matches."""
-    from bot.incidents import extract
-
-    title, summary = str(item.get("title") or ""), str(item.get("summary") or "")
-    result = result or matcher.match(title, summary)
-    places, groups = incident_context(matcher)
-    return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches], places, groups)
-
-
-def incident_context(matcher: Matcher) -> tuple[dict, frozenset]:
-    """The catalog's place hierarchy and armed groups, computed once per matcher."""
-    context = getattr(matcher, "_incident_context", None)
-    if context is None or context[0] is not matcher.catalog:
-        context = (matcher.catalog, located_in(matcher.catalog), armed_groups(matcher.catalog))
-        matcher._incident_context = context
-    return context[1], context[2]
-
-
-def armed_groups(catalog) -> frozenset:
-    """The catalog's armed groups: the actors an incident can name."""
-    return frozenset(entity.id for entity in catalog.entities.values() if entity.type == "group")
 
 
 def run_match(stdin=None, stdout=None, stderr=None, watch: dict | None = None) -> int:

@@ -8,12 +8,12 @@ Exit codes: 0 done, 1 failed, 2 configuration or usage mistake.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from pathlib import Path
 
 from bot import __version__
+from bot.cli import handlers
 from bot.errors import CatalogError, CommandError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="precision, recall and F1 of the matcher on a labelled file")
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--errors", action="store_true", help="list every item's mistakes (+wrong -missed)")
+    evaluate.add_argument("--labels", type=Path, metavar="LABELS_YML",
+                          help="judge only the ids of this labels.yml (default: the one beside the file)")
     why = sub.add_parser("why", help="explain the matches of a text, or of a stored item id")
     why.add_argument("text", nargs="+")
     importer = sub.add_parser("import", help="import a folder of text/HTML/Markdown documents")
@@ -55,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="full-text search over stored items")
     search.add_argument("query", nargs="+")
     search.add_argument("--since", help="only items newer than this (24h, 7d, 2026-11-01)")
+    search.add_argument("--page", type=int, default=1, help="page of results, 10 a page (default 1)")
+    search.add_argument("--ranked", action="store_true", help="best match first instead of newest first")
     digest = sub.add_parser("digest", help="build a digest")
     digest.add_argument("--print", dest="print_digest", action="store_true", required=True,
                         help="print it in the terminal")
@@ -64,10 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
     trend.add_argument("--days", type=int, default=30)
     status = sub.add_parser("status", help="uptime, last poll, items today, queued messages")
     status.add_argument("--health", action="store_true", help="exit 1 unless the service polled recently")
+    feedback = sub.add_parser("feedback", help="alerts marked Not relevant, counted per entity and theme")
+    feedback.add_argument("--since", help="only answers newer than this (24h, 7d, 2026-11-01)")
     sub.add_parser("doctor", help="check config, store, tokens and chat APIs; say what to fix")
     backup = sub.add_parser("backup", help="write a consistent copy of the live store")
     backup.add_argument("file", type=Path)
     return parser
+
+
+HANDLERS = {  # subcommand -> its handler in bot.cli.handlers
+    "poll": handlers.cmd_poll, "feeds": handlers.cmd_feeds, "run": handlers.cmd_run,
+    "demo": handlers.cmd_demo, "match": handlers.cmd_match, "eval": handlers.cmd_eval,
+    "why": handlers.cmd_why, "import": handlers.cmd_import, "catalog": handlers.cmd_catalog,
+    "lookup": handlers.cmd_lookup, "search": handlers.cmd_search, "digest": handlers.cmd_digest,
+    "trend": handlers.cmd_trend, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
+    "backup": handlers.cmd_backup, "feedback": handlers.cmd_feedback,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,11 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from bot import commands_cli
-
-    handler = getattr(commands_cli, "cmd_" + args.command.replace("-", "_"))
     try:
-        return handler(args) or 0
+        return HANDLERS[args.command](args) or 0
     except ConfigError as exc:
         print(f"watchdesk: {exc}", file=sys.stderr)
         return 2
@@ -94,7 +107,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
-
-def run_async(coroutine):
-    """Run a coroutine to completion on a fresh event loop."""
-    return asyncio.run(coroutine)
