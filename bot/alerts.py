@@ -22,6 +22,9 @@ from datetime import datetime, timedelta
 from bot.config import AlertLimits, AlertRule
 from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
 from store import outbox
+from store.items import alert_item_row
+from store.matches import named_entity_matches, named_theme_matches
+from store.subscriptions import all_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,7 @@ def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], lim
                    now: datetime) -> int:
     """Queue alerts for these items; return how many messages were queued or updated."""
     queued = 0
-    subscriptions = list(db.query("SELECT platform, channel_id, target_id FROM subscriptions"))
+    subscriptions = all_subscriptions(db)
     for item_id in item_ids:
         item = load_alert_item(db, item_id)
         if item is None:
@@ -62,28 +65,18 @@ def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], lim
 
 def load_alert_item(db, item_id: str) -> AlertItem | None:
     """Read an item with its outlet and matches; None for baselines and unknown ids."""
-    rows = list(db.query(
-        """SELECT items.id, items.story_id, items.title, items.summary, items.link, items.published_at,
-                  items.is_baseline, feeds.name AS outlet
-           FROM items LEFT JOIN feeds ON feeds.id = items.feed_id WHERE items.id = ?""", [item_id]))
-    if not rows or rows[0]["is_baseline"]:
+    row = alert_item_row(db, item_id)
+    if row is None or row["is_baseline"]:
         return None
-    row = rows[0]
     item = AlertItem(item_id=row["id"], story_id=row["story_id"] or row["id"], title=row["title"],
                      summary=row["summary"], link=row["link"], outlet=row["outlet"] or "",
                      published_at=row["published_at"])
-    for entity_id, alias, name in db.execute(
-            """SELECT item_entities.entity_id, item_entities.alias, entities.name FROM item_entities
-               LEFT JOIN entities ON entities.id = item_entities.entity_id
-               WHERE item_id = ? ORDER BY start""", [item_id]):
+    for entity_id, alias, name in named_entity_matches(db, item_id):
         words = item.entities.setdefault(entity_id, [])
         if alias and alias not in words:
             words.append(alias)
         item.entity_names[entity_id] = name or entity_id
-    for theme_id, score, name in db.execute(
-            """SELECT item_themes.theme_id, item_themes.score, themes.name FROM item_themes
-               LEFT JOIN themes ON themes.id = item_themes.theme_id WHERE item_id = ?
-               ORDER BY score DESC""", [item_id]):
+    for theme_id, score, name in named_theme_matches(db, item_id):
         item.themes[theme_id] = score
         item.theme_names[theme_id] = name or theme_id
     return item

@@ -18,9 +18,9 @@ from pathlib import Path
 from bot.errors import CommandError
 from bot.models import CommandContext, Field, Reply, Section
 from bot.resolve import Resolver
-from store import outbox
-from bot.clock import iso
+from store import health, outbox, subscriptions
 from store.feeds import get_meta
+from store.items import items_by_prefix
 from store.matches import queue_length
 
 log = logging.getLogger(__name__)
@@ -163,9 +163,8 @@ async def _handle_digest(deps: Deps, ctx: CommandContext, period: str = "24h") -
 async def _handle_track(deps: Deps, ctx: CommandContext, target: str = "") -> Reply:
     kind, target_id = _manageable_target(deps, ctx, target, "track")
     with deps.db.conn:
-        deps.db.execute("""INSERT OR IGNORE INTO subscriptions (platform, channel_id, target_type, target_id,
-                           created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)""",
-                        [ctx.platform, ctx.channel_id, kind, target_id, ctx.user_id, iso(deps.now())])
+        subscriptions.subscribe(deps.db, platform=ctx.platform, channel_id=ctx.channel_id, target_type=kind,
+                                target_id=target_id, created_by=ctx.user_id, now=deps.now())
     return Reply(title=f"This channel now tracks {deps.resolver.label(kind, target_id)}",
                  text="New items that match it will be posted here.")
 
@@ -173,8 +172,8 @@ async def _handle_track(deps: Deps, ctx: CommandContext, target: str = "") -> Re
 async def _handle_untrack(deps: Deps, ctx: CommandContext, target: str = "") -> Reply:
     kind, target_id = _manageable_target(deps, ctx, target, "untrack")
     with deps.db.conn:
-        removed = deps.db.execute("DELETE FROM subscriptions WHERE platform = ? AND channel_id = ? AND target_id = ?",
-                                  [ctx.platform, ctx.channel_id, target_id]).rowcount
+        removed = subscriptions.unsubscribe(deps.db, platform=ctx.platform, channel_id=ctx.channel_id,
+                                            target_id=target_id)
     if not removed:
         raise CommandError(f"this channel does not track {deps.resolver.label(kind, target_id)}")
     return Reply(title=f"This channel no longer tracks {deps.resolver.label(kind, target_id)}")
@@ -189,8 +188,7 @@ def _manageable_target(deps: Deps, ctx: CommandContext, target: str, verb: str) 
 
 
 async def _handle_tracking(deps: Deps, ctx: CommandContext) -> Reply:
-    rows = deps.db.execute("SELECT target_type, target_id FROM subscriptions WHERE platform = ? AND channel_id = ? "
-                           "ORDER BY target_type, target_id", [ctx.platform, ctx.channel_id]).fetchall()
+    rows = subscriptions.channel_targets(deps.db, ctx.platform, ctx.channel_id)
     sections = [Section(title="Tracked here with /watch track",
                         text=", ".join(deps.resolver.label(k, t) for k, t in rows) or "nothing yet")]
     ruled = [rule for rule in deps.rules if rule.platform == ctx.platform and rule.channel == ctx.channel_id]
@@ -206,10 +204,7 @@ async def _handle_feeds(deps: Deps, ctx: CommandContext) -> Reply:
 
 def feeds_reply(deps: Deps) -> Reply:
     """Feed health: state, last success, items, errors, next check; and delivery failures."""
-    rows = list(deps.db.query(
-        """SELECT feeds.id, feeds.name, feeds.state, feeds.last_success_at, feeds.error_count, feeds.last_error,
-                  feeds.next_check_at, (SELECT COUNT(*) FROM items WHERE items.feed_id = feeds.id) AS items
-           FROM feeds WHERE enabled = 1 ORDER BY feeds.state != 'ok', feeds.id"""))
+    rows = health.feed_health(deps.db)
     sections = []
     for row in rows:
         text = (f"{row['state']} · last success {_when(row['last_success_at'])} · {row['items']} items · "
@@ -232,7 +227,7 @@ async def _handle_why(deps: Deps, ctx: CommandContext, item: str = "") -> Reply:
     item = item.strip()
     if len(item) < 6:
         raise CommandError("why needs an item id (at least 6 characters, as shown by search or an alert)")
-    rows = deps.db.execute("SELECT id, title, summary FROM items WHERE id LIKE ? LIMIT 2", [item + "%"]).fetchall()
+    rows = items_by_prefix(deps.db, item, limit=2)
     if not rows:
         raise CommandError(f"no stored item has an id starting with {item!r}")
     if len(rows) > 1:
@@ -266,10 +261,9 @@ def status_reply(deps: Deps) -> Reply:
     """Uptime, last poll, items today, queued and failed messages, feed states."""
     db, now = deps.db, deps.now()
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    items_today = db.execute("SELECT COUNT(*) FROM items WHERE fetched_at >= ? AND is_baseline = 0",
-                             [iso(day_start)]).fetchone()[0]
-    states = dict(db.execute("SELECT state, COUNT(*) FROM feeds WHERE enabled = 1 GROUP BY state").fetchall())
-    failed = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
+    items_today = health.new_items_since(db, day_start)
+    states = health.feed_state_counts(db)
+    failed = outbox.failed_count(db)
     uptime = now - deps.started_at
     fields = (Field("Uptime", _duration(uptime), True),
               Field("Last poll", _when(get_meta(db, "last_poll_at")), True),

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.clock import utc_now
 from bot.documents import Document, Skipped, folder_files, printable_name, read_document, scan_folder
 from bot.models import Feed, Item
 
@@ -51,18 +52,17 @@ def import_directory(db, directory: Path, matcher, *, now: datetime | None = Non
     name and text in different folders are two items. Files read one at a time, so memory
     holds one document; `on_skip(name, reason)` hears of every file that is not imported.
     """
-    from store.feeds import sync_feeds
+    from store.feeds import disable_feed, feed_exists, sync_feeds
     from store.items import insert_item, known_keys
     from store.matches import save_matches
 
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     root = Path(directory).resolve()
     paths = folder_files(root)
-    existing = {row[0] for row in db.execute("SELECT id FROM feeds WHERE id = 'corpus'")}
-    if not existing:
+    if not feed_exists(db, CORPUS_FEED.id):
         sync_feeds(db, (CORPUS_FEED,), now)
         with db.conn:
-            db.execute("UPDATE feeds SET enabled = 0 WHERE id = 'corpus'")
+            disable_feed(db, CORPUS_FEED.id)
     imported = skipped = 0
     for number, path in enumerate(paths, 1):
         name = printable_name(path.relative_to(root))

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from bot.clock import as_utc
 from bot.config import DigestTarget
 from bot.models import Reply, Section, reply_to_dict
+from store import digests as digest_store
 from store import outbox
-from bot.clock import as_utc, iso
 from store.feeds import get_meta
 
 log = logging.getLogger(__name__)
@@ -66,26 +67,11 @@ class Digest:
 def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
                  max_stories: int = MAX_STORIES) -> Digest:
     """Select, cluster and rank the matching stories first seen in [start, end)."""
-    window = [iso(as_utc(start)), iso(as_utc(end))]
-    items = db.execute(
-        """SELECT items.id, coalesce(items.story_id, items.id), items.title, items.link,
-                  items.published_at, coalesce(feeds.name, items.feed_id)
-           FROM items LEFT JOIN feeds ON feeds.id = items.feed_id
-           WHERE items.published_at >= ? AND items.published_at < ?""", window).fetchall()
-    item_entities: dict[str, set[str]] = defaultdict(set)
-    for item_id, entity_id in db.execute(
-            """SELECT item_entities.item_id, item_entities.entity_id FROM items
-               JOIN item_entities ON item_entities.item_id = items.id
-               WHERE items.published_at >= ? AND items.published_at < ?""", window):
-        item_entities[item_id].add(entity_id)
-    item_themes: dict[str, dict[str, float]] = defaultdict(dict)
-    for item_id, theme_id, score in db.execute(
-            """SELECT item_themes.item_id, item_themes.theme_id, item_themes.score FROM items
-               JOIN item_themes ON item_themes.item_id = items.id
-               WHERE items.published_at >= ? AND items.published_at < ?""", window):
-        item_themes[item_id][theme_id] = score
-    entity_names = dict(db.execute("SELECT id, name FROM entities").fetchall())
-    theme_names = dict(db.execute("SELECT id, name FROM themes").fetchall())
+    window = (as_utc(start), as_utc(end))
+    items = digest_store.period_items(db, *window)
+    item_entities = digest_store.period_entities(db, *window)
+    item_themes = digest_store.period_themes(db, *window)
+    entity_names, theme_names = digest_store.catalog_names(db)
     wanted_entities, wanted_themes = set(entities), set(themes)
 
     def qualifies(item_id: str) -> bool:
@@ -147,12 +133,7 @@ def _top_entities(db, matched_items, item_entities, entity_names, wanted, start)
     if not top:
         return ()
     begin = as_utc(start)
-    marks = ",".join("?" * len(top))
-    before = dict(db.execute(
-        f"""SELECT item_entities.entity_id, count(DISTINCT items.id) FROM items
-            JOIN item_entities ON item_entities.item_id = items.id AND item_entities.entity_id IN ({marks})
-            WHERE items.published_at >= ? AND items.published_at < ? GROUP BY item_entities.entity_id""",
-        [*top, iso(begin - timedelta(days=BASELINE_DAYS)), iso(begin)]).fetchall())
+    before = digest_store.entity_item_counts(db, top, begin - timedelta(days=BASELINE_DAYS), begin)
     return tuple((entity_id, entity_names.get(entity_id, entity_id), counts[entity_id],
                   before.get(entity_id, 0) / BASELINE_DAYS) for entity_id in top)
 
@@ -274,25 +255,19 @@ def _local_day(target: DigestTarget, now: datetime) -> date:
     return last_scheduled(target, now).astimezone(ZoneInfo(target.timezone)).date()
 
 
-def _latest_period_end(db, target_id: str) -> datetime | None:
-    row = db.execute("SELECT max(period_end) FROM digests WHERE target_id = ?", [target_id]).fetchone()
-    return datetime.fromisoformat(row[0]) if row and row[0] else None
-
-
 def enqueue_digest(db, target: DigestTarget, now: datetime) -> int:
     """Build, render and queue today's digest for a target; return the rows queued (0 if already)."""
     now = as_utc(now)
     key = f"digest:{target.id}:{_local_day(target, now).isoformat()}"
     if outbox.get(db, f"{key}:1") is not None:
         return 0
-    start = min(_latest_period_end(db, target.id) or now - timedelta(hours=24), now)
+    start = min(digest_store.latest_period_end(db, target.id) or now - timedelta(hours=24), now)
     digest = build_digest(db, start=start, end=now, entities=target.entities, themes=target.themes)
     queued = 0
     for part, reply in enumerate(digest_replies(digest), 1):
         queued += outbox.enqueue(db, idem_key=f"{key}:{part}", kind="digest", platform=target.platform,
                                  channel_id=target.channel, payload=reply_to_dict(reply), now=now)
-    db.execute("INSERT OR IGNORE INTO digests (target_id, period_start, period_end, created_at, story_count) "
-               "VALUES (?, ?, ?, ?, ?)", [target.id, iso(start), iso(now), iso(now), digest.story_count])
+    digest_store.record_digest(db, target.id, start=start, end=now, created_at=now, story_count=digest.story_count)
     log.info("digest %s queued: %d stories in %d messages", target.id, digest.story_count, queued)
     return queued
 
@@ -306,7 +281,7 @@ def missed_digests(db, targets, now: datetime) -> list[DigestTarget]:
     missed = []
     for target in targets:
         scheduled = last_scheduled(target, now)
-        latest = _latest_period_end(db, target.id)
+        latest = digest_store.latest_period_end(db, target.id)
         if scheduled > started and (latest is None or scheduled > latest):
             missed.append(target)
     return missed

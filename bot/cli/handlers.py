@@ -141,7 +141,7 @@ def cmd_feeds(args) -> int:
 
 def cmd_backup(args) -> int:
     """Write a consistent copy of the live store (SQLite online backup; safe while running)."""
-    import sqlite3
+    from store.backup import backup_store
 
     settings = _settings(args)
     if not settings.store.exists():
@@ -151,15 +151,7 @@ def cmd_backup(args) -> int:
     if target.exists():
         print(f"watchdesk: {target} exists; choose a new file name", file=sys.stderr)
         return 1
-    source = sqlite3.connect(f"file:{settings.store}?mode=ro", uri=True)
-    destination = sqlite3.connect(target)
-    try:
-        with destination:
-            source.backup(destination)
-        check = destination.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        source.close()
-        destination.close()
+    check = backup_store(settings.store, target)
     print(f"backed up {settings.store} to {target} ({target.stat().st_size:,} bytes, integrity {check})")
     return 0 if check == "ok" else 1
 
@@ -235,11 +227,11 @@ def _stored_item(args, item_id: str):
     if not settings.store.exists():
         return None
     from store import open_db
+    from store.items import item_text
 
     db = open_db(settings.store)
     try:
-        return db.execute("SELECT title, summary FROM items WHERE id = ? OR id LIKE ? LIMIT 1",
-                          [item_id, item_id + "%"]).fetchone() if len(item_id) >= 6 else None
+        return item_text(db, item_id) if len(item_id) >= 6 else None
     finally:
         db.close()
 
