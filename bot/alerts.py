@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.config import AlertLimits, AlertRule
+from bot.localtime import local_time
 from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
 from store import outbox
+from store.items import alert_item_row
+from store.matches import named_entity_matches, named_theme_matches
+from store.subscriptions import all_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +48,19 @@ class AlertItem:
     entity_names: dict[str, str] = field(default_factory=dict)
     themes: dict[str, float] = field(default_factory=dict)  # theme id -> score
     theme_names: dict[str, str] = field(default_factory=dict)
+    zone: str = "UTC"  # the desk's time zone, in which the alert shows the item's time
 
 
 def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], limits: AlertLimits,
-                   now: datetime) -> int:
-    """Queue alerts for these items; return how many messages were queued or updated."""
+                   now: datetime, zone: str = "UTC") -> int:
+    """Queue alerts for these items (times in the desk's zone); return the messages queued or updated."""
     queued = 0
-    subscriptions = list(db.query("SELECT platform, channel_id, target_id FROM subscriptions"))
+    subscriptions = all_subscriptions(db)
     for item_id in item_ids:
         item = load_alert_item(db, item_id)
         if item is None:
             continue
+        item.zone = zone
         for (platform, channel), mentions in targets_for(item, rules, subscriptions).items():
             queued += _alert_channel(db, item, platform, channel, mentions, limits, now)
     return queued
@@ -62,28 +68,18 @@ def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], lim
 
 def load_alert_item(db, item_id: str) -> AlertItem | None:
     """Read an item with its outlet and matches; None for baselines and unknown ids."""
-    rows = list(db.query(
-        """SELECT items.id, items.story_id, items.title, items.summary, items.link, items.published_at,
-                  items.is_baseline, feeds.name AS outlet
-           FROM items LEFT JOIN feeds ON feeds.id = items.feed_id WHERE items.id = ?""", [item_id]))
-    if not rows or rows[0]["is_baseline"]:
+    row = alert_item_row(db, item_id)
+    if row is None or row["is_baseline"]:
         return None
-    row = rows[0]
     item = AlertItem(item_id=row["id"], story_id=row["story_id"] or row["id"], title=row["title"],
                      summary=row["summary"], link=row["link"], outlet=row["outlet"] or "",
                      published_at=row["published_at"])
-    for entity_id, alias, name in db.execute(
-            """SELECT item_entities.entity_id, item_entities.alias, entities.name FROM item_entities
-               LEFT JOIN entities ON entities.id = item_entities.entity_id
-               WHERE item_id = ? ORDER BY start""", [item_id]):
+    for entity_id, alias, name in named_entity_matches(db, item_id):
         words = item.entities.setdefault(entity_id, [])
         if alias and alias not in words:
             words.append(alias)
         item.entity_names[entity_id] = name or entity_id
-    for theme_id, score, name in db.execute(
-            """SELECT item_themes.theme_id, item_themes.score, themes.name FROM item_themes
-               LEFT JOIN themes ON themes.id = item_themes.theme_id WHERE item_id = ?
-               ORDER BY score DESC""", [item_id]):
+    for theme_id, score, name in named_theme_matches(db, item_id):
         item.themes[theme_id] = score
         item.theme_names[theme_id] = name or theme_id
     return item
@@ -194,7 +190,7 @@ def alert_reply(item: AlertItem, mentions: tuple[str, ...]) -> Reply:
         fields.append(Field("Entities", entity_text[:1000]))
     if item.themes:
         fields.append(Field("Themes", ", ".join(item.theme_names.get(t, t) for t in item.themes)[:1000]))
-    when = item.published_at.replace("T", " ").replace("+00:00", " UTC")
+    when = local_time(item.published_at, item.zone)
     return Reply(title=item.title[:250], text="", url=item.link,
                  sections=(Section(text=summary, url=item.link, fields=tuple(fields)),),
                  footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}", mentions=mentions)

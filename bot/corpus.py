@@ -1,7 +1,7 @@
 """Background documents: import a folder as searchable items, and find names the catalog lacks.
 
-`watchdesk import DIR` reads .txt, .md, .html and .htm files: the first heading or line is the
-title, the rest the text; each becomes an item of source "corpus" (feed `corpus`), normalised,
+`watchdesk import DIR` reads .txt, .md, .html and .htm files (see `bot.documents` for the limits,
+encodings and titles): each becomes an item of source "corpus" (feed `corpus`), normalised,
 matched and indexed like a feed item. Importing the same file again changes nothing.
 `watchdesk catalog suggest DIR` counts capitalised names in the documents that the catalog does
 not know, with an example sentence for each.
@@ -10,21 +10,19 @@ not know, with an example sentence for each.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.clock import utc_now
+from bot.documents import Document, Skipped, folder_files, printable_name, read_document, scan_folder
 from bot.models import Feed, Item
-from bot.text import clean_text
 
-SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 CORPUS_FEED = Feed(id="corpus", url="file:///corpus", name="Corpus import", interval=86400, timeout=1,
                    max_bytes=1, enabled=False)
-_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _NAME = re.compile(r"\b(?:[A-Z][\w'’-]+)(?:\s+(?:(?:al|bin|ul|ur|e|i|of)[-\s]+)?[A-Z][\w'’-]+){0,3}")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _COMMON_STARTS = {"The", "A", "An", "In", "On", "At", "For", "But", "And", "If", "As", "It", "This", "That", "He",
@@ -34,65 +32,62 @@ _COMMON_STARTS = {"The", "A", "An", "In", "On", "At", "For", "But", "And", "If",
                   "Nov", "Dec", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 
 
-@dataclass(frozen=True)
-class Document:
-    """One file of the folder, as title and plain text."""
-
-    path: Path
-    title: str
-    text: str
-
-
-def read_documents(directory: Path) -> Iterator[Document]:
-    """Yield the readable documents of a folder (recursively), in name order."""
-    for path in sorted(p for p in Path(directory).rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
-        raw = path.read_text(encoding="utf-8", errors="replace")
-        yield _document(path, raw)
-
-
-def _document(path: Path, raw: str) -> Document:
-    if path.suffix.lower() in (".html", ".htm"):
-        found = _TITLE_TAG.search(raw)
-        title = clean_text(found.group(1)) if found else ""
-        text = clean_text(_TITLE_TAG.sub(" ", raw))
-        return Document(path, title or path.stem, text)
-    lines = [line.strip() for line in raw.splitlines()]
-    lines = [line for line in lines if line]
-    title = _HEADING.sub("", lines[0]) if lines else path.stem
-    body = "\n".join(_HEADING.sub("", line) for line in lines[1:])
-    return Document(path, clean_text(title)[:300], clean_text(body))
+def read_documents(directory: Path, on_skip: Callable[[str, str], None] | None = None) -> Iterator[Document]:
+    """Yield the readable documents of a folder (recursively), in name order; report the others."""
+    for entry in scan_folder(directory):
+        if isinstance(entry, Skipped):
+            if on_skip:
+                on_skip(entry.name, entry.reason)
+        else:
+            yield entry
 
 
 def import_directory(db, directory: Path, matcher, *, now: datetime | None = None,
-                     progress: Callable[[int, int, str], None] | None = None) -> tuple[int, int]:
-    """Store every document as an item with its matches; return (imported, already there)."""
-    from store.feeds import sync_feeds
+                     progress: Callable[[int, int, str], None] | None = None,
+                     on_skip: Callable[[str, str], None] | None = None) -> tuple[int, int]:
+    """Store every document as an item with its matches; return (imported, already there).
+
+    A document is keyed by its resolved path and the SHA-256 of its bytes: the same file
+    imported again changes nothing, an edited file is a new item, and two files with the same
+    name and text in different folders are two items. Files read one at a time, so memory
+    holds one document; `on_skip(name, reason)` hears of every file that is not imported.
+    """
+    from store.feeds import disable_feed, feed_exists, sync_feeds
     from store.items import insert_item, known_keys
     from store.matches import save_matches
 
-    now = now or datetime.now(timezone.utc)
-    documents = list(read_documents(directory))
-    existing = {row[0] for row in db.execute("SELECT id FROM feeds WHERE id = 'corpus'")}
-    if not existing:
+    now = now or utc_now()
+    root = Path(directory).resolve()
+    paths = folder_files(root)
+    if not feed_exists(db, CORPUS_FEED.id):
         sync_feeds(db, (CORPUS_FEED,), now)
         with db.conn:
-            db.execute("UPDATE feeds SET enabled = 0 WHERE id = 'corpus'")
+            disable_feed(db, CORPUS_FEED.id)
     imported = skipped = 0
-    for number, document in enumerate(documents, 1):
-        digest = hashlib.sha1(f"{document.path.name}\x00{document.text}".encode()).hexdigest()
-        item = Item(feed_id="corpus", dedup_key=digest, guid=None, link=document.path.resolve().as_uri(),
-                    title=document.title, summary=document.text,
-                    published_at=datetime.fromtimestamp(document.path.stat().st_mtime, timezone.utc),
-                    fetched_at=now, source="corpus")
-        with db.conn:
-            if known_keys(db, "corpus", [digest]):
-                skipped += 1
-            else:
-                insert_item(db, item, baseline=True)
-                save_matches(db, item.id, matcher.match(item.title, item.summary))
-                imported += 1
+    for number, path in enumerate(paths, 1):
+        name = printable_name(path.relative_to(root))
+        try:
+            document = read_document(root, path, name)
+        except OSError as exc:
+            document = Skipped(name, f"cannot be read ({exc.strerror or exc})")
+        if isinstance(document, Skipped):
+            if on_skip:
+                on_skip(document.name, document.reason)
+        else:
+            key = hashlib.sha256(os.fsencode(document.path) + b"\x00" + document.content_hash.encode()).hexdigest()
+            item = Item(feed_id="corpus", dedup_key=key, guid=None, link=document.path.as_uri(),
+                        title=document.title, summary=document.text,
+                        published_at=datetime.fromtimestamp(document.path.stat().st_mtime, timezone.utc),
+                        fetched_at=now, source="corpus")
+            with db.conn:
+                if known_keys(db, "corpus", [key]):
+                    skipped += 1
+                else:
+                    insert_item(db, item, baseline=True)
+                    save_matches(db, item.id, matcher.match(item.title, item.summary))
+                    imported += 1
         if progress:
-            progress(number, len(documents), document.path.name)
+            progress(number, len(paths), name)
     return imported, skipped
 
 

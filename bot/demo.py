@@ -114,16 +114,16 @@ async def _show_rest(out: TextIO, service, summary) -> None:
     from bot.models import CommandContext
     from bot.platforms.console import answer_line
     from bot.render_text import render_text
+    from store.items import title_and_feed
+    from store.matches import entity_ids, theme_ids
 
     pipeline = service.pipeline
     _heading(out, "New items and what they match")
     for result in summary.results:
         for item_id in result.new_item_ids:
-            row = pipeline.db.execute("SELECT title, feed_id FROM items WHERE id = ?", [item_id]).fetchone()
-            entities = [r[0] for r in pipeline.db.execute(
-                "SELECT DISTINCT entity_id FROM item_entities WHERE item_id = ?", [item_id])]
-            themes = [r[0] for r in pipeline.db.execute(
-                "SELECT theme_id FROM item_themes WHERE item_id = ? ORDER BY score DESC", [item_id])]
+            row = title_and_feed(pipeline.db, item_id)
+            entities = entity_ids(pipeline.db, item_id)
+            themes = theme_ids(pipeline.db, item_id)
             out.write(f"- {row[0]}  ({row[1]}, id {item_id[:8]})\n"
                       f"    entities: {', '.join(entities) or '-'}\n"
                       f"    themes:   {', '.join(themes) or '-'}\n")
@@ -142,8 +142,10 @@ async def _show_rest(out: TextIO, service, summary) -> None:
 
 
 def _first_item(pipeline) -> str:
-    row = pipeline.db.execute("SELECT item_id FROM item_entities ORDER BY rowid LIMIT 1").fetchone()
-    return row[0][:10] if row else "unknown"
+    from store.matches import first_matched_item
+
+    item_id = first_matched_item(pipeline.db)
+    return item_id[:10] if item_id else "unknown"
 
 
 def _clock_text(clock: _Clock) -> str:

@@ -85,7 +85,8 @@ def _check_catalog(report: Report, settings) -> None:
 
 
 def _check_store(report: Report, path: Path) -> None:
-    from store import open_db
+    from store import health, open_db, outbox
+    from store.items import item_count
 
     if not path.exists():
         report.warn(f"store {path} does not exist yet", "it is created on the first `watchdesk poll --once`")
@@ -93,14 +94,10 @@ def _check_store(report: Report, path: Path) -> None:
     try:
         db = open_db(path)
         try:
-            # integrity_check, not quick_check: SQLite 3.40's quick_check reports NULLs in a healthy
-            # WITHOUT ROWID table whose primary key is ordered differently from its columns.
-            check = db.execute("PRAGMA integrity_check").fetchone()[0]
-            items = db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
-            failing, enabled = db.execute(
-                "SELECT COALESCE(SUM(state != 'ok' AND state != 'new'), 0), COUNT(*) "
-                "FROM feeds WHERE enabled = 1").fetchone()
-            failed_messages = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
+            check = health.integrity(db)
+            items = item_count(db)
+            failing, enabled = health.failing_feed_count(db)
+            failed_messages = outbox.failed_count(db)
         finally:
             db.close()
     except Exception as exc:  # noqa: BLE001 - any store problem is reported, not raised

@@ -37,3 +37,8 @@ def open_db(path: str | Path, *, check_same_thread: bool = False) -> sqlite_util
     db.execute("PRAGMA busy_timeout = 30000")
     MIGRATIONS.apply(db)
     return db
+
+
+def begin_immediate(db) -> None:
+    """Start the transaction now with the write lock held, so what it reads cannot change under it."""
+    db.conn.execute("BEGIN IMMEDIATE")

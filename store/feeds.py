@@ -126,3 +126,13 @@ def get_meta(db, key: str) -> str | None:
     """Read a key/value fact about the store."""
     row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return row[0] if row else None
+
+
+def feed_exists(db, feed_id: str) -> bool:
+    """Whether the store has a row for this feed, enabled or not."""
+    return db.execute("SELECT 1 FROM feeds WHERE id = ?", [feed_id]).fetchone() is not None
+
+
+def disable_feed(db, feed_id: str) -> None:
+    """Keep a feed's row and items but never poll it."""
+    db.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", [feed_id])

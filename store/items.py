@@ -314,3 +314,28 @@ def item_count(db, feed_id: str | None = None) -> int:
     if feed_id is None:
         return db.execute("SELECT count(*) FROM items").fetchone()[0]
     return db.execute("SELECT count(*) FROM items WHERE feed_id = ?", [feed_id]).fetchone()[0]
+
+
+def items_by_prefix(db, prefix: str, limit: int = 2) -> list[tuple[str, str, str]]:
+    """Items whose id starts with `prefix`: (id, title, summary), at most `limit`."""
+    return db.execute("SELECT id, title, summary FROM items WHERE id LIKE ? LIMIT ?", [prefix + "%", limit]).fetchall()
+
+
+def item_text(db, item_id: str) -> tuple[str, str] | None:
+    """(title, summary) of the item with this id, or else the first whose id starts with it."""
+    return db.execute("SELECT title, summary FROM items WHERE id = ? OR id LIKE ? LIMIT 1",
+                      [item_id, item_id + "%"]).fetchone()
+
+
+def title_and_feed(db, item_id: str) -> tuple[str, str] | None:
+    """(title, feed id) of an item."""
+    return db.execute("SELECT title, feed_id FROM items WHERE id = ?", [item_id]).fetchone()
+
+
+def alert_item_row(db, item_id: str) -> dict | None:
+    """An item with its outlet's name, as alerts show it; None for an unknown id."""
+    rows = list(db.query(
+        """SELECT items.id, items.story_id, items.title, items.summary, items.link, items.published_at,
+                  items.is_baseline, feeds.name AS outlet
+           FROM items LEFT JOIN feeds ON feeds.id = items.feed_id WHERE items.id = ?""", [item_id]))
+    return rows[0] if rows else None

@@ -72,3 +72,36 @@ def item_matches(db, item_id: str) -> dict:
     themes = [{"theme_id": row[0], "score": row[1], "cues": json.loads(row[2])} for row in db.execute(
         "SELECT theme_id, score, cues FROM item_themes WHERE item_id = ? ORDER BY score DESC", [item_id])]
     return {"entities": entities, "themes": themes}
+
+
+def named_entity_matches(db, item_id: str) -> list[tuple[str, str, str | None]]:
+    """An item's entity matches in text order: (entity id, alias, the entity's name)."""
+    return db.execute(
+        """SELECT item_entities.entity_id, item_entities.alias, entities.name FROM item_entities
+           LEFT JOIN entities ON entities.id = item_entities.entity_id
+           WHERE item_id = ? ORDER BY start""", [item_id]).fetchall()
+
+
+def named_theme_matches(db, item_id: str) -> list[tuple[str, float, str | None]]:
+    """An item's themes, best first: (theme id, score, the theme's name)."""
+    return db.execute(
+        """SELECT item_themes.theme_id, item_themes.score, themes.name FROM item_themes
+           LEFT JOIN themes ON themes.id = item_themes.theme_id WHERE item_id = ?
+           ORDER BY score DESC""", [item_id]).fetchall()
+
+
+def entity_ids(db, item_id: str) -> list[str]:
+    """The distinct entities an item names."""
+    return [row[0] for row in db.execute("SELECT DISTINCT entity_id FROM item_entities WHERE item_id = ?", [item_id])]
+
+
+def theme_ids(db, item_id: str) -> list[str]:
+    """An item's themes, best first."""
+    return [row[0] for row in db.execute(
+        "SELECT theme_id FROM item_themes WHERE item_id = ? ORDER BY score DESC", [item_id])]
+
+
+def first_matched_item(db) -> str | None:
+    """The id of the item whose entity match was stored first, or None."""
+    row = db.execute("SELECT item_id FROM item_entities ORDER BY rowid LIMIT 1").fetchone()
+    return row[0] if row else None

@@ -122,3 +122,8 @@ def failures(db, limit: int = 10) -> list[dict]:
     """The latest permanent delivery failures, newest first."""
     return list(db.query("SELECT kind, platform, channel_id, last_error, created_at FROM outbox "
                          "WHERE status = 'failed' ORDER BY id DESC LIMIT ?", [limit]))
+
+
+def failed_count(db) -> int:
+    """Messages given up on for good."""
+    return db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").fetchone()[0]

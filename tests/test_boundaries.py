@@ -36,8 +36,58 @@ def test_each_library_is_imported_only_where_the_design_allows():
     assert offences == []
 
 
+# The composition root and the programs it runs wire adapters in; nothing else may.
+WIRING = ("bot/app.py", "bot/service.py", "bot/demo.py", "bot/cli/", "bot/platforms/")
+# What store/ may take from bot/: plain models and pure helpers, nothing that reaches back.
+STORE_MAY_IMPORT = {"bot.models", "bot.clock", "bot.stories"}
+SQL_CALLS = {"execute", "executemany", "executescript", "query"}
+
+
+def bot_imports(path: Path):
+    """The bot.* modules a file imports, by full dotted name."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names if alias.name.split(".")[0] == "bot")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "bot":
+                yield from (f"bot.{alias.name}" for alias in node.names)
+            elif node.module.startswith("bot."):
+                yield node.module
+
+
+def sql_calls(path: Path):
+    """(line, name) of every `.execute(`, `.executemany(`, `.executescript(` or `.query(` call."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_CALLS:
+            yield node.lineno, node.func.attr
+
+
+def core_modules():
+    return [path for path in sorted([*ROOT.glob("bot/**/*.py"), *ROOT.glob("store/**/*.py")])
+            if not path.relative_to(ROOT).as_posix().startswith(WIRING)]
+
+
 def test_the_core_never_imports_the_platform_adapters():
-    offences = [path.relative_to(ROOT).as_posix() for path in ROOT.glob("store/**/*.py")
-                if any(module == "bot" for module in imported_modules(path))
-                and "bot.platforms" in path.read_text(encoding="utf-8")]
+    offences = [f"{path.relative_to(ROOT).as_posix()} imports {module}" for path in core_modules()
+                for module in bot_imports(path) if module == "bot.platforms" or module.startswith("bot.platforms.")]
     assert offences == []
+
+
+def test_only_the_store_speaks_sql():
+    offences = [f"{path.relative_to(ROOT).as_posix()}:{line} calls .{name}()"
+                for path in sorted(ROOT.glob("bot/**/*.py")) for line, name in sql_calls(path)]
+    assert offences == []
+
+
+def test_the_store_takes_only_plain_models_and_helpers_from_bot():
+    offences = [f"{path.relative_to(ROOT).as_posix()} imports {module}" for path in sorted(ROOT.glob("store/**/*.py"))
+                for module in bot_imports(path) if module not in STORE_MAY_IMPORT]
+    assert offences == []
+
+
+def test_the_boundary_checks_see_what_they_look_for(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from bot.platforms.console import ConsoleAdapter\nfrom bot import alerts\n"
+                      "def f(db):\n    db.execute('SELECT 1')\n    return list(db.query('SELECT 2'))\n")
+    assert list(bot_imports(sample)) == ["bot.platforms.console", "bot.alerts"]
+    assert sorted(sql_calls(sample)) == [(4, "execute"), (5, "query")]

@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="full-text search over stored items")
     search.add_argument("query", nargs="+")
     search.add_argument("--since", help="only items newer than this (24h, 7d, 2026-11-01)")
+    search.add_argument("--page", type=int, default=1, help="page of results, 10 a page (default 1)")
+    search.add_argument("--ranked", action="store_true", help="best match first instead of newest first")
     digest = sub.add_parser("digest", help="build a digest")
     digest.add_argument("--print", dest="print_digest", action="store_true", required=True,
                         help="print it in the terminal")

@@ -60,8 +60,11 @@ def _one_shot(args, name: str, arguments: dict) -> int:
         reply = asyncio.run(runner.run(context, name, arguments))
     finally:
         db.close()
+    if reply.error:  # a user's mistake (bad argument, unknown name): a usage error
+        print(render_text(reply), file=sys.stderr)
+        return 2
     print(render_text(reply))
-    return 1 if reply.error else 0
+    return 0
 
 
 def cmd_lookup(args) -> int:
@@ -71,7 +74,8 @@ def cmd_lookup(args) -> int:
 
 def cmd_search(args) -> int:
     """Print the newest stored items matching a query."""
-    return _one_shot(args, "search", {"query": " ".join(args.query), "since": args.since or ""})
+    return _one_shot(args, "search", {"query": " ".join(args.query), "since": args.since or "",
+                                      "page": str(args.page), "order": "ranked" if args.ranked else ""})
 
 
 def cmd_status(args) -> int:
@@ -88,7 +92,7 @@ def cmd_trend(args) -> int:
 
 def cmd_digest(args) -> int:
     """Print a digest of the period in the terminal."""
-    from bot.commands import parse_since
+    from bot.commands import MAX_DIGEST_DAYS, parse_period
     from bot.digest import build_digest, digest_replies
     from bot.clock import utc_now
     from bot.render_text import render_text
@@ -98,8 +102,8 @@ def cmd_digest(args) -> int:
 
     db = open_store(settings)
     try:
-        now = utc_now()
-        digest = build_digest(db, start=parse_since(args.since, now), end=now)
+        start, end = parse_period(args.since, utc_now(), settings.timezone, max_days=MAX_DIGEST_DAYS)
+        digest = build_digest(db, start=start, end=end, zone=settings.timezone)
         for reply in digest_replies(digest):
             print(render_text(reply))
     finally:
@@ -112,6 +116,7 @@ def _health(args) -> int:
     from bot.clock import utc_now
     from store import open_db
     from store.feeds import get_meta
+    from store.health import last_poll_failures
 
     settings = _settings(args)
     if not settings.store.exists():
@@ -120,6 +125,7 @@ def _health(args) -> int:
     db = open_db(settings.store)
     try:
         last = get_meta(db, "last_poll_at")
+        polled, failed = last_poll_failures(db)
     finally:
         db.close()
     if last is None:
@@ -127,8 +133,15 @@ def _health(args) -> int:
         return 0
     age = (utc_now() - datetime.fromisoformat(last)).total_seconds()
     limit = 3 * max([feed.interval for feed in settings.feeds] or [600]) + 300
-    print(f"{'healthy' if age <= limit else 'unhealthy'}: last poll {int(age)} s ago (limit {int(limit)} s)")
-    return 0 if age <= limit else 1
+    if age > limit:
+        print(f"unhealthy: last poll {int(age)} s ago (limit {int(limit)} s)")
+        return 1
+    if polled and failed == polled:
+        print(f"unhealthy: every feed ({polled}) failed its last poll; last poll {int(age)} s ago")
+        return 1
+    print(f"healthy: last poll {int(age)} s ago (limit {int(limit)} s)"
+          + (f"; {failed} of {polled} feeds failed their last poll" if failed else ""))
+    return 0
 
 
 def cmd_feeds(args) -> int:
@@ -138,7 +151,7 @@ def cmd_feeds(args) -> int:
 
 def cmd_backup(args) -> int:
     """Write a consistent copy of the live store (SQLite online backup; safe while running)."""
-    import sqlite3
+    from store.backup import backup_store
 
     settings = _settings(args)
     if not settings.store.exists():
@@ -148,15 +161,7 @@ def cmd_backup(args) -> int:
     if target.exists():
         print(f"watchdesk: {target} exists; choose a new file name", file=sys.stderr)
         return 1
-    source = sqlite3.connect(f"file:{settings.store}?mode=ro", uri=True)
-    destination = sqlite3.connect(target)
-    try:
-        with destination:
-            source.backup(destination)
-        check = destination.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        source.close()
-        destination.close()
+    check = backup_store(settings.store, target)
     print(f"backed up {settings.store} to {target} ({target.stat().st_size:,} bytes, integrity {check})")
     return 0 if check == "ok" else 1
 
@@ -232,11 +237,11 @@ def _stored_item(args, item_id: str):
     if not settings.store.exists():
         return None
     from store import open_db
+    from store.items import item_text
 
     db = open_db(settings.store)
     try:
-        return db.execute("SELECT title, summary FROM items WHERE id = ? OR id LIKE ? LIMIT 1",
-                          [item_id, item_id + "%"]).fetchone() if len(item_id) >= 6 else None
+        return item_text(db, item_id) if len(item_id) >= 6 else None
     finally:
         db.close()
 
@@ -253,10 +258,16 @@ def cmd_import(args) -> int:
     db = open_store(settings)
     try:
         matcher = build_matcher(settings, db)
-        imported, skipped = import_directory(db, args.directory, matcher, progress=_progress_bar)
+        passed_over: list[tuple[str, str]] = []
+        imported, skipped = import_directory(db, args.directory, matcher, progress=_progress_bar,
+                                             on_skip=lambda name, reason: passed_over.append((name, reason)))
     finally:
         db.close()
-    print(f"\nimported {imported} documents from {args.directory} ({skipped} already in the store)")
+    sys.stderr.write("\n")
+    for name, reason in passed_over:
+        print(f"skipped {name}: {reason}", file=sys.stderr)
+    note = f", {len(passed_over)} files skipped" if passed_over else ""
+    print(f"imported {imported} documents from {args.directory} ({skipped} already in the store{note})")
     return 0
 
 

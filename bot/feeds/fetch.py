@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import zlib
 from collections.abc import Awaitable, Callable
@@ -60,20 +61,24 @@ class FetchResponse:
     permanent_redirect: str | None = None
 
 
+MAX_RETRY_AFTER = 7 * 86400.0  # a server's wish to be left alone is honoured up to a week
+_DIGITS = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() also takes "²"
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if _DIGITS.fullmatch(value):
+        return min(float(value), MAX_RETRY_AFTER)
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, (moment - (now or datetime.now(timezone.utc))).total_seconds())
+    return min(max(0.0, (moment - (now or datetime.now(timezone.utc))).total_seconds()), MAX_RETRY_AFTER)
 
 
 def parse_max_age(value: str | None) -> float | None:
@@ -85,8 +90,8 @@ def parse_max_age(value: str | None) -> float | None:
         return 0.0
     for directive in directives:
         name, _, number = directive.partition("=")
-        if name == "max-age" and number.strip().isdigit():
-            return float(number.strip())
+        if name == "max-age" and _DIGITS.fullmatch(number.strip()):
+            return min(float(number.strip()), MAX_RETRY_AFTER)
     return None
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.models import Field, Reply, Section, reply_to_dict
 from store import outbox
 from bot.clock import iso
+from store.feeds import feed_row
 
 _WORDS = {"failing": "is failing", "failed": "has failed repeatedly (still retried, with backoff)",
           "ok": "has recovered"}
@@ -16,11 +17,11 @@ def enqueue_feed_notices(db, state_changes, admin_channels, *, now: datetime) ->
     """Queue one notice per state change and admin channel; return how many were queued."""
     queued = 0
     for feed_id, before, after in state_changes:
-        row = db.execute("SELECT name, url, last_error, error_count, next_check_at FROM feeds WHERE id = ?",
-                         [feed_id]).fetchone()
-        if row is None:
+        row = feed_row(db, feed_id)
+        if not row:
             continue
-        name, url, last_error, errors, next_check = row
+        name, url, last_error, errors, next_check = (row["name"], row["url"], row["last_error"],
+                                                     row["error_count"], row["next_check_at"])
         fields = [Field("Was", before, True), Field("Now", after, True)]
         if after != "ok":
             fields += [Field("Errors in a row", str(errors), True), Field("Last error", (last_error or "-")[:900]),

@@ -25,6 +25,7 @@ from bot.errors import FetchError, FetchTimeout, HTTPStatusError, NetworkError, 
 from bot.feeds.fetch import FetchRequest, Fetcher
 from bot.feeds.parse import parse_feed
 from bot.models import Feed, MatchResult
+from store import begin_immediate
 from store import feeds as feed_store
 from store import items as item_store
 from store import matches as match_store
@@ -364,7 +365,7 @@ class Refresher:
             with self.db.conn:
                 # Take the write lock first: what is read here (known items, other writers' new
                 # stories) cannot change before this transaction writes.
-                self.db.conn.execute("BEGIN IMMEDIATE")
+                begin_immediate(self.db)
                 results = self._write_jobs(jobs)
         except BaseException:
             self._recent.rollback()

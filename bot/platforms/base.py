@@ -11,7 +11,8 @@ from bot.models import CommandContext, Reply
 # The /watch subcommands and their arguments, in order. Adapters build their menus from this.
 SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "lookup": ("entity",),
-    "search": ("query", "since"),
+    "search": ("query", "since", "page", "order"),
+    "next": (),
     "digest": ("period",),
     "track": ("target",),
     "untrack": ("target",),
@@ -21,7 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "status": (),
     "trend": ("entity", "days"),
 }
-OPTIONAL_ARGUMENTS = {"since", "period", "days"}
+OPTIONAL_ARGUMENTS = {"since", "period", "days", "page", "order"}  # page:2, order:ranked only by name
 MANAGE_COMMANDS = {"track", "untrack"}
 
 

@@ -14,7 +14,7 @@ import hashlib
 import logging
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Awaitable, Iterator, Optional, TypeVar
+from typing import Awaitable, Iterator, Literal, Optional, TypeVar
 
 import aiohttp
 import discord
@@ -353,10 +353,17 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     async def lookup(interaction: discord.Interaction, entity: str) -> None:
         await adapter.answer(interaction, "lookup", entity=entity)
 
-    @watch.command(description="Search stored items")
-    @app_commands.describe(query="Words to look for", since="How far back, e.g. 24h, 7d or 2024-05-01")
-    async def search(interaction: discord.Interaction, query: str, since: Optional[str] = None) -> None:
-        await adapter.answer(interaction, "search", query=query, since=since)
+    @watch.command(description="Search stored items: the total, newest first unless ranked, 10 a page")
+    @app_commands.describe(query="Words to look for", since="How far back, e.g. 24h, 7d or 2024-05-01",
+                           page="Page of results (10 a page)", order="newest first, or ranked by best match")
+    async def search(interaction: discord.Interaction, query: str, since: Optional[str] = None,
+                     page: Optional[app_commands.Range[int, 1, 50]] = None,
+                     order: Optional[Literal["newest", "ranked"]] = None) -> None:
+        await adapter.answer(interaction, "search", query=query, since=since, page=page, order=order)
+
+    @watch.command(name="next", description="The next page of your last search")
+    async def next_page(interaction: discord.Interaction) -> None:
+        await adapter.answer(interaction, "next")
 
     @watch.command(description="Digest of what was flagged")
     @app_commands.describe(period="today, yesterday, week, or e.g. 12h")
