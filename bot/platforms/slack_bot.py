@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
@@ -22,7 +23,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import SlackSettings
 from bot.errors import ConfigError, DeliveryError, PermanentDeliveryError
 from bot.models import CommandContext, Reply
-from bot.platforms.base import MANAGE_COMMANDS, CommandRunner, parse_command_text
+from bot.actions import ACTIONS
+from bot.platforms.base import (ANY_ACTION_ID, BUTTON_ID, MANAGE_ACTIONS, MANAGE_COMMANDS, MENU_ID, CommandRunner,
+                                parse_command_text)
 from bot.platforms.slack_render import render_blocks, render_messages
 
 log = logging.getLogger(__name__)
@@ -38,8 +41,8 @@ PERMANENT_ERRORS = {
     "edit_window_closed",
 }
 AUTH_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type"}
-NOT_A_MANAGER = "Only workspace admins and owners can use `/watch {name}`."
-ROLE_UNKNOWN = "Could not check your workspace role ({reason}), so `/watch {name}` was not run."
+NOT_A_MANAGER = "Only workspace admins and owners can use {what}."
+ROLE_UNKNOWN = "Could not check your workspace role ({reason}), so {what} was not run."
 CALL_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 
@@ -101,6 +104,7 @@ class SlackAdapter:
             request_verification_enabled=not socket_mode,
         )
         self.app.command(COMMAND)(self._on_watch)
+        self.app.action(ANY_ACTION_ID)(self._on_action)
         self.app.error(self._on_error)
         self.bound_port: int | None = None
         self._socket_handler: AsyncSocketModeHandler | None = None
@@ -226,7 +230,7 @@ class SlackAdapter:
             return
         can_manage = False
         if name in MANAGE_COMMANDS:
-            can_manage, refusal = await self._manager_check(user_id, name)
+            can_manage, refusal = await self._manager_check(user_id, f"`/watch {name}`")
             if not can_manage:
                 await self._respond(respond, channel_id, _ephemeral_error(refusal))
                 return
@@ -235,23 +239,55 @@ class SlackAdapter:
         reply = await self.runner.run(context, name, args)
         await self._respond(respond, channel_id, reply)
 
-    async def _manager_check(self, user_id: str, name: str) -> tuple[bool, str]:
-        """Workspace admins and owners manage; anyone else, or an unknown role, is refused."""
+    async def _on_action(self, ack, body: dict, respond) -> None:
+        """A click on an alert's button, or a pick from the menu it opened: ack at once, answer privately."""
+        await ack()
+        try:
+            await self._act(body, respond)
+        except Exception as exc:  # noqa: BLE001 - logged with its traceback by the hook
+            await self._on_error(exc, body, respond)
+
+    async def _act(self, body: dict, respond) -> None:
+        action = (body.get("actions") or [{}])[0]
+        action_id = action.get("action_id", "")
+        picked = MENU_ID.fullmatch(action_id)
+        found = picked or BUTTON_ID.fullmatch(action_id)
+        value = (action.get("selected_option") or {}).get("value") if picked else None
+        channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+        user_id = (body.get("user") or {}).get("id", "")
+        name, item_id = found["action"], found["item"]
+        can_manage = False
+        if name in MANAGE_ACTIONS:
+            can_manage, refusal = await self._manager_check(user_id, f"the {ACTIONS[name]} button")
+            if not can_manage:
+                await self._respond(respond, channel_id, _ephemeral_error(refusal), new_message=True)
+                return
+        context = CommandContext(platform="slack", channel_id=channel_id, user_id=user_id, can_manage=can_manage)
+        reply = await self.runner.act(context, name, item_id, value)
+        await self._respond(respond, channel_id, replace(reply, ephemeral=True), new_message=True)
+
+    async def _manager_check(self, user_id: str, what: str) -> tuple[bool, str]:
+        """Workspace admins and owners manage; anyone else, or an unknown role, is refused.
+
+        `what` names what was refused: "`/watch track`", "the Track button".
+        """
         try:
             response = await self.client.users_info(user=user_id)
         except CALL_ERRORS as exc:
             reason = error_code(exc) if isinstance(exc, SlackApiError) else "Slack did not answer"
             log.warning("Slack users.info for %s failed: %s", user_id, reason)
-            return False, ROLE_UNKNOWN.format(reason=reason, name=name)
+            return False, ROLE_UNKNOWN.format(reason=reason, what=what)
         user = response.get("user") or {}
         if any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner")):
             return True, ""
-        return False, NOT_A_MANAGER.format(name=name)
+        return False, NOT_A_MANAGER.format(what=what)
 
-    async def _respond(self, respond, channel_id: str, reply: Reply) -> None:
+    async def _respond(self, respond, channel_id: str, reply: Reply, *, new_message: bool = False) -> None:
+        """Answer at the response_url; `new_message` keeps the clicked message as it is."""
         response_type = "ephemeral" if reply.ephemeral or reply.error else "in_channel"
+        keep = {"replace_original": False} if new_message else {}
         for text, blocks in render_messages(reply):
-            answer = await respond(text=text, blocks=blocks, response_type=response_type)
+            answer = await respond(text=text, blocks=blocks, response_type=response_type, **keep)
             if answer.status_code != 200:
                 log.warning("Slack response_url refused a reply: %s %s", answer.status_code, answer.body)
         if reply.file is not None:

@@ -267,9 +267,16 @@ class FakeSlack:
 
     async def push_slash_command(self, payload: dict, timeout: float = 5.0) -> str:
         """Send a slash_commands envelope on the open socket; return its envelope_id."""
+        return await self._push("slash_commands", payload, timeout)
+
+    async def push_interactive(self, payload: dict, timeout: float = 5.0) -> str:
+        """Send an interactive envelope (a block_actions payload) on the open socket; return its id."""
+        return await self._push("interactive", payload, timeout)
+
+    async def _push(self, kind: str, payload: dict, timeout: float) -> str:
         await self.wait_for(lambda: self._sockets, timeout)
         envelope_id = f"envelope-{next(self._sequence)}"
-        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": "slash_commands",
+        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": kind,
                                            "payload": payload, "accepts_response_payload": True})
         return envelope_id
 
@@ -309,4 +316,63 @@ def _block_ok(block: dict) -> bool:
     if kind == "context":
         elements = block.get("elements", [])
         return 0 < len(elements) <= 10 and all(_text_ok(item, 3000) for item in elements)
+    if kind == "actions":
+        return _actions_ok(block)
     return kind == "divider"
+
+
+def _actions_ok(block: dict) -> bool:
+    """Slack's limits on an actions block: 1 to 25 elements; action_ids up to 255 characters and
+    unique; a button's text up to 75, its value up to 2000; a static_select has 1 to 100 options
+    of up to 75 (text) and 150 (value) characters and a placeholder up to 150."""
+    elements = block.get("elements") or []
+    action_ids = [element.get("action_id") for element in elements]
+    if not 0 < len(elements) <= 25 or len(set(action_ids)) != len(action_ids) or len(block.get("block_id", "")) > 255:
+        return False
+    for element in elements:
+        if not element.get("action_id") or len(element["action_id"]) > 255:
+            return False
+        if element.get("type") == "button":
+            if not _text_ok(element.get("text"), 75, types=("plain_text",)) or len(element.get("value", "")) > 2000:
+                return False
+        elif element.get("type") == "static_select":
+            options = element.get("options") or []
+            if not 0 < len(options) <= 100 or ("placeholder" in element
+                                                and not _text_ok(element["placeholder"], 150, ("plain_text",))):
+                return False
+            if not all(_text_ok(option.get("text"), 75, ("plain_text",))
+                       and 0 < len(option.get("value", "")) <= 150 for option in options):
+                return False
+        else:
+            return False
+    return True
+
+
+def block_actions(blocks: list, action_id: str, *, channel: str, user: str, response_url: str,
+                  selected: str | None = None, message_ts: str | None = None) -> dict:
+    """The block_actions payload Slack sends when `user` clicks `action_id` in these blocks (a
+    message's, or an ephemeral reply's); `selected` picks that option's value of a static_select.
+
+    The element must be in the blocks, and the option in its menu, as on Slack.
+    """
+    element = next((element for block in blocks if block.get("type") == "actions"
+                    for element in block["elements"] if element.get("action_id") == action_id), None)
+    if element is None:
+        raise AssertionError(f"no element {action_id!r} in the blocks")
+    action = {"action_id": action_id, "block_id": next(b.get("block_id", "") for b in blocks
+                                                       if element in b.get("elements", [])),
+              "type": element["type"], "action_ts": "1700000000.000200"}
+    if element["type"] == "button":
+        action.update(text=element["text"], value=element.get("value", ""))
+    else:
+        option = next((o for o in element["options"] if o["value"] == selected), None)
+        if option is None:
+            raise AssertionError(f"{selected!r} is not an option of {action_id!r}")
+        action["selected_option"] = option
+    container = {"type": "message", "channel_id": channel, "is_ephemeral": message_ts is None,
+                 **({"message_ts": message_ts} if message_ts else {})}
+    return {"type": "block_actions", "user": {"id": user, "username": "someone", "team_id": TEAM_ID},
+            "api_app_id": "A0FAKE", "token": "legacy", "container": container, "trigger_id": "1.2.3",
+            "team": {"id": TEAM_ID, "domain": "fake"}, "channel": {"id": channel, "name": "general"},
+            **({"message": {"type": "message", "ts": message_ts, "blocks": blocks}} if message_ts else {}),
+            "response_url": response_url, "actions": [action]}
