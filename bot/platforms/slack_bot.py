@@ -31,6 +31,8 @@ from bot.platforms.slack_render import render_blocks, render_messages
 log = logging.getLogger(__name__)
 
 OUTBOX_EVENT = "watchdesk_outbox"  # Slack message metadata type carrying the outbox key
+HISTORY_PAGE = 200  # messages per conversations.history call (Slack advises at most 200)
+HISTORY_PAGES = 5  # how far back the re-send check looks: the latest 1,000 messages
 
 COMMAND = "/watch"
 EVENTS_PATH = "/slack/events"
@@ -196,15 +198,23 @@ class SlackAdapter:
         return first_ts
 
     async def find_sent(self, channel_id: str, idempotency_key: str) -> str | None:
-        """The ts of a message already posted with this key (among the channel's latest), or None."""
-        response = await self._call("conversations.history", self.client.conversations_history,
-                                    channel=channel_id, limit=100, include_all_metadata=True)
-        for message in response.get("messages", []):
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == OUTBOX_EVENT and payload.get("key") == idempotency_key \
-                    and payload.get("part", 0) == 0:
-                return message["ts"]
+        """The ts of a message already posted with this key, or None.
+
+        Looks in the message metadata `send` attaches (never in the text, which anyone can
+        quote), over the channel's latest HISTORY_PAGES pages of HISTORY_PAGE messages. Reading
+        history needs `channels:history` (`groups:history` for a private channel).
+        """
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            page = {"cursor": cursor} if cursor else {}
+            response = await self._call("conversations.history", self.client.conversations_history,
+                                        channel=channel_id, limit=HISTORY_PAGE, include_all_metadata=True, **page)
+            for message in response.get("messages", []):
+                if _outbox_key(message) == (idempotency_key, 0):
+                    return message["ts"]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not response.get("has_more") or not cursor:
+                return None
         return None
 
     async def edit(self, channel_id: str, message_ts: str, reply: Reply) -> None:
@@ -323,3 +333,12 @@ class SlackAdapter:
                           response_type="ephemeral")
         except Exception:  # noqa: BLE001 - the original failure is already logged
             log.warning("Slack: could not tell the user about the failure", exc_info=True)
+
+
+def _outbox_key(message: dict) -> tuple[str, int] | None:
+    """The (outbox key, part) a listed message carries in its metadata, if watchdesk posted it."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    if metadata.get("event_type") != OUTBOX_EVENT or not isinstance(payload.get("key"), str):
+        return None
+    return payload["key"], payload.get("part", 0)

@@ -31,6 +31,7 @@ class FakeSlack:
 
     channels: set[str] = field(default_factory=lambda: {"C0GENERAL"})
     archived: set[str] = field(default_factory=set)
+    private: set[str] = field(default_factory=set)  # private channels: their history needs groups:history
     users: dict[str, dict] = field(default_factory=dict)
     calls: list[ApiCall] = field(default_factory=list)
     responses: list[dict] = field(default_factory=list)
@@ -130,8 +131,10 @@ class FakeSlack:
             expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
             if token != expected:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
-            if method == "conversations.history" and "channels:history" not in self.scopes:
-                return web.json_response({"ok": False, "error": "missing_scope", "needed": "channels:history"})
+            if method == "conversations.history":
+                needed = "groups:history" if args.get("channel") in self.private else "channels:history"
+                if needed not in self.scopes:
+                    return web.json_response({"ok": False, "error": "missing_scope", "needed": needed})
             return web.json_response(await handler(args), headers={"x-oauth-scopes": ",".join(self.scopes)})
         finally:
             await self._changed()
@@ -172,14 +175,23 @@ class FakeSlack:
         return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
 
     async def _history(self, args: dict) -> dict:
+        """Newest first, `limit` per page with a cursor, between `oldest` and `latest` when given.
+
+        As on Slack, a message's metadata keeps only its event_type unless include_all_metadata
+        is set; slack_sdk sends booleans in a GET query as "1" / "0".
+        """
         error = self._channel_error(args.get("channel"))
         if error:
             return {"ok": False, "error": error}
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
-        found = [{k: v for k, v in message.items() if k != "metadata" or with_metadata}
-                 for (channel, _), message in self.messages.items() if channel == args["channel"]]
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+        found = [_as_listed(message, with_metadata) for (channel, ts), message in self.messages.items()
+                 if channel == args["channel"] and oldest <= float(ts) <= latest]
         found.sort(key=lambda message: message["ts"], reverse=True)
-        return {"ok": True, "messages": found[: int(args.get("limit", 100))], "has_more": False}
+        start, limit = int(args.get("cursor") or 0), min(int(args.get("limit", 100)), 999)
+        page, more = found[start:start + limit], start + limit < len(found)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     async def _update(self, args: dict) -> dict:
         key = (args.get("channel"), args.get("ts"))
@@ -376,3 +388,10 @@ def block_actions(blocks: list, action_id: str, *, channel: str, user: str, resp
             "team": {"id": TEAM_ID, "domain": "fake"}, "channel": {"id": channel, "name": "general"},
             **({"message": {"type": "message", "ts": message_ts, "blocks": blocks}} if message_ts else {}),
             "response_url": response_url, "actions": [action]}
+
+
+def _as_listed(message: dict, with_metadata: bool) -> dict:
+    """A stored message as conversations.history lists it."""
+    if "metadata" not in message or with_metadata:
+        return dict(message)
+    return {**message, "metadata": {"event_type": message["metadata"].get("event_type")}}
