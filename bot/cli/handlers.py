@@ -67,26 +67,22 @@ def _one_shot(args, name: str, arguments: dict) -> int:
     return 0
 
 
-def cmd_lookup(args) -> int:
-    """Print the profile of an entity."""
-    return _one_shot(args, "lookup", {"entity": " ".join(args.entity)})
+def cmd_watch(args) -> int:
+    """Run the /watch command of the same name (lookup, search, feeds, trend...) and print its reply."""
+    from bot.commands import REGISTRY
 
-
-def cmd_search(args) -> int:
-    """Print the newest stored items matching a query."""
-    return _one_shot(args, "search", {"query": " ".join(args.query), "since": args.since or ""})
+    arguments = {}
+    for argument in REGISTRY[args.command].arguments:
+        value = vars(args)[argument.name]
+        arguments[argument.name] = " ".join(value) if isinstance(value, list) else value
+    return _one_shot(args, args.command, arguments)
 
 
 def cmd_status(args) -> int:
     """Print uptime, last poll, items today and queued messages; --health exits 1 when unhealthy."""
     if args.health:
         return _health(args)
-    return _one_shot(args, "status", {})
-
-
-def cmd_trend(args) -> int:
-    """Write a PNG of an entity's daily mentions and print its path."""
-    return _one_shot(args, "trend", {"entity": " ".join(args.entity), "days": str(args.days)})
+    return cmd_watch(args)
 
 
 def cmd_digest(args) -> int:
@@ -132,11 +128,6 @@ def _health(args) -> int:
     limit = 3 * max([feed.interval for feed in settings.feeds] or [600]) + 300
     print(f"{'healthy' if age <= limit else 'unhealthy'}: last poll {int(age)} s ago (limit {int(limit)} s)")
     return 0 if age <= limit else 1
-
-
-def cmd_feeds(args) -> int:
-    """Print the feed health table."""
-    return _one_shot(args, "feeds", {})
 
 
 def cmd_backup(args) -> int:

@@ -70,11 +70,11 @@ async def run_console(runner, *, input_stream: TextIO, output_stream: TextIO, ch
 
 async def answer_line(runner, context: CommandContext, text: str) -> str:
     """Answer one typed command line as text."""
-    from bot.platforms.base import SUBCOMMANDS
+    from bot.commands import REGISTRY
 
     if text in ("help", "/watch help", "?"):
-        return "commands: " + "; ".join(f"{name} {' '.join('<' + a + '>' for a in args)}".strip()
-                                          for name, args in SUBCOMMANDS.items())
+        return ("commands: " + "; ".join(command.usage() for command in REGISTRY.values())
+                + "\ne.g. " + "; ".join(command.example for command in REGISTRY.values() if command.arguments))
     try:
         name, args = parse_command_text(text)
     except ValueError as exc:
