@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.config import AlertLimits, AlertRule
+from bot.localtime import local_time
 from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
 from store import outbox
 from store.items import alert_item_row
@@ -47,17 +48,19 @@ class AlertItem:
     entity_names: dict[str, str] = field(default_factory=dict)
     themes: dict[str, float] = field(default_factory=dict)  # theme id -> score
     theme_names: dict[str, str] = field(default_factory=dict)
+    zone: str = "UTC"  # the desk's time zone, in which the alert shows the item's time
 
 
 def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], limits: AlertLimits,
-                   now: datetime) -> int:
-    """Queue alerts for these items; return how many messages were queued or updated."""
+                   now: datetime, zone: str = "UTC") -> int:
+    """Queue alerts for these items (times in the desk's zone); return the messages queued or updated."""
     queued = 0
     subscriptions = all_subscriptions(db)
     for item_id in item_ids:
         item = load_alert_item(db, item_id)
         if item is None:
             continue
+        item.zone = zone
         for (platform, channel), mentions in targets_for(item, rules, subscriptions).items():
             queued += _alert_channel(db, item, platform, channel, mentions, limits, now)
     return queued
@@ -187,7 +190,7 @@ def alert_reply(item: AlertItem, mentions: tuple[str, ...]) -> Reply:
         fields.append(Field("Entities", entity_text[:1000]))
     if item.themes:
         fields.append(Field("Themes", ", ".join(item.theme_names.get(t, t) for t in item.themes)[:1000]))
-    when = item.published_at.replace("T", " ").replace("+00:00", " UTC")
+    when = local_time(item.published_at, item.zone)
     return Reply(title=item.title[:250], text="", url=item.link,
                  sections=(Section(text=summary, url=item.link, fields=tuple(fields)),),
                  footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}", mentions=mentions)

@@ -84,7 +84,8 @@ class Pipeline:
 
         with self.db.conn:
             return enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
-                                  limits=self.settings.alert_limits, now=self.now())
+                                  limits=self.settings.alert_limits, now=self.now(),
+                                  zone=self.settings.timezone)
 
     def queue_awaiting_alerts(self) -> int:
         """Queue alerts for the items the write path recorded as awaiting them, including any a
@@ -96,7 +97,8 @@ class Pipeline:
         while item_ids := outbox.awaiting_alerting(self.db):
             with self.db.conn:
                 queued += enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
-                                         limits=self.settings.alert_limits, now=self.now())
+                                         limits=self.settings.alert_limits, now=self.now(),
+                                  zone=self.settings.timezone)
                 outbox.alerting_done(self.db, item_ids)
         return queued
 
@@ -146,7 +148,7 @@ def build_commands(settings: Settings, db, *, now: Callable[[], datetime] = utc_
 
         catalog = load_catalog(settings.watch or None)
     return Commands(Deps(db=db, now=now, started_at=started_at or now(), chart_dir=chart_directory(settings),
-                         catalog=catalog, rules=settings.alerts))
+                         catalog=catalog, rules=settings.alerts, timezone=settings.timezone))
 
 
 def build_adapters(settings: Settings, runner, output=None) -> dict:

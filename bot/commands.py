@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.clock import iso
 from bot.errors import CommandError
+from bot.localtime import local_time, zone_info
 from bot.models import CommandContext, Field, Reply, Section
 from bot.resolve import Resolver
 from bot.subcommands import Argument, Subcommand
@@ -27,6 +29,8 @@ from store.matches import queue_length
 log = logging.getLogger(__name__)
 
 MAX_SINCE_DAYS = 3650
+MAX_DIGEST_DAYS = 35  # a digest covers at most this; a longer period is refused, not cut
+SEARCH_PAGE = 10  # items per page of search results
 
 
 @dataclass
@@ -39,6 +43,8 @@ class Deps:
     chart_dir: Path
     catalog: object = None
     rules: tuple = ()
+    timezone: str = "UTC"  # the desk's time zone: every time shown is in it
+    searches: dict = field(default_factory=dict)  # (platform, channel, user) -> last search, for `next`
     _resolver: Resolver | None = field(default=None, repr=False)
 
     @property
@@ -122,42 +128,111 @@ def lookup_reply(deps: Deps, entity_id: str) -> Reply:
     together = lookup.co_mentioned(db, entity_id, now=now, days=30, limit=5)
     if together:
         fields.append(Field("Often mentioned with", ", ".join(f"{n} ({c})" for _, n, c in together)[:1000]))
-    sections = [Section(text=row.get("description") or (entity.description if entity else ""), fields=tuple(fields))]
-    for item in lookup.latest_items(db, entity_id, limit=5):
+    description = row.get("description") or (entity.description if entity else "")
+    sections = [Section(text=description, fields=tuple(fields))]
+    latest = lookup.latest_items(db, entity_id, limit=5)
+    for item in latest:
         sections.append(Section(title=item["title"][:250], url=item["link"],
-                                text=f"{item['feed_name'] or '?'} · {_when(item['published_at'])}"))
+                                text=f"{item['feed_name'] or '?'} · {_when(item['published_at'], deps.timezone)}"
+                                     f" · id {item['id']}"))
     if len(sections) == 1:
         sections.append(Section(text="No stored item mentions it yet."))
-    return Reply(title=f"{name} ({entity_id})", sections=tuple(sections), footer="watchdesk lookup")
+    data = {"id": entity_id, "name": name, "type": row.get("type") or (entity.type if entity else None),
+            "description": description, "aliases": list(aliases),
+            "relations": [{"relation": rel, "target_id": target, "target_name": target_name}
+                          for rel, target, target_name in relations],
+            "mentions": {"7d": counts["7d"], "30d": counts["30d"]},
+            "mentioned_with": [{"id": other, "name": other_name, "items": shared} for other, other_name, shared in together],
+            "latest_items": latest}
+    return Reply(title=f"{name} ({entity_id})", sections=tuple(sections), footer="watchdesk lookup", data=data)
 
 
-async def _handle_search(deps: Deps, ctx: CommandContext, query: str, since: str | None) -> Reply:
-    from store.search import SearchSyntaxError, search_items
+async def _handle_search(deps: Deps, ctx: CommandContext, query: str, since: str | None, page: int,
+                         order: str | None) -> Reply:
+    deps.searches[(ctx.platform, ctx.channel_id, ctx.user_id)] = (query, since, page, order)
+    return await _search(deps, ctx, query, since, page, order)
 
-    start = parse_since(since, deps.now()) if since else None
+
+async def _handle_next(deps: Deps, ctx: CommandContext) -> Reply:
+    last = deps.searches.get((ctx.platform, ctx.channel_id, ctx.user_id))
+    if last is None:
+        raise CommandError("no search to continue here; search first, e.g. `search torkham`")
+    query, since, page, order = last
+    deps.searches[(ctx.platform, ctx.channel_id, ctx.user_id)] = (query, since, page + 1, order)
+    return await _search(deps, ctx, query, since, page + 1, order)
+
+
+async def _search(deps: Deps, ctx: CommandContext, query: str, since: str | None, page: int,
+                  order: str | None) -> Reply:
+    from store.search import SearchSyntaxError, search_page
+
+    start = parse_since(since, deps.now(), deps.timezone) if since else None
+    ranked = {"newest": False, "ranked": True}.get(order)
     try:
-        rows = await in_thread(search_items, deps.db, query, since=start, limit=10)
+        result = await in_thread(search_page, deps.db, query, since=start, page=page, per_page=SEARCH_PAGE,
+                                 ranked=ranked)
     except SearchSyntaxError as exc:
-        raise CommandError(f"cannot search for {query!r}: {exc}") from exc
-    if not rows:
-        return Reply(title=f"No items match {query!r}" + (f" since {since}" if since else ""), ephemeral=True)
+        raise CommandError(f"cannot search for {query!r}: {exc}" if "page" not in str(exc) else str(exc)) from exc
+    return search_reply(deps, ctx, query, since, result)
+
+
+def search_reply(deps: Deps, ctx: CommandContext, query: str, since: str | None, result) -> Reply:
+    """A page of search results: the total, the order used, each row with its item id."""
+    scope = f"{query!r}" + (f" since {since}" if since else "")
+    order = "best match first" if result.ranked else "newest first"
+    data = {"query": query, "since": since, "total": result.total, "total_capped": result.total_capped,
+            "order": "ranked" if result.ranked else "newest", "page": result.page, "pages": result.pages,
+            "per_page": result.per_page,
+            "items": [{"id": row["id"], "title": row["title"], "link": row["link"], "feed_id": row["feed_id"],
+                       "feed_name": row["feed_name"], "published_at": row["published_at"],
+                       "story_id": row["story_id"], "snippet": row.get("snippet") or ""} for row in result.rows]}
+    if not result.total:
+        return Reply(title=f"No items match {scope}", ephemeral=True, data=data)
+    total = f"More than {result.total:,} items match" if result.total_capped else \
+        f"{result.total:,} item{'s' if result.total != 1 else ''} match{'es' if result.total == 1 else ''}"
+    if not result.rows:
+        return Reply(title=f"{total} {scope}; there is no page {result.page} (last page {result.pages})",
+                     ephemeral=True, error=True, data=data)
+    first = (result.page - 1) * result.per_page + 1
+    title = f"{total} {scope} · {order} · {first}–{first + len(result.rows) - 1}, page {result.page} of {result.pages}"
     sections = tuple(Section(title=row["title"][:250], url=row["link"],
-                             text=f"{row['feed_name'] or row['feed_id']} · {_when(row['published_at'])}"
-                                  + (f"\n{row['snippet']}" if row.get("snippet") else ""))
-                     for row in rows)
-    return Reply(title=f"{len(rows)} newest items matching {query!r}", sections=sections)
+                             text=f"{row['feed_name'] or row['feed_id']} · {_when(row['published_at'], deps.timezone)}"
+                                  f" · id {row['id']}" + (f"\n{row['snippet']}" if row.get("snippet") else ""))
+                     for row in result.rows)
+    notes = []
+    if result.ranked:
+        notes.append("all matches fit on one page, so the best match comes first" if result.total <= result.per_page
+                     else "best match first (ranked)")
+    if result.page < result.pages:
+        notes.append(f"more: --page {result.page + 1}" if ctx.channel_id == "cli" else "more: `next`")
+    notes.append("why <id> explains a match")
+    return Reply(title=title, sections=sections, footer=" · ".join(notes), data=data)
 
 
 async def _handle_digest(deps: Deps, ctx: CommandContext, period: str) -> Reply:
     from bot.digest import build_digest, digest_replies
 
-    now = deps.now()
-    start = parse_since(period, now)
-    digest = await in_thread(build_digest, deps.db, start=start, end=now)
+    start, end = parse_period(period, deps.now(), deps.timezone, max_days=MAX_DIGEST_DAYS)
+    digest = await in_thread(build_digest, deps.db, start=start, end=end, zone=deps.timezone)
     replies = digest_replies(digest, title="Digest")
     sections = tuple(section for reply in replies for section in reply.sections)
     first = replies[0]
-    return Reply(title=first.title, text=first.text, sections=sections, footer=first.footer)
+    return Reply(title=first.title, text=first.text, sections=sections, footer=first.footer,
+                 data=digest_data(digest))
+
+
+def digest_data(digest) -> dict:
+    """A digest as plain data (the --json form)."""
+    return {"start": iso(digest.start), "end": iso(digest.end), "timezone": digest.zone,
+            "story_count": digest.story_count, "item_count": digest.item_count,
+            "top_entities": [{"id": entity_id, "name": name, "stories": count, "baseline": baseline,
+                              "baseline_stories": total}
+                             for entity_id, name, count, baseline, total in digest.top_entities],
+            "groups": [{"name": name, "stories": [
+                {"story_id": story.story_id, "title": story.title, "link": story.link, "outlets": list(story.outlets),
+                 "entities": list(story.entities), "themes": list(story.themes),
+                 "first_seen_at": iso(story.first_seen_at)} for story in stories]}
+                for name, stories in digest.groups]}
 
 
 async def _handle_track(deps: Deps, ctx: CommandContext, target: str) -> Reply:
@@ -187,7 +262,9 @@ async def _handle_tracking(deps: Deps, ctx: CommandContext) -> Reply:
     for rule in ruled:
         sections.append(Section(title="Alert rule in feeds.yml", text=", ".join(
             [deps.resolver.label("entity", e) for e in rule.entities] + [deps.resolver.label("theme", t) for t in rule.themes])))
-    return Reply(title="What this channel tracks", sections=tuple(sections), ephemeral=True)
+    data = {"subscriptions": [{"type": kind, "id": target} for kind, target in rows],
+            "alert_rules": [{"entities": list(rule.entities), "themes": list(rule.themes)} for rule in ruled]}
+    return Reply(title="What this channel tracks", sections=tuple(sections), ephemeral=True, data=data)
 
 
 async def _handle_feeds(deps: Deps, ctx: CommandContext) -> Reply:
@@ -195,22 +272,35 @@ async def _handle_feeds(deps: Deps, ctx: CommandContext) -> Reply:
 
 
 def feeds_reply(deps: Deps) -> Reply:
-    """Feed health: state, last success, items, errors, next check; and delivery failures."""
+    """Feed health: state, last success, items, the last error and when, next check; delivery failures."""
     rows = health.feed_health(deps.db)
+    zone = deps.timezone
     sections = []
     for row in rows:
-        text = (f"{row['state']} · last success {_when(row['last_success_at'])} · {row['items']} items · "
-                f"next check {_when(row['next_check_at'])}")
-        if row["error_count"]:
-            text += f"\n{row['error_count']} errors in a row: {(row['last_error'] or '')[:300]}"
+        text = (f"{row['state']} · last success {_when(row['last_success_at'], zone)} · {row['items']} items · "
+                f"next check {_when(row['next_check_at'], zone)}")
+        if row["last_poll_failed"] or row["error_count"]:
+            streak = f" ({row['error_count']} in a row)" if row["error_count"] > 1 else ""
+            text += (f"\nlast error{streak} {_when(row['last_error_at'], zone)}: "
+                     f"{(row['last_error'] or 'unknown error')[:300]}")
         sections.append(Section(title=f"{row['name']} ({row['id']})", text=text))
     failed = outbox.failures(deps.db, limit=5)
     for failure in failed:
         sections.append(Section(title=f"Undelivered {failure['kind']} to {failure['platform']} {failure['channel_id']}",
                                 text=failure["last_error"] or ""))
-    ok = sum(row["state"] == "ok" for row in rows)
-    return Reply(title=f"{len(rows)} feeds: {ok} ok, {len(rows) - ok} not ok or not polled yet",
-                 sections=tuple(sections))
+    ok = sum(row["state"] == "ok" and not row["last_poll_failed"] for row in rows)
+    failing = sum(row["last_poll_failed"] for row in rows)
+    parts = [f"{ok} ok", f"{failing} failed their last poll"]
+    if len(rows) - ok - failing:
+        parts.append(f"{len(rows) - ok - failing} not polled yet")
+    data = {"feeds": [{"id": row["id"], "name": row["name"], "url": row["url"], "state": row["state"],
+                       "items": row["items"], "last_success_at": row["last_success_at"],
+                       "last_polled_at": row["last_polled_at"], "last_poll_failed": row["last_poll_failed"],
+                       "error_count": row["error_count"], "last_error": row["last_error"],
+                       "last_error_at": row["last_error_at"], "next_check_at": row["next_check_at"]} for row in rows],
+            "undelivered": [{"kind": f["kind"], "platform": f["platform"], "channel_id": f["channel_id"],
+                             "error": f["last_error"]} for f in failed]}
+    return Reply(title=f"{len(rows)} feeds: " + ", ".join(parts), sections=tuple(sections), data=data)
 
 
 async def _handle_why(deps: Deps, ctx: CommandContext, item: str) -> Reply:
@@ -231,10 +321,15 @@ async def _handle_why(deps: Deps, ctx: CommandContext, item: str) -> Reply:
              if m["start"] >= 0 else f"{deps.resolver.label('entity', m['entity_id'])}: implied" for m in found["entities"]]
     themes = [f"{deps.resolver.label('theme', t['theme_id'])}: score {t['score']:g} from {', '.join(t['cues'][:6])}"
               for t in found["themes"]]
+    data = {"item_id": item_id, "title": title,
+            "entities": [{"id": m["entity_id"], "alias": m["alias"], "start": m["start"], "end": m["end"],
+                          "rule": m["rule"]} for m in found["entities"]],
+            "region": region.explain(),
+            "themes": [{"id": t["theme_id"], "score": t["score"], "cues": list(t["cues"])} for t in found["themes"]]}
     return Reply(title=f"Why: {title[:200]}", sections=(
         Section(title="Entities", text="\n".join(lines) or "none"),
         Section(title="Region", text=region.explain()),
-        Section(title="Themes", text="\n".join(themes) or "none")), footer=f"item {item_id}")
+        Section(title="Themes", text="\n".join(themes) or "none")), footer=f"item {item_id}", data=data)
 
 
 def _region(catalog, title: str, summary: str, entities: list[str]):
@@ -252,19 +347,29 @@ async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:
 def status_reply(deps: Deps) -> Reply:
     """Uptime, last poll, items today, queued and failed messages, feed states."""
     db, now = deps.db, deps.now()
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day_start = local_midnight(now, deps.timezone)
     items_today = health.new_items_since(db, day_start)
     states = health.feed_state_counts(db)
     failed = outbox.failed_count(db)
+    polled, last_failed = health.last_poll_failures(db)
     uptime = now - deps.started_at
+    last_poll = get_meta(db, "last_poll_at")
+    queued, waiting = outbox.queue_depth(db), queue_length(db)
+    feeds_text = ", ".join(f"{count} {state}" for state, count in sorted(states.items())) or "none"
+    if last_failed:
+        feeds_text += f"; {last_failed} of {polled} polled failed their last poll"
     fields = (Field("Uptime", _duration(uptime), True),
-              Field("Last poll", _when(get_meta(db, "last_poll_at")), True),
+              Field("Last poll", _when(last_poll, deps.timezone), True),
               Field("New items today", str(items_today), True),
-              Field("Queued messages", str(outbox.queue_depth(db)), True),
+              Field("Queued messages", str(queued), True),
               Field("Undelivered (failed)", str(failed), True),
-              Field("Waiting to be matched", str(queue_length(db)), True),
-              Field("Feeds", ", ".join(f"{count} {state}" for state, count in sorted(states.items())) or "none", True))
-    return Reply(title="watchdesk status", sections=(Section(fields=fields),))
+              Field("Waiting to be matched", str(waiting), True),
+              Field("Feeds", feeds_text, True))
+    data = {"uptime_seconds": int(uptime.total_seconds()), "last_poll_at": last_poll, "new_items_today": items_today,
+            "day_start": iso(day_start), "queued": queued, "failed": failed, "waiting_to_match": waiting,
+            "feeds": dict(sorted(states.items())), "feeds_polled": polled, "feeds_last_poll_failed": last_failed,
+            "timezone": deps.timezone}
+    return Reply(title="watchdesk status", sections=(Section(fields=fields),), data=data)
 
 
 async def _handle_trend(deps: Deps, ctx: CommandContext, entity: str, days: int) -> Reply:
@@ -289,10 +394,15 @@ _TARGET = Argument("target", "Entity or theme", needs="an entity or a theme", co
 REGISTRY: dict[str, Subcommand] = {command.name: command for command in (
     Subcommand("lookup", _handle_lookup, "Profile of a tracked group, person or place, with its latest mentions",
                "lookup ttp", (_ENTITY,), cli=True),
-    Subcommand("search", _handle_search, "Search stored items", "search torkham closed 7d", (
+    Subcommand("search", _handle_search, "Search stored items: the total, newest first unless ranked, 10 a page",
+               "search torkham closed 7d", (
         Argument("query", "Words to look for", needs="words to look for"),
-        Argument("since", "How far back, e.g. 24h, 7d or 2024-05-01", required=False, shape=_SINCE_SHAPE)),
-        cli=True),
+        Argument("since", "How far back, e.g. 24h, 7d or 2024-05-01", required=False, shape=_SINCE_SHAPE),
+        Argument("page", "Page of results (10 a page)", kind=int, required=False, default=1, bounds=(1, 50),
+                 metavar="page:N"),  # page:2 and order:ranked are given by name only
+        Argument("order", "newest first, or ranked by best match", required=False, choices=("newest", "ranked"),
+                 metavar="order:ranked")), cli=True),
+    Subcommand("next", _handle_next, "The next page of your last search", "next"),
     Subcommand("digest", _handle_digest, "Digest of what was flagged", "digest 7d", (
         Argument("period", "today, yesterday, week, or e.g. 12h (default 24h)", required=False, default="24h",
                  shape=_PERIOD_SHAPE),)),
@@ -317,37 +427,55 @@ _SINCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
 _MINUTES_PER = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
 
 
-def parse_since(text: str, now: datetime) -> datetime:
-    """Turn "90m", "24h", "7d", "2w", "today", "yesterday" or "2026-11-01" into a UTC start time."""
+def local_midnight(now: datetime, zone: str = "UTC", days_back: int = 0) -> datetime:
+    """The start of today (or `days_back` days before) in the desk's zone, as an aware datetime."""
+    local = now.astimezone(zone_info(zone))
+    day = local.date() - timedelta(days=days_back)
+    return datetime(day.year, day.month, day.day, tzinfo=zone_info(zone))
+
+
+def parse_since(text: str, now: datetime, zone: str = "UTC") -> datetime:
+    """Turn "90m", "24h", "7d", "2w", "today", "yesterday" or "2026-11-01" into a start time.
+
+    Days ("today", "yesterday", a date) begin at midnight in the desk's time zone.
+    """
+    return parse_period(text, now, zone)[0]
+
+
+def parse_period(text: str, now: datetime, zone: str = "UTC", *,
+                 max_days: int = MAX_SINCE_DAYS) -> tuple[datetime, datetime]:
+    """The [start, end) a period names: "yesterday" is that day only, the others run until now.
+
+    A period longer than `max_days` is refused with a CommandError that says so, never cut.
+    """
     text = (text or "").strip().lower()
     if text in ("today", "day"):
-        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return local_midnight(now, zone), now
     if text == "yesterday":
-        return now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+        return local_midnight(now, zone, 1), local_midnight(now, zone)
     if text == "week":
-        return now - timedelta(days=7)
+        return now - timedelta(days=7), now
     found = _SINCE.match(text)
     if found:
         # Checked in whole minutes before any timedelta is built: 9999999999d would overflow one.
         minutes = int(found.group(1)) * _MINUTES_PER[found.group(2)]
-        if minutes <= 0 or minutes > MAX_SINCE_DAYS * 24 * 60:
-            raise CommandError(f"{text!r} is out of range (1m to {MAX_SINCE_DAYS}d)")
-        return now - timedelta(minutes=minutes)
+        if minutes <= 0 or minutes > max_days * 24 * 60:
+            raise CommandError(f"{text!r} is out of range (1m to {max_days}d)")
+        return now - timedelta(minutes=minutes), now
     try:
-        start = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=now.tzinfo)
+        day = datetime.strptime(text, "%Y-%m-%d")
     except ValueError:
         raise CommandError(f"cannot read the period {text!r}; use 24h, 7d, 2w, today or 2026-11-01") from None
+    start = datetime(day.year, day.month, day.day, tzinfo=zone_info(zone))
     if start > now:
         raise CommandError(f"{text} is in the future")
-    if now - start > timedelta(days=MAX_SINCE_DAYS):
-        raise CommandError(f"{text!r} is out of range (at most {MAX_SINCE_DAYS}d ago)")
-    return start
+    if now - start > timedelta(days=max_days):
+        raise CommandError(f"{text!r} is out of range (at most {max_days}d ago)")
+    return start, now
 
 
-def _when(value: str | None) -> str:
-    if not value:
-        return "never"
-    return value.replace("T", " ").replace("+00:00", " UTC")[:20].strip()
+def _when(value: str | None, zone: str = "UTC") -> str:
+    return local_time(value, zone)
 
 
 def _duration(delta: timedelta) -> str:

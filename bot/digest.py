@@ -1,10 +1,14 @@
 """The daily digest: select, cluster, rank -> Digest -> Replies -> outbox. Platform-neutral.
 
-A digest covers the items first seen (by published_at, baseline items included) in a period that
-match at least one entity or theme (one of the target's, when it names some). Items of one story
-(several outlets) are one DigestStory, grouped under the story's best theme and ranked by the
-outlets carrying it, then the entities it names, then recency. The period's most named entities
-come with their average per day over the seven days before.
+A digest covers the feed items first seen (by published_at, baseline items included) in a period
+that match at least one entity or theme (one of the target's, when it names some); imported
+documents are background, not news, and never appear. Items of one story (several outlets) are one
+DigestStory, grouped under the story's best theme and ranked by the outlets carrying it, then the
+entities it names, then recency. The period's most named entities are counted in stories, and
+compared like with like: a period of a day or less with the same hours of each of the 7 days
+before (their average), a longer one with the period of the same length just before. When that
+baseline holds fewer than MIN_BASELINE stories, no comparison is shown. Times are in the desk's
+time zone, with the zone.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import as_utc
 from bot.config import DigestTarget
+from bot.localtime import to_local, zone_abbreviation
 from bot.models import Reply, Section, reply_to_dict
 from store import digests as digest_store
 from store import outbox
@@ -28,6 +33,7 @@ OTHER_NEWS = "Other news"
 MAX_STORIES = 30  # stories shown in one digest; the rest are counted
 TOP_ENTITIES = 10
 BASELINE_DAYS = 7
+MIN_BASELINE = 5  # stories in the baseline below which a change is not worth a percentage
 MAX_SECTIONS = 10  # per Reply: Discord allows 10 embeds
 MAX_SECTION_TEXT = 1000
 MAX_REPLY_TEXT = 3500  # title, text, footer and every section title and text of one Reply
@@ -59,13 +65,14 @@ class Digest:
     start: datetime
     end: datetime
     groups: tuple[tuple[str, tuple[DigestStory, ...]], ...]
-    top_entities: tuple[tuple[str, str, int, float], ...]  # id, name, count, 7-day daily average
+    top_entities: tuple[tuple[str, str, int, float, int], ...]  # id, name, stories, baseline, baseline stories
     item_count: int  # matching items in the period
     story_count: int  # matching stories in the period (groups hold at most MAX_STORIES)
+    zone: str = "UTC"  # the desk's time zone, for every time shown
 
 
 def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
-                 max_stories: int = MAX_STORIES) -> Digest:
+                 max_stories: int = MAX_STORIES, zone: str = "UTC") -> Digest:
     """Select, cluster and rank the matching stories first seen in [start, end)."""
     window = (as_utc(start), as_utc(end))
     items = digest_store.period_items(db, *window)
@@ -89,9 +96,10 @@ def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
     stories.sort(key=lambda story: story.first_seen_at, reverse=True)
     stories.sort(key=lambda story: story.score, reverse=True)
     shown = stories[:max_stories]
-    top = _top_entities(db, matched_items, item_entities, entity_names, wanted_entities, start)
+    story_of = {row[0]: row[1] for row in items}
+    top = _top_entities(db, matched_items, story_of, item_entities, entity_names, wanted_entities, start, end)
     return Digest(start=start, end=end, groups=_grouped(shown, theme_names), top_entities=top,
-                  item_count=len(matched_items), story_count=len(stories))
+                  item_count=len(matched_items), story_count=len(stories), zone=zone)
 
 
 def _story(story_id: str, rows: list[tuple], item_entities, item_themes, entity_names) -> DigestStory:
@@ -122,39 +130,64 @@ def _grouped(stories: list[DigestStory], theme_names: dict) -> tuple:
     return tuple(ordered + ([(OTHER_NEWS, tuple(other))] if other else []))
 
 
-def _top_entities(db, matched_items, item_entities, entity_names, wanted, start) -> tuple:
-    """The most named entities among the matching items, with their 7-day daily average before."""
-    counts: dict[str, int] = defaultdict(int)
+def _top_entities(db, matched_items, story_of, item_entities, entity_names, wanted, start, end) -> tuple:
+    """The entities named in the most matching stories, each with its like-with-like baseline."""
+    stories: dict[str, set[str]] = defaultdict(set)
     for item_id in matched_items:
         for entity_id in item_entities.get(item_id, ()):
             if not wanted or entity_id in wanted:
-                counts[entity_id] += 1
+                stories[entity_id].add(story_of[item_id])
+    counts = {entity_id: len(named) for entity_id, named in stories.items()}
     top = sorted(counts, key=lambda entity_id: (-counts[entity_id], entity_id))[:TOP_ENTITIES]
     if not top:
         return ()
-    begin = as_utc(start)
-    before = digest_store.entity_item_counts(db, top, begin - timedelta(days=BASELINE_DAYS), begin)
+    windows = baseline_windows(as_utc(start), as_utc(end))
+    totals: dict[str, int] = defaultdict(int)
+    for window_start, window_end in windows:
+        for entity_id, count in digest_store.entity_story_counts(db, top, window_start, window_end).items():
+            totals[entity_id] += count
     return tuple((entity_id, entity_names.get(entity_id, entity_id), counts[entity_id],
-                  before.get(entity_id, 0) / BASELINE_DAYS) for entity_id in top)
+                  totals[entity_id] / len(windows), totals[entity_id]) for entity_id in top)
+
+
+def baseline_windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """What a period is compared with: the same hours on each of the 7 days before (a day or
+    less), or the period of the same length just before (longer)."""
+    length = end - start
+    if length <= timedelta(days=1):
+        return [(start - timedelta(days=day), end - timedelta(days=day)) for day in range(1, BASELINE_DAYS + 1)]
+    return [(start - length, start)]
+
+
+def baseline_label(start: datetime, end: datetime) -> str:
+    """How the baseline of a period is named: "7-day avg", "same hours, 7-day avg", "previous 3d"."""
+    length = end - start
+    if abs(length - timedelta(days=1)) < timedelta(minutes=1):
+        return "7-day avg"
+    if length < timedelta(days=1):
+        return "same hours, 7-day avg"
+    hours = round(length.total_seconds() / 3600)
+    return f"previous {hours // 24}d" if hours % 24 == 0 else f"previous {hours}h"
 
 
 # ---------------------------------------------------------------------------- rendering
 
 
-def period_text(start: datetime, end: datetime) -> str:
-    """The period of a digest, in UTC, for titles."""
-    start, end = as_utc(start), as_utc(end)
+def period_text(start: datetime, end: datetime, zone: str = "UTC") -> str:
+    """The period of a digest, in the desk's time zone with the zone shown, for titles."""
+    start, end = to_local(start, zone), to_local(end, zone)
     if start.date() == end.date():
-        return f"{start:%d %b %Y, %H:%M}–{end:%H:%M} UTC"
-    return f"{start:%d %b %H:%M} – {end:%d %b %Y %H:%M} UTC"
+        return f"{start:%d %b %Y, %H:%M}–{end:%H:%M} {zone_abbreviation(end)}"
+    return f"{start:%d %b %H:%M} – {end:%d %b %Y %H:%M} {zone_abbreviation(end)}"
 
 
-def change_text(count: int, daily_average: float, period_days: float) -> str:
-    """How a period's count compares with the 7-day daily average: "+35% vs 7-day avg"."""
-    if daily_average <= 0:
-        return "new vs 7-day avg" if count else "none vs 7-day avg"
-    change = round((count / max(period_days, 1 / 24) - daily_average) / daily_average * 100)
-    return f"{change:+d}% vs 7-day avg" if change else "same as 7-day avg"
+def change_text(count: int, baseline: float, baseline_total: int, label: str = "7-day avg") -> str:
+    """How a period's count compares with its baseline: "+35% vs 7-day avg"; "" when the
+    baseline holds fewer than MIN_BASELINE stories (too few to judge)."""
+    if baseline_total < MIN_BASELINE or baseline <= 0:
+        return ""
+    change = round((count - baseline) / baseline * 100)
+    return f"{change:+d}% vs {label}" if change else f"same as {label}"
 
 
 def story_line(story: DigestStory) -> str:
@@ -172,13 +205,13 @@ def story_line(story: DigestStory) -> str:
 
 def digest_replies(digest: Digest, *, title: str = "Daily digest") -> list[Reply]:
     """Render a digest as Replies that each fit Discord's and Slack's limits."""
-    heading = _cut(f"{title}: {period_text(digest.start, digest.end)}", MAX_TITLE)
+    heading = _cut(f"{title}: {period_text(digest.start, digest.end, digest.zone)}", MAX_TITLE)
     if not digest.story_count:
         return [Reply(title=heading, text="Nothing matched the tracked entities or themes in this period.")]
     shown = sum(len(stories) for _, stories in digest.groups)
     summary = (f"{digest.story_count} stories from {digest.item_count} matching items"
                + (f"; the top {shown} are listed." if shown < digest.story_count else "."))
-    sections = [Section(title="Most mentioned", text=_top_text(digest))] if digest.top_entities else []
+    sections = [Section(title="Most mentioned (stories)", text=_top_text(digest))] if digest.top_entities else []
     for name, stories in digest.groups:
         for index, text in enumerate(_chunks([story_line(story) for story in stories])):
             sections.append(Section(title=_cut(name + (" (continued)" if index else ""), MAX_TITLE),
@@ -194,9 +227,11 @@ def digest_replies(digest: Digest, *, title: str = "Daily digest") -> list[Reply
 
 
 def _top_text(digest: Digest) -> str:
-    period_days = (digest.end - digest.start).total_seconds() / 86400
-    lines = [f"{_cut(name, 60)} {count} ({change_text(count, average, period_days)})"
-             for _, name, count, average in digest.top_entities]
+    label = baseline_label(digest.start, digest.end)
+    lines = []
+    for _, name, count, baseline, total in digest.top_entities:
+        change = change_text(count, baseline, total, label)
+        lines.append(f"{_cut(name, 60)} {count}" + (f" ({change})" if change else ""))
     return "\n".join(lines)[:MAX_SECTION_TEXT]
 
 
@@ -262,7 +297,8 @@ def enqueue_digest(db, target: DigestTarget, now: datetime) -> int:
     if outbox.get(db, f"{key}:1") is not None:
         return 0
     start = min(digest_store.latest_period_end(db, target.id) or now - timedelta(hours=24), now)
-    digest = build_digest(db, start=start, end=now, entities=target.entities, themes=target.themes)
+    digest = build_digest(db, start=start, end=now, entities=target.entities, themes=target.themes,
+                          zone=target.timezone)
     queued = 0
     for part, reply in enumerate(digest_replies(digest), 1):
         queued += outbox.enqueue(db, idem_key=f"{key}:{part}", kind="digest", platform=target.platform,

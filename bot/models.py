@@ -122,6 +122,7 @@ class Reply:
     error: bool = False
     file: Path | None = None
     mentions: tuple[str, ...] = field(default=())
+    data: dict | None = field(default=None, compare=False)  # the same answer as plain data, for --json
 
 
 @dataclass(frozen=True)

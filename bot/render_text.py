@@ -37,7 +37,9 @@ def render_text(reply) -> str:
 def _wrap(text: str, indent: str) -> list[str]:
     out = []
     for paragraph in str(text).splitlines() or [""]:
-        out.extend(textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent])
+        # A URL (or any long word) is never broken: a line may run past WIDTH rather than cut a link.
+        out.extend(textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent,
+                                 break_long_words=False, break_on_hyphens=False) or [indent])
     return out
 
 

@@ -31,6 +31,7 @@ class Argument:
     bounds: tuple[int, int] | None = None  # inclusive, for int arguments
     shape: str | None = None  # how an optional argument looks at the end of typed text ("7d", "30")
     complete: tuple[str, ...] = ()  # what autocomplete offers for it: ("entity",) or ("entity", "theme")
+    choices: tuple[str, ...] = ()  # the only values it takes, when it is one of a few words
     metavar: str = ""  # its name in usage lines, when not its own name
 
     def parse(self, value) -> object:
@@ -41,7 +42,9 @@ class Argument:
             if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
                 raise CommandError(f"{self.name} must be a number from {low} to {high}, not {value!r}")
             return int(text)
-        return str(value)
+        if self.choices and str(value).strip().lower() not in self.choices:
+            raise CommandError(f"{self.name} must be {' or '.join(self.choices)}, not {value!r}")
+        return str(value).strip().lower() if self.choices else str(value)
 
     def looks_like(self, word: str) -> bool:
         """Whether a word at the end of typed text is this optional argument."""

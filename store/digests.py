@@ -1,4 +1,7 @@
-"""What digests read and record: a period's items with their matches, baselines, sent periods."""
+"""What digests read and record: a period's items with their matches, baselines, sent periods.
+
+Imported documents (source `corpus`) are background, not news: no digest query reads them.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,13 @@ from bot.clock import iso
 
 
 def period_items(db, start: datetime, end: datetime) -> list[tuple]:
-    """Items published in [start, end): (id, story id, title, link, published_at, outlet)."""
+    """Feed items published in [start, end): (id, story id, title, link, published_at, outlet)."""
     return db.execute(
         """SELECT items.id, coalesce(items.story_id, items.id), items.title, items.link,
                   items.published_at, coalesce(feeds.name, items.feed_id)
            FROM items LEFT JOIN feeds ON feeds.id = items.feed_id
-           WHERE items.published_at >= ? AND items.published_at < ?""", [iso(start), iso(end)]).fetchall()
+           WHERE items.published_at >= ? AND items.published_at < ? AND items.source != 'corpus'""",
+        [iso(start), iso(end)]).fetchall()
 
 
 def period_entities(db, start: datetime, end: datetime) -> dict[str, set[str]]:
@@ -45,14 +49,17 @@ def catalog_names(db) -> tuple[dict[str, str], dict[str, str]]:
             dict(db.execute("SELECT id, name FROM themes").fetchall()))
 
 
-def entity_item_counts(db, entity_ids, start: datetime, end: datetime) -> dict[str, int]:
-    """How many items published in [start, end) name each of these entities."""
-    marks = ",".join("?" * len(entity_ids))
+def entity_story_counts(db, entity_ids, start: datetime, end: datetime) -> dict[str, int]:
+    """Stories (not items) naming each of these entities among feed items published in [start, end)."""
+    ids = list(entity_ids)
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
     return dict(db.execute(
-        f"""SELECT item_entities.entity_id, count(DISTINCT items.id) FROM items
+        f"""SELECT item_entities.entity_id, count(DISTINCT coalesce(items.story_id, items.id)) FROM items
             JOIN item_entities ON item_entities.item_id = items.id AND item_entities.entity_id IN ({marks})
-            WHERE items.published_at >= ? AND items.published_at < ? GROUP BY item_entities.entity_id""",
-        [*entity_ids, iso(start), iso(end)]).fetchall())
+            WHERE items.published_at >= ? AND items.published_at < ? AND items.source != 'corpus'
+            GROUP BY item_entities.entity_id""", [*ids, iso(start), iso(end)]).fetchall())
 
 
 def latest_period_end(db, target_id: str) -> datetime | None:

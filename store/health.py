@@ -7,12 +7,32 @@ from datetime import datetime
 from bot.clock import iso
 
 
+def _last_poll_failed_sql() -> str:
+    return "(feeds.last_error_at IS NOT NULL AND (feeds.last_success_at IS NULL OR feeds.last_error_at > feeds.last_success_at))"
+
+
 def feed_health(db) -> list[dict]:
-    """Every enabled feed with state, last success, errors, next check and stored items; not-ok first."""
-    return list(db.query(
-        """SELECT feeds.id, feeds.name, feeds.state, feeds.last_success_at, feeds.error_count, feeds.last_error,
-                  feeds.next_check_at, (SELECT COUNT(*) FROM items WHERE items.feed_id = feeds.id) AS items
-           FROM feeds WHERE enabled = 1 ORDER BY feeds.state != 'ok', feeds.id"""))
+    """Enabled feeds with their health, item count and whether their last poll failed; worst first."""
+    failed = _last_poll_failed_sql()
+    cursor = db.execute(
+        f"""SELECT feeds.id, feeds.name, feeds.url, feeds.state, feeds.last_success_at, feeds.last_polled_at,
+                   feeds.error_count, feeds.last_error, feeds.last_error_at, feeds.next_check_at,
+                   {failed} AS last_poll_failed,
+                   (SELECT COUNT(*) FROM items WHERE items.feed_id = feeds.id) AS items
+            FROM feeds WHERE enabled = 1
+            ORDER BY {failed} DESC, feeds.state = 'ok', feeds.id""")
+    columns = [column[0] for column in cursor.description]
+    rows = [dict(zip(columns, row)) for row in cursor]
+    for row in rows:
+        row["last_poll_failed"] = bool(row["last_poll_failed"])
+    return rows
+
+
+def last_poll_failures(db) -> tuple[int, int]:
+    """(enabled feeds polled at least once, those whose last poll failed)."""
+    row = db.execute(f"""SELECT COUNT(*), coalesce(SUM({_last_poll_failed_sql()}), 0) FROM feeds
+                         WHERE enabled = 1 AND last_polled_at IS NOT NULL""").fetchone()
+    return row[0], row[1]
 
 
 def feed_state_counts(db) -> dict[str, int]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import as_utc, iso
@@ -31,6 +32,8 @@ NARROW = 200  # a query matching at most this many items is narrow: sorted whole
 STREAM_CHUNK = 50  # matches read in a first chunk, newest rowid first, for a broad query
 SNIPPET_TOKENS = 20
 OPERATORS = {"OR", "AND", "NOT"}
+COUNT_CAP = 10_000  # matches counted exactly up to this many; beyond, "more than 10,000"
+MAX_PAGE = 50
 
 
 class SearchSyntaxError(ValueError):
@@ -114,6 +117,56 @@ def search_items(db, query: str, *, since: datetime | None = None, limit: int = 
         else:
             rowids = _newest_by_streaming(db, match, since_text, limit)
         return _details(db, match, rowids)
+    except sqlite3.OperationalError as exc:
+        if _is_query_error(exc):
+            raise SearchSyntaxError(f"cannot search for {query!r}: {exc}") from exc
+        raise
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a search: its rows, how many items match in all, and the order used."""
+
+    rows: list[dict]
+    total: int  # items matching (at most COUNT_CAP)
+    total_capped: bool  # more than COUNT_CAP items match
+    ranked: bool  # best match first; otherwise newest first
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """Pages there are to read (at most MAX_PAGE)."""
+        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+
+
+def search_page(db, query: str, *, since: datetime | None = None, page: int = 1, per_page: int = 10,
+                ranked: bool | None = None) -> SearchPage:
+    """Page `page` of the items matching `query`, with the total; newest first unless ranked.
+
+    `ranked=None` ranks a narrow query (every match fits on one page) and orders the rest newest
+    first, so a page never hides a newer match behind an older but better one.
+    """
+    if not 1 <= page <= MAX_PAGE:
+        raise SearchSyntaxError(f"page must be from 1 to {MAX_PAGE}, not {page}")
+    total = count_matches(db, query, since=since, cap=COUNT_CAP + 1)
+    if ranked is None:
+        ranked = total <= per_page
+    offset = (page - 1) * per_page
+    rows = search_items(db, query, since=since, limit=offset + per_page, ranked=ranked)[offset:] \
+        if offset < total else []
+    return SearchPage(rows=rows, total=min(total, COUNT_CAP), total_capped=total > COUNT_CAP,
+                      ranked=ranked, page=page, per_page=per_page)
+
+
+def count_matches(db, query: str, *, since: datetime | None = None, cap: int = COUNT_CAP) -> int:
+    """How many items match `query` (from `since`), counted up to `cap`."""
+    match = fts_query(query)
+    clause, parameters = _since_clause(iso(as_utc(since)) if since else None)
+    join = " JOIN items ON items.rowid = items_fts.rowid" if clause else ""
+    try:
+        return db.execute(f"""SELECT count(*) FROM (SELECT 1 FROM items_fts{join}
+                              WHERE items_fts MATCH ?{clause} LIMIT ?)""", [match, *parameters, cap]).fetchone()[0]
     except sqlite3.OperationalError as exc:
         if _is_query_error(exc):
             raise SearchSyntaxError(f"cannot search for {query!r}: {exc}") from exc

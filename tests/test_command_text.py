@@ -15,6 +15,9 @@ CASES = [
     ("digest 7d", ("digest", {"period": "7d"})),
     ("TRACKING", ("tracking", {})),
     ("why 3f2a9c", ("why", {"item": "3f2a9c"})),
+    ("search torkham 7d page:2 order:ranked", ("search", {"query": "torkham", "since": "7d", "page": "2",
+                                                           "order": "ranked"})),
+    ("next", ("next", {})),
 ]
 
 

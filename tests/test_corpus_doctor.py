@@ -13,10 +13,10 @@ from tests.fakes.discord_fake import FakeDiscord
 
 def write_documents(folder):
     folder.mkdir()
-    (folder / "one.md").write_text("# Torkham talks\n\nThe Tehreek-e-Taliban Pakistan and the Gul Bahadur group "
-                                   "met near Torkham. Later the Gul Bahadur group denied it.\n")
+    (folder / "one.md").write_text("# Torkham talks\n\nThe Tehreek-e-Taliban Pakistan and the Tariq Gidar group "
+                                   "met near Torkham. Later the Tariq Gidar group denied it.\n")
     (folder / "two.html").write_text("<html><head><title>Chaman&nbsp;trade</title></head><body><p>Traders in "
-                                     "Chaman said the Gul Bahadur group was not involved.</p></body></html>")
+                                     "Chaman said the Tariq Gidar group was not involved.</p></body></html>")
     (folder / "skip.bin").write_bytes(b"\x00\x01")
 
 
@@ -41,8 +41,8 @@ def test_suggest_lists_unknown_names_with_counts_and_examples(tmp_path):
     write_documents(folder)
     suggestions = suggest_names(folder, load_matcher(semantic=False))
     names = {name: (count, example) for name, count, example in suggestions}
-    assert names["Gul Bahadur"][0] == 3
-    assert "Gul Bahadur" in names["Gul Bahadur"][1]
+    assert names["Tariq Gidar"][0] == 3
+    assert "Tariq Gidar" in names["Tariq Gidar"][1]
     assert not any("Torkham" in name or "Chaman" == name for name in names)
 
 

@@ -88,13 +88,34 @@ def test_build_digest_groups_ranks_and_counts(desk):
         themes=("cross-border-attacks", "border-trade"), first_seen_at=START + timedelta(hours=2), score=3.02)
 
 
-def test_top_entities_compare_with_the_week_before(desk):
+def test_top_entities_count_stories_and_compare_with_the_week_before(desk):
     result = build_digest(desk, start=START, end=END)
-    assert result.top_entities == (("kabul", "Kabul", 4, 2.0), ("pakistan", "Pakistan", 3, 1 / 7),
-                                   ("ttp", "Tehrik-e-Taliban Pakistan", 3, 1.0))
+    # Kabul: 4 items but 2 stories (s3, s5); the week before 14 stories, 2 a day.
+    assert result.top_entities == (("kabul", "Kabul", 2, 2.0, 14), ("pakistan", "Pakistan", 2, 1 / 7, 1),
+                                   ("ttp", "Tehrik-e-Taliban Pakistan", 2, 1.0, 7))
     text = digest_replies(result)[0].sections[0].text.splitlines()
-    assert text == ["Kabul 4 (+100% vs 7-day avg)", "Pakistan 3 (+2000% vs 7-day avg)",
-                    "Tehrik-e-Taliban Pakistan 3 (+200% vs 7-day avg)"]
+    # Pakistan's baseline is one story: too few to judge, so no percentage at all.
+    assert text == ["Kabul 2 (same as 7-day avg)", "Pakistan 2", "Tehrik-e-Taliban Pakistan 2 (+100% vs 7-day avg)"]
+
+
+def test_a_short_period_is_compared_with_the_same_hours_of_the_days_before(desk):
+    # 8 hours: TTP items of the week before fall at START-day+1h, inside the same 8 hours each day.
+    result = build_digest(desk, start=START, end=START + timedelta(hours=8))
+    top = {entity_id: rest for entity_id, *rest in result.top_entities}
+    assert top["ttp"] == ["Tehrik-e-Taliban Pakistan", 2, 1.0, 7]
+    text = digest_replies(result)[0].sections[0].text.splitlines()
+    assert "Tehrik-e-Taliban Pakistan 2 (+100% vs same hours, 7-day avg)" in text
+    assert not any("%" in line for line in text if line.startswith("Pakistan"))
+
+
+def test_imported_documents_are_not_news_in_the_digest(desk):
+    with desk.conn:
+        add_item(desk, "doc-1", title="Background: the TTP since 2007", published=START + timedelta(hours=9),
+                 feed="corpus", entities=("ttp",), themes=(("cross-border-attacks", 9.0),))
+        desk.execute("UPDATE items SET source = 'corpus' WHERE id = 'doc-1'")
+    result = build_digest(desk, start=START, end=END)
+    assert "doc-1" not in [story.story_id for _, stories in result.groups for story in stories]
+    assert result.story_count == 5
 
 
 def test_filters_keep_stories_matching_one_of_them(desk):
@@ -130,7 +151,7 @@ def test_first_reply_has_period_top_entities_and_story_lines(desk):
     first = replies[0]
     assert first.title == "Daily digest: 24 Nov 03:00 – 25 Nov 2026 03:00 UTC"
     assert first.text == "5 stories from 9 matching items."
-    assert [section.title for section in first.sections] == ["Most mentioned", "Cross-border attacks",
+    assert [section.title for section in first.sections] == ["Most mentioned (stories)", "Cross-border attacks",
                                                              "Border trade", "Other news"]
     assert first.sections[1].text.splitlines() == [
         "• Militants attack border posts — Dawn, Geo News, Express Tribune (3)",
@@ -146,7 +167,7 @@ def _many_stories(count: int) -> Digest:
         outlets=tuple(f"Outlet with a rather long name {outlet}" for outlet in range(number % 7 + 1)),
         entities=("Pakistan",), themes=("t",), first_seen_at=START, score=1.0) for number in range(count))
     groups = tuple((f"Theme {index} " + "x" * 300, stories[index::5]) for index in range(5))
-    top = tuple((f"e{index}", "Entity " * 20 + str(index), 40 + index, 10.0) for index in range(10))
+    top = tuple((f"e{index}", "Entity " * 20 + str(index), 40 + index, 10.0, 70) for index in range(10))
     return Digest(start=START, end=END, groups=groups, top_entities=top, item_count=5000, story_count=count)
 
 
@@ -167,7 +188,7 @@ def test_split_replies_stay_within_discord_and_slack_limits(count):
     lines = [line for reply in replies for section in reply.sections for line in section.text.splitlines()]
     links = [line.strip() for line in lines if line.startswith("  https://")]
     assert sorted(links) == sorted(f"https://outlet.example/{'news/' * 40}{number}" for number in range(count))
-    assert "24 Nov" in replies[0].title and replies[0].sections[0].title == "Most mentioned"
+    assert "24 Nov" in replies[0].title and replies[0].sections[0].title == "Most mentioned (stories)"
     if len(replies) > 1:
         assert [reply.footer for reply in replies] == [f"Part {n} of {len(replies)}" for n in
                                                         range(1, len(replies) + 1)]
@@ -246,8 +267,19 @@ def test_no_missed_digest_before_the_first_start(desk):
     assert missed_digests(desk, [TARGET, other], END + timedelta(hours=5)) == [other]
 
 
-@pytest.mark.parametrize("count, average, days, expected", [
-    (42, 31.0, 1.0, "+35% vs 7-day avg"), (84, 31.0, 2.0, "+35% vs 7-day avg"), (10, 20.0, 1.0, "-50% vs 7-day avg"),
-    (2, 2.0, 1.0, "same as 7-day avg"), (3, 0.0, 1.0, "new vs 7-day avg"), (0, 0.0, 1.0, "none vs 7-day avg")])
-def test_change_text_per_day_of_the_period(count, average, days, expected):
-    assert digest_module.change_text(count, average, days) == expected
+@pytest.mark.parametrize("count, baseline, total, expected", [
+    (42, 31.0, 217, "+35% vs 7-day avg"), (10, 20.0, 140, "-50% vs 7-day avg"),
+    (2, 2.0, 14, "same as 7-day avg"), (41, 1 / 7, 1, ""), (3, 0.0, 0, ""), (9, 0.8, 4, "")])
+def test_change_text_only_with_a_baseline_big_enough_to_judge(count, baseline, total, expected):
+    assert digest_module.change_text(count, baseline, total) == expected
+
+
+def test_baseline_label_names_what_is_compared():
+    assert digest_module.baseline_label(START, END) == "7-day avg"
+    assert digest_module.baseline_label(START, START + timedelta(hours=8)) == "same hours, 7-day avg"
+    assert digest_module.baseline_label(START, START + timedelta(days=7)) == "previous 7d"
+
+
+def test_digest_period_is_shown_in_the_desk_time_zone(desk):
+    reply = digest_replies(build_digest(desk, start=START, end=END, zone="Asia/Karachi"))[0]
+    assert reply.title == "Daily digest: 24 Nov 08:00 – 25 Nov 2026 08:00 PKT"

@@ -164,10 +164,10 @@ def test_import_of_a_missing_folder_is_exit_2(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["digest", "--print", "--since", "0001-01-01"], "watchdesk: '0001-01-01' is out of range (at most 3650d ago)\n"),
+    (["digest", "--print", "--since", "0001-01-01"], "watchdesk: '0001-01-01' is out of range (at most 35d ago)\n"),
     (["search", "ttp", "--since", "1000-06-01"], "error: '1000-06-01' is out of range (at most 3650d ago)\n"),
     (["digest", "--print", "--since", "99999999999999999999h"],
-     "watchdesk: '99999999999999999999h' is out of range (1m to 3650d)\n"),
+     "watchdesk: '99999999999999999999h' is out of range (1m to 35d)\n"),
 ])
 def test_periods_are_range_checked_before_arithmetic(tmp_path, capsys, argv, message):
     config = tmp_path / "feeds.yml"

@@ -42,14 +42,15 @@ def readme_commands(text: str) -> list[str]:
 def discord_signature(command) -> dict:
     return {"description": command.description,
             "parameters": [(p.name, p.description, p.required, p.type.name, p.min_value, p.max_value,
-                            bool(p.autocomplete)) for p in command.parameters]}
+                            bool(p.autocomplete), tuple(choice.value for choice in p.choices))
+                           for p in command.parameters]}
 
 
 def registry_signature(command) -> dict:
     return {"description": command.help,
             "parameters": [(a.name, a.help, a.required, "integer" if a.kind is int else "string",
                             a.bounds[0] if a.bounds else None, a.bounds[1] if a.bounds else None,
-                            bool(a.complete)) for a in command.arguments]}
+                            bool(a.complete), a.choices) for a in command.arguments]}
 
 
 def test_the_discord_signatures_match_the_registry():
@@ -109,7 +110,10 @@ def test_trend_days_bounds_are_the_registry_bounds(days, accepted):
 def test_defaults_fill_what_was_not_given():
     assert REGISTRY["trend"].validate({"entity": "ttp"}) == {"entity": "ttp", "days": 30}
     assert REGISTRY["digest"].validate({"period": ""}) == {"period": "24h"}
-    assert REGISTRY["search"].validate({"query": "torkham", "since": None}) == {"query": "torkham", "since": None}
+    assert REGISTRY["search"].validate({"query": "torkham", "since": None, "order": "Ranked"}) == \
+        {"query": "torkham", "since": None, "page": 1, "order": "ranked"}
+    with pytest.raises(CommandError, match="order must be newest or ranked, not 'best'"):
+        REGISTRY["search"].validate({"query": "torkham", "order": "best"})
 
 
 async def test_argument_mistakes_are_told_by_the_registry(runner):

@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--limit", type=int, default=30)
 
     watch = {command.name: _watch_parser(sub, command) for command in REGISTRY.values() if command.cli}
+    watch["search"].add_argument("--ranked", dest="order", action="store_const", const="ranked",
+                                 help="best match first instead of newest first (the same as --order ranked)")
     watch["status"].add_argument("--health", action="store_true", help="exit 1 unless the service polled recently")
     digest = sub.add_parser("digest", help="build a digest")
     digest.add_argument("--print", dest="print_digest", action="store_true", required=True,

@@ -87,7 +87,7 @@ def cmd_status(args) -> int:
 
 def cmd_digest(args) -> int:
     """Print a digest of the period in the terminal."""
-    from bot.commands import parse_since
+    from bot.commands import MAX_DIGEST_DAYS, parse_period
     from bot.digest import build_digest, digest_replies
     from bot.clock import utc_now
     from bot.render_text import render_text
@@ -97,8 +97,8 @@ def cmd_digest(args) -> int:
 
     db = open_store(settings)
     try:
-        now = utc_now()
-        digest = build_digest(db, start=parse_since(args.since, now), end=now)
+        start, end = parse_period(args.since, utc_now(), settings.timezone, max_days=MAX_DIGEST_DAYS)
+        digest = build_digest(db, start=start, end=end, zone=settings.timezone)
         for reply in digest_replies(digest):
             print(render_text(reply))
     finally:
@@ -111,6 +111,7 @@ def _health(args) -> int:
     from bot.clock import utc_now
     from store import open_db
     from store.feeds import get_meta
+    from store.health import last_poll_failures
 
     settings = _settings(args)
     if not settings.store.exists():
@@ -119,6 +120,7 @@ def _health(args) -> int:
     db = open_db(settings.store)
     try:
         last = get_meta(db, "last_poll_at")
+        polled, failed = last_poll_failures(db)
     finally:
         db.close()
     if last is None:
@@ -126,8 +128,15 @@ def _health(args) -> int:
         return 0
     age = (utc_now() - datetime.fromisoformat(last)).total_seconds()
     limit = 3 * max([feed.interval for feed in settings.feeds] or [600]) + 300
-    print(f"{'healthy' if age <= limit else 'unhealthy'}: last poll {int(age)} s ago (limit {int(limit)} s)")
-    return 0 if age <= limit else 1
+    if age > limit:
+        print(f"unhealthy: last poll {int(age)} s ago (limit {int(limit)} s)")
+        return 1
+    if polled and failed == polled:
+        print(f"unhealthy: every feed ({polled}) failed its last poll; last poll {int(age)} s ago")
+        return 1
+    print(f"healthy: last poll {int(age)} s ago (limit {int(limit)} s)"
+          + (f"; {failed} of {polled} feeds failed their last poll" if failed else ""))
+    return 0
 
 
 def cmd_backup(args) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -23,7 +23,13 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ENTITY_KEYS = {"type", "name", "description", "aliases", "acronyms", "scripts", "titles", "ambiguous",
                 "not_after", "not_before", "implies", "relations", "regional", "coordinates"}
 _THEME_KEYS = {"name", "description", "cues", "veto", "entities", "requires", "threshold"}
-_AMBIGUOUS_KEYS = {"alias", "needs", "after", "case", "unless"}
+_AMBIGUOUS_KEYS = {"alias", "needs", "after", "case", "unless", "before", "not_before", "surname"}
+WITHIN = "within:"  # in `needs:`, "within:ID" stands for every place located in ID, at any depth (not ID itself)
+# Words that may stand right before a person's surname without making it another person's name.
+HONORIFICS = frozenset("""mr mrs ms dr mullah mulla mawlawi maulvi molvi mawlana maulana mufti qari hafiz haji sheikh
+    shaikh syed sayed khalifa general gen lt lieutenant marshal field major colonel col brigadier president minister
+    ministers premier pm fm chief commander emir amir spokesman envoy ambassador senator deputy acting caretaker
+    secretary governor justice interior foreign defence defense prime sahib janab""".split())
 MAX_VARIANTS = 48
 
 # Transliteration variants: each folded word on the left may also be written as those on the right.
@@ -54,6 +60,9 @@ class AliasRule:
     needs: tuple[str, ...] = ()
     lang: str = "en"
     unless: re.Pattern | None = None  # a pattern anywhere in the item that rules this name out
+    before: re.Pattern | None = None  # the words before must match this pattern
+    not_before: re.Pattern | None = None  # ... and must not match this one
+    surname_of: frozenset[str] = frozenset()  # a bare surname: another given name right before it is someone else
 
     @property
     def keeps_inner(self) -> bool:
@@ -203,8 +212,40 @@ def _build(entity_specs, theme_specs, extra_aliases) -> Catalog:
     for entity_id, (spec, place) in entity_specs.items():
         _check_references(entities[entity_id], spec, place, entities)
     _check_duplicates(rules, entity_specs, extra_aliases)
+    rules = _expand_within(rules, entities)
     themes = {theme_id: _theme(theme_id, spec, place, entities) for theme_id, (spec, place) in theme_specs.items()}
     return Catalog(entities=entities, rules=tuple(rules), themes=themes)
+
+
+def places_within(entities: dict[str, Entity], parent: str) -> set[str]:
+    """`parent` and every entity located in it, directly or through other places."""
+    children: dict[str, set[str]] = {}
+    for entity in entities.values():
+        for relation, target in entity.relations:
+            if relation == "located-in":
+                children.setdefault(target, set()).add(entity.id)
+    found, todo = {parent}, [parent]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _expand_within(rules: list[AliasRule], entities: dict[str, Entity]) -> list[AliasRule]:
+    """Replace each "within:ID" of a rule's `needs` by the places it stands for."""
+    expanded = []
+    for rule in rules:
+        if any(need.startswith(WITHIN) for need in rule.needs):
+            needs = [need for need in rule.needs if not need.startswith(WITHIN)]
+            for need in rule.needs:
+                if need.startswith(WITHIN):
+                    parent = need.removeprefix(WITHIN)
+                    needs.extend(sorted(places_within(entities, parent) - {parent}))
+            rule = replace(rule, needs=tuple(dict.fromkeys(needs)))
+        expanded.append(rule)
+    return expanded
 
 
 def _entity(entity_id: str, spec, place: str) -> tuple[Entity, list[AliasRule]]:
@@ -232,7 +273,8 @@ def _entity(entity_id: str, spec, place: str) -> tuple[Entity, list[AliasRule]]:
     for title in _strings(spec, "titles", place):
         rules.extend(AliasRule(entity_id, title, key, False, "title") for key in variants(title))
     for index, rule in enumerate(spec.get("ambiguous") or []):
-        rules.extend(_ambiguous(entity_id, rule, f"{place}.ambiguous[{index}]"))
+        rules.extend(_ambiguous(entity_id, rule, f"{place}.ambiguous[{index}]",
+                                " ".join([name, *_strings(spec, "aliases", place)])))
     names = [name, *_strings(spec, "aliases", place), *_strings(spec, "acronyms", place)]
     regional = spec.get("regional", True)
     if not isinstance(regional, bool):
@@ -272,21 +314,24 @@ def _plain_rules(entity_id: str, names: list[str], place: str) -> list[AliasRule
     return rules
 
 
-def _ambiguous(entity_id: str, rule, place: str) -> list[AliasRule]:
+def _ambiguous(entity_id: str, rule, place: str, own_name: str = "") -> list[AliasRule]:
     if not isinstance(rule, dict) or not isinstance(rule.get("alias"), str):
         raise CatalogError(f"{place}: must be a mapping with alias and needs or after")
     unknown = set(rule) - _AMBIGUOUS_KEYS
     if unknown:
         raise CatalogError(f"{place}: unknown key {sorted(unknown)[0]!r}")
-    if not rule.get("needs") and not rule.get("after"):
-        raise CatalogError(f"{place}: an ambiguous name needs a rule (needs: or after:)")
+    if not any(rule.get(key) for key in ("needs", "after", "before", "not_before", "surname")):
+        raise CatalogError(f"{place}: an ambiguous name needs a rule (needs:, after:, before:, not_before: or surname:)")
     after = _pattern(rule.get("after"), f"{place}.after")
-    unless = _pattern(rule.get("unless"), f"{place}.unless")
+    context = {"unless": _pattern(rule.get("unless"), f"{place}.unless"),
+               "before": _pattern(rule.get("before"), f"{place}.before"),
+               "not_before": _pattern(rule.get("not_before"), f"{place}.not_before"),
+               "surname_of": frozenset(fold_phrase(own_name).split()) if rule.get("surname") else frozenset()}
     needs = tuple(_strings(rule, "needs", place))
     if rule.get("case"):
         return [AliasRule(entity_id, rule["alias"], _cased_key(rule["alias"]), True, "ambiguous", after, needs,
-                          unless=unless)]
-    return [AliasRule(entity_id, rule["alias"], key, False, "ambiguous", after, needs, unless=unless)
+                          **context)]
+    return [AliasRule(entity_id, rule["alias"], key, False, "ambiguous", after, needs, **context)
             for key in variants(rule["alias"])]
 
 
@@ -343,7 +388,7 @@ def _check_references(entity: Entity, spec, place: str, entities: dict) -> None:
             raise CatalogError(f"{place}.implies: unknown entity id {target!r}{_suggest(target, entities)}")
     for index, rule in enumerate(spec.get("ambiguous") or []):
         for target in rule.get("needs") or []:
-            if target not in entities:
+            if str(target).removeprefix(WITHIN) not in entities:
                 raise CatalogError(f"{place}.ambiguous[{index}].needs: unknown entity id {target!r}")
 
 

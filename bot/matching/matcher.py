@@ -23,12 +23,13 @@ from typing import NamedTuple
 
 import ahocorasick_rs
 
-from bot.matching.catalog import AliasRule, Catalog
+from bot.matching.catalog import HONORIFICS, AliasRule, Catalog
 from bot.matching.normalize import Folded, fold
 from bot.models import Match, MatchResult
 
 _WORD_ACRONYMS = {"US", "IS", "UN", "WHO", "AQ", "PAK", "KP", "ISK", "IOM"}
 _CONTEXT = 40  # characters of context the negative and `after:` patterns see
+_FORMER = re.compile(r"\b(former|ex|then|late|previous|outgoing|erstwhile)\s+$")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200d\u2060\ufeff]")  # removed before matching, like the store does
 
 
@@ -101,7 +102,7 @@ class Matcher:
             quick = self._quick(text, folded, shouting, shouting_end)
             if quick is not None:
                 return quick
-        candidates, special = self._candidates(folded, shouting, shouting_end)
+        candidates, special = self._candidates(folded, shouting, shouting_end, _is_title_case(text[:shouting_end]))
         if not candidates:
             return []
         if "(" in text:
@@ -171,9 +172,12 @@ class Matcher:
 
     def _has_vetoes(self, rule: AliasRule) -> bool:
         entity = self.catalog.entities[rule.entity]
-        return entity.not_after is not None or entity.not_before is not None or rule.after is not None
+        return (entity.not_after is not None or entity.not_before is not None or rule.after is not None
+                or rule.before is not None or rule.not_before is not None or bool(rule.surname_of)
+                or rule.kind == "title")
 
-    def _candidates(self, folded: Folded, shouting: bool, shouting_end: int) -> tuple[list[Candidate], bool]:
+    def _candidates(self, folded: Folded, shouting: bool, shouting_end: int,
+                    title_case: bool = False) -> tuple[list[Candidate], bool]:
         """Every acceptable hit, overlapping ones included, and whether any needs a context rule."""
         found, special = [], False
         cased, lower = folded.cased, folded.lower
@@ -191,7 +195,9 @@ class Matcher:
                 if exact is None and mixed_case and ((cap_first and not cased[start].isupper())
                                                      or (cap_last > 0 and not cased[start + cap_last].isupper())):
                     continue
-                if has_vetoes and self._vetoed(rule, lower, start, start + length):
+                if has_vetoes and (self._vetoed(rule, lower, start, start + length)
+                                   or (rule.surname_of and not (title_case and start < shouting_end)
+                                       and _another_given_name(cased, start, rule.surname_of))):
                     continue
                 special = special or has_context
                 found.append(Candidate(start, -length, rule.kind != "ambiguous", len(found), start + length, rule,
@@ -209,6 +215,12 @@ class Matcher:
         if entity.not_after is not None and entity.not_after.search(lower[end:end + _CONTEXT]):
             return True
         if entity.not_before is not None and entity.not_before.search(lower[max(0, start - _CONTEXT):start]):
+            return True
+        if rule.kind == "title" and _FORMER.search(lower[max(0, start - 16):start]):
+            return True  # "the former Khyber Pakhtunkhwa chief minister" is not the one in office
+        if rule.before is not None and not rule.before.search(lower[max(0, start - _CONTEXT):start]):
+            return True
+        if rule.not_before is not None and rule.not_before.search(lower[max(0, start - _CONTEXT):start]):
             return True
         return rule.after is not None and not rule.after.search(lower[end:end + _CONTEXT])
 
@@ -240,8 +252,26 @@ class Matcher:
 
 def _equivalent(rule: AliasRule, other: AliasRule) -> bool:
     """Two rules that would accept and report a hit the same way."""
-    return (rule.entity, rule.kind, rule.after, rule.needs, _capitals(rule.alias)) == \
-        (other.entity, other.kind, other.after, other.needs, _capitals(other.alias))
+    return (rule.entity, rule.kind, rule.after, rule.needs, rule.unless, rule.before, rule.not_before, rule.surname_of,
+            _capitals(rule.alias)) == \
+        (other.entity, other.kind, other.after, other.needs, other.unless, other.before, other.not_before,
+         other.surname_of, _capitals(other.alias))
+
+
+_GIVEN_NAME = re.compile(r"([A-Z][a-z]+) $")
+
+
+def _another_given_name(cased: str, start: int, own: frozenset[str]) -> bool:
+    """Whether a capitalised word that is not the person's own name nor a title stands right before a surname.
+
+    "Ahmadullah Muttaqi" is not Amir Khan Muttaqi; "Minister Muttaqi", "Amir Khan Muttaqi" and
+    "Kabul, Muttaqi" (punctuation between) still are.
+    """
+    found = _GIVEN_NAME.search(cased, max(0, start - 30), start)
+    if found is None:
+        return False
+    word = found.group(1).lower()
+    return word not in own and word not in HONORIFICS
 
 
 def _capitals(alias: str) -> tuple[bool, bool]:
@@ -280,6 +310,12 @@ def _redefined_acronyms(cased: str, candidates: list[Candidate]) -> set[str]:
 _WORDS = re.compile(r"[^\W\d_][\w']*")
 
 
+def _is_title_case(title: str) -> bool:
+    """Whether a headline capitalises most of its words ("Taliban Name Muttaqi Envoy"): capitals say little there."""
+    words = _WORDS.findall(title)
+    return len(words) >= 3 and sum(word[0].isupper() for word in words) >= 0.75 * len(words)
+
+
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _BUT_LETTERS = bytes(code for code in range(128) if not chr(code).isalpha())  # deleted to count letters
 _BUT_CAPITALS = bytes(code for code in range(128) if not chr(code).isupper())
@@ -306,6 +342,8 @@ def _is_shouting(title: str) -> bool:
 
 def _rule_name(rule: AliasRule) -> str:
     if rule.kind == "ambiguous":
-        return "needs:" + ",".join(rule.needs) if rule.needs else "context"
+        if rule.needs:
+            return "needs:" + ",".join(rule.needs) if len(rule.needs) <= 6 else f"needs:{rule.needs[0]},+{len(rule.needs) - 1}"
+        return "surname" if rule.surname_of and rule.after is None else "context"
     return {"alias": "alias", "acronym": "acronym", "script": "script", "title": "title"}[rule.kind]
 

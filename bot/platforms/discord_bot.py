@@ -14,7 +14,7 @@ import hashlib
 import logging
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Awaitable, Iterator, Optional, TypeVar
+from typing import Awaitable, Iterator, Literal, Optional, TypeVar
 
 import aiohttp
 import discord
@@ -365,8 +365,14 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
 
     @watch.command(description=HELP["search"])
     @app_commands.describe(**DESCRIBE["search"])
-    async def search(interaction: discord.Interaction, query: str, since: Optional[str] = None) -> None:
-        await adapter.answer(interaction, "search", query=query, since=since)
+    async def search(interaction: discord.Interaction, query: str, since: Optional[str] = None,
+                     page: Optional[app_commands.Range[int, 1, 50]] = None,
+                     order: Optional[Literal["newest", "ranked"]] = None) -> None:
+        await adapter.answer(interaction, "search", query=query, since=since, page=page, order=order)
+
+    @watch.command(name="next", description=HELP["next"])
+    async def next_page(interaction: discord.Interaction) -> None:
+        await adapter.answer(interaction, "next")
 
     @watch.command(description=HELP["digest"])
     @app_commands.describe(**DESCRIBE["digest"])
