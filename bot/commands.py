@@ -81,6 +81,15 @@ class Commands:
         except CommandError as exc:
             return error_reply(exc.reason, exc.suggestions)
 
+    async def act(self, ctx: CommandContext, name: str, item_id: str, value: str | None = None) -> Reply:
+        """Answer a click on an alert's button (or a pick from its menu); mistakes come back as errors."""
+        from bot.actions import run_action
+
+        try:
+            return await run_action(self.deps, ctx, name, item_id, value)
+        except CommandError as exc:
+            return error_reply(exc.reason, exc.suggestions)
+
     async def complete(self, ctx: CommandContext, argument: str, prefix: str) -> list[tuple[str, str]]:
         """Suggest what the registry says this argument takes (entities; themes too for targets)."""
         kinds = next((declared.complete for command in REGISTRY.values() for declared in command.arguments
@@ -345,7 +354,9 @@ async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:
 
 
 def status_reply(deps: Deps) -> Reply:
-    """Uptime, last poll, items today, queued and failed messages, feed states."""
+    """Uptime, last poll, items today, queued and failed messages, feed states, alert feedback."""
+    from bot.actions import feedback_counts_data, feedback_summary
+
     db, now = deps.db, deps.now()
     day_start = local_midnight(now, deps.timezone)
     items_today = health.new_items_since(db, day_start)
@@ -364,11 +375,12 @@ def status_reply(deps: Deps) -> Reply:
               Field("Queued messages", str(queued), True),
               Field("Undelivered (failed)", str(failed), True),
               Field("Waiting to be matched", str(waiting), True),
-              Field("Feeds", feeds_text, True))
+              Field("Feeds", feeds_text, True),
+              Field("Not relevant (alert feedback)", feedback_summary(db), True))
     data = {"uptime_seconds": int(uptime.total_seconds()), "last_poll_at": last_poll, "new_items_today": items_today,
             "day_start": iso(day_start), "queued": queued, "failed": failed, "waiting_to_match": waiting,
             "feeds": dict(sorted(states.items())), "feeds_polled": polled, "feeds_last_poll_failed": last_failed,
-            "timezone": deps.timezone}
+            "timezone": deps.timezone, "not_relevant": feedback_counts_data(db)}
     return Reply(title="watchdesk status", sections=(Section(fields=fields),), data=data)
 
 

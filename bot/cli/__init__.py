@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--print", dest="print_digest", action="store_true", required=True,
                         help="print it in the terminal")
     digest.add_argument("--since", default="24h", help="period to cover (default 24h)")
+    feedback = sub.add_parser("feedback", help="alerts marked Not relevant, counted per entity and theme")
+    feedback.add_argument("--since", help="only answers newer than this (24h, 7d, 2026-11-01)")
     sub.add_parser("doctor", help="check config, store, tokens and chat APIs; say what to fix")
     backup = sub.add_parser("backup", help="write a consistent copy of the live store")
     backup.add_argument("file", type=Path)
@@ -87,7 +89,7 @@ HANDLERS = {  # subcommand -> its handler in bot.cli.handlers
     "demo": handlers.cmd_demo, "match": handlers.cmd_match, "eval": handlers.cmd_eval,
     "why": handlers.cmd_why, "import": handlers.cmd_import, "catalog": handlers.cmd_catalog,
     "digest": handlers.cmd_digest, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
-    "backup": handlers.cmd_backup,
+    "backup": handlers.cmd_backup, "feedback": handlers.cmd_feedback,
 }
 
 
