@@ -392,6 +392,8 @@ async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:
 def status_reply(deps: Deps) -> Reply:
     """Uptime, last poll, items today, queued and failed messages, feed states, alert feedback."""
     from bot.actions import feedback_counts_data, feedback_summary
+    from bot.connections import describe
+    from store.connections import connection_states
 
     db, now = deps.db, deps.now()
     day_start = local_midnight(now, deps.timezone)
@@ -400,6 +402,7 @@ def status_reply(deps: Deps) -> Reply:
     failed = outbox.failed_count(db)
     polled, last_failed = health.last_poll_failures(db)
     uptime = now - deps.started_at
+    connections = connection_states(db)
     last_poll = get_meta(db, "last_poll_at")
     queued, waiting = outbox.queue_depth(db), queue_length(db)
     feeds_text = ", ".join(f"{count} {state}" for state, count in sorted(states.items())) or "none"
@@ -412,11 +415,15 @@ def status_reply(deps: Deps) -> Reply:
               Field("Undelivered (failed)", str(failed), True),
               Field("Waiting to be matched", str(waiting), True),
               Field("Feeds", feeds_text, True),
-              Field("Not relevant (alert feedback)", feedback_summary(db), True))
+              Field("Not relevant (alert feedback)", feedback_summary(db), True),
+              Field("Chat connections", "; ".join(f"{platform} {describe(state, now)}"
+                                                  for platform, state in connections.items()) or "none yet", True))
     data = {"uptime_seconds": int(uptime.total_seconds()), "last_poll_at": last_poll, "new_items_today": items_today,
             "day_start": iso(day_start), "queued": queued, "failed": failed, "waiting_to_match": waiting,
             "feeds": dict(sorted(states.items())), "feeds_polled": polled, "feeds_last_poll_failed": last_failed,
-            "timezone": deps.timezone, "not_relevant": feedback_counts_data(db)}
+            "timezone": deps.timezone, "not_relevant": feedback_counts_data(db),
+            "connections": {platform: {key: state[key] for key in ("state", "since", "attempts", "last_error")}
+                            for platform, state in connections.items()}}
     return Reply(title="watchdesk status", sections=(Section(fields=fields),), data=data)
 
 
