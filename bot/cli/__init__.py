@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.cli import handlers
+from bot.commands import REGISTRY
 from bot.errors import CatalogError, CommandError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     poll = sub.add_parser("poll", help="poll the feeds that are due (all of them with --once)")
     poll.add_argument("--once", action="store_true", help="one pass over every enabled feed, then exit")
-    sub.add_parser("feeds", help="feed health: state, last success, items, errors, next check")
     sub.add_parser("run", help="run the scheduler, chat adapters and delivery (console without tokens)")
     demo = sub.add_parser("demo", help="offline demo on bundled sample feeds served from 127.0.0.1")
     demo.add_argument("--keep", metavar="DIR", help="keep the demo's store and charts in DIR")
@@ -52,22 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("directory", type=Path)
     suggest.add_argument("--limit", type=int, default=30)
 
-    lookup = sub.add_parser("lookup", help="profile of a tracked group, person or place")
-    lookup.add_argument("entity", nargs="+")
-    search = sub.add_parser("search", help="full-text search over stored items")
-    search.add_argument("query", nargs="+")
-    search.add_argument("--since", help="only items newer than this (24h, 7d, 2026-11-01)")
-    search.add_argument("--page", type=int, default=1, help="page of results, 10 a page (default 1)")
-    search.add_argument("--ranked", action="store_true", help="best match first instead of newest first")
+    watch = {command.name: _watch_parser(sub, command) for command in REGISTRY.values() if command.cli}
+    watch["search"].add_argument("--ranked", dest="order", action="store_const", const="ranked",
+                                 help="best match first instead of newest first (the same as --order ranked)")
+    watch["status"].add_argument("--health", action="store_true", help="exit 1 unless the service polled recently")
     digest = sub.add_parser("digest", help="build a digest")
     digest.add_argument("--print", dest="print_digest", action="store_true", required=True,
                         help="print it in the terminal")
     digest.add_argument("--since", default="24h", help="period to cover (default 24h)")
-    trend = sub.add_parser("trend", help="chart daily mentions of an entity to a PNG")
-    trend.add_argument("entity", nargs="+")
-    trend.add_argument("--days", type=int, default=30)
-    status = sub.add_parser("status", help="uptime, last poll, items today, queued messages")
-    status.add_argument("--health", action="store_true", help="exit 1 unless the service polled recently")
     feedback = sub.add_parser("feedback", help="alerts marked Not relevant, counted per entity and theme")
     feedback.add_argument("--since", help="only answers newer than this (24h, 7d, 2026-11-01)")
     sub.add_parser("doctor", help="check config, store, tokens and chat APIs; say what to fix")
@@ -76,12 +68,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _watch_parser(sub, command) -> argparse.ArgumentParser:
+    """A one-shot subcommand from its registry entry: required arguments are words, optional ones --options.
+
+    The values go to the registry's validation unconverted, so the CLI checks them as chat does.
+    """
+    parser = sub.add_parser(command.name, help=command.help[:1].lower() + command.help[1:],
+                            epilog=f"example: watchdesk {command.example}")
+    for argument in command.arguments:
+        if argument.required:
+            parser.add_argument(argument.name, nargs="+", help=argument.help)
+        else:
+            parser.add_argument(f"--{argument.name}", help=argument.help)
+    return parser
+
+
 HANDLERS = {  # subcommand -> its handler in bot.cli.handlers
-    "poll": handlers.cmd_poll, "feeds": handlers.cmd_feeds, "run": handlers.cmd_run,
+    **{command.name: handlers.cmd_watch for command in REGISTRY.values() if command.cli},
+    "poll": handlers.cmd_poll, "run": handlers.cmd_run,
     "demo": handlers.cmd_demo, "match": handlers.cmd_match, "eval": handlers.cmd_eval,
     "why": handlers.cmd_why, "import": handlers.cmd_import, "catalog": handlers.cmd_catalog,
-    "lookup": handlers.cmd_lookup, "search": handlers.cmd_search, "digest": handlers.cmd_digest,
-    "trend": handlers.cmd_trend, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
+    "digest": handlers.cmd_digest, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
     "backup": handlers.cmd_backup, "feedback": handlers.cmd_feedback,
 }
 

@@ -67,22 +67,22 @@ def _one_shot(args, name: str, arguments: dict) -> int:
     return 0
 
 
-def cmd_lookup(args) -> int:
-    """Print the profile of an entity."""
-    return _one_shot(args, "lookup", {"entity": " ".join(args.entity)})
+def cmd_watch(args) -> int:
+    """Run the /watch command of the same name (lookup, search, feeds, trend...) and print its reply."""
+    from bot.commands import REGISTRY
 
-
-def cmd_search(args) -> int:
-    """Print the newest stored items matching a query."""
-    return _one_shot(args, "search", {"query": " ".join(args.query), "since": args.since or "",
-                                      "page": str(args.page), "order": "ranked" if args.ranked else ""})
+    arguments = {}
+    for argument in REGISTRY[args.command].arguments:
+        value = vars(args)[argument.name]
+        arguments[argument.name] = " ".join(value) if isinstance(value, list) else value
+    return _one_shot(args, args.command, arguments)
 
 
 def cmd_status(args) -> int:
     """Print uptime, last poll, items today and queued messages; --health exits 1 when unhealthy."""
     if args.health:
         return _health(args)
-    return _one_shot(args, "status", {})
+    return cmd_watch(args)
 
 
 def cmd_feedback(args) -> int:
@@ -101,11 +101,6 @@ def cmd_feedback(args) -> int:
     finally:
         db.close()
     return 0
-
-
-def cmd_trend(args) -> int:
-    """Write a PNG of an entity's daily mentions and print its path."""
-    return _one_shot(args, "trend", {"entity": " ".join(args.entity), "days": str(args.days)})
 
 
 def cmd_digest(args) -> int:
@@ -167,11 +162,6 @@ def _health(args) -> int:
     print(f"healthy: last poll {int(age)} s ago (limit {int(limit)} s)"
           + (f"; {failed} of {polled} feeds failed their last poll" if failed else ""))
     return 0
-
-
-def cmd_feeds(args) -> int:
-    """Print the feed health table."""
-    return _one_shot(args, "feeds", {})
 
 
 def cmd_backup(args) -> int:

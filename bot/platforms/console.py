@@ -99,12 +99,12 @@ async def run_console(runner, *, input_stream: TextIO, output_stream: TextIO, ch
 
 async def answer_line(runner, context: CommandContext, text: str, *, console: ConsoleAdapter | None = None) -> str:
     """Answer one typed command line as text."""
-    from bot.platforms.base import SUBCOMMANDS
+    from bot.commands import REGISTRY
 
     if text in ("help", "/watch help", "?"):
-        return "commands: " + "; ".join(f"{name} {' '.join('<' + a + '>' for a in args)}".strip()
-                                          for name, args in SUBCOMMANDS.items()) + \
-            "; act <message> <action> [<option>] (an alert's buttons)"
+        return ("commands: " + "; ".join(command.usage() for command in REGISTRY.values())
+                + "; act <message> <action> [<option>] (an alert's buttons)"
+                + "\ne.g. " + "; ".join(command.example for command in REGISTRY.values() if command.arguments))
     if text.split()[:1] == ["act"] and console is not None:
         return await answer_action(runner, context, console, text.split()[1:])
     try:
