@@ -1,8 +1,11 @@
-"""One story, many outlets: canonical URLs and title signatures that join the same story.
+"""One story, many outlets: the pure rules that say two items are the same story.
 
 Two items are one story when their canonical URLs agree (tracking parameters stripped) or
 when their titles are near-identical (Jaccard similarity of significant words) within a
-time window.
+time window. This module only holds those rules (`canonical_url`, `title_tokens`,
+`title_similarity`, `title_prefix`, the window and threshold); the join itself runs in the
+store's write transaction (`store.items.insert_items` and its `RecentStories`), which applies
+them to each new item against the stories already stored.
 """
 
 from __future__ import annotations
@@ -50,6 +53,21 @@ def canonical_url(url: str | None) -> str | None:
                                  if not _TRACKING_PARAMS.match(key)))
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https", host, path, query, ""))
+
+
+def strip_tracking(url: str | None) -> str | None:
+    """The same link without tracking parameters (utm_*, fbclid, gclid...); otherwise as it was."""
+    if not url or "?" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in pairs if not _TRACKING_PARAMS.match(key)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))
 
 
 def title_tokens(title: str) -> tuple[str, ...]:
