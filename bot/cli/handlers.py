@@ -45,8 +45,8 @@ def cmd_demo(args) -> int:
     return asyncio.run(run_demo(sys.stdout, keep=Path(args.keep) if args.keep else None))
 
 
-def _one_shot(args, name: str, arguments: dict) -> int:
-    """Run one /watch command on the store and print its reply as text."""
+def _one_shot(args, name: str, arguments: dict, finish=None) -> int:
+    """Run one /watch command on the store and print its reply as text (after `finish(reply)`)."""
     from bot.app import build_commands, open_store
     from bot.models import CommandContext
     from bot.render_text import render_text
@@ -64,19 +64,44 @@ def _one_shot(args, name: str, arguments: dict) -> int:
     if reply.error:  # a user's mistake (bad argument, unknown name): a usage error
         print(render_text(reply), file=sys.stderr)
         return 2
-    print(render_text(reply))
+    print(render_text(finish(reply) if finish else reply))
     return 0
+
+
+def cmd_trend(args) -> int:
+    """Chart an entity's or theme's daily mentions to a PNG (`--output FILE`, else a name with its period)."""
+    import shutil
+    from dataclasses import replace
+
+    output = args.output
+    if output is not None and (output.is_dir() or not output.parent.is_dir()):
+        where = "is a folder" if output.is_dir() else f"is in a folder that does not exist ({output.parent})"
+        print(f"watchdesk trend: --output {output} {where}", file=sys.stderr)
+        return 2
+
+    def move(reply):
+        if output is None or reply.file is None:
+            return reply
+        shutil.move(reply.file, output)
+        return replace(reply, file=output)
+
+    return _one_shot(args, "trend", _watch_arguments(args), finish=move)
 
 
 def cmd_watch(args) -> int:
     """Run the /watch command of the same name (lookup, search, feeds, trend...) and print its reply."""
+    return _one_shot(args, args.command, _watch_arguments(args))
+
+
+def _watch_arguments(args) -> dict:
+    """The registry's arguments of this command, as the command line gave them."""
     from bot.commands import REGISTRY
 
     arguments = {}
     for argument in REGISTRY[args.command].arguments:
         value = vars(args)[argument.name]
         arguments[argument.name] = " ".join(value) if isinstance(value, list) else value
-    return _one_shot(args, args.command, arguments)
+    return arguments
 
 
 def cmd_status(args) -> int:
