@@ -1,7 +1,7 @@
 """Turn a fetched body into Items. The only module that imports a feed parser.
 
-feedparser is the reference (it survives almost anything, ~75 ms for Dawn's feed here);
-fastfeedparser (~1 ms for the same feed) is tried first on bodies it reads safely — UTF-8 or a
+feedparser is the reference (it survives almost anything, but is slow: see the README's
+Performance section); fastfeedparser is tried first on bodies it reads safely — UTF-8 or a
 declared encoding, no charset conflict — and feedparser takes over whenever the fast path raises,
 finds nothing, or produces replacement characters. Parsing is CPU work: callers run
 `parse_feed` in a thread, never on the event loop.
@@ -23,6 +23,7 @@ try:  # the fast path is optional: feedparser alone is correct, only slower
 except ImportError:  # pragma: no cover - exercised when the package is absent
     fastfeedparser = None
 
+from bot.clock import as_utc
 from bot.errors import ParseError
 from bot.models import Item
 from bot.text import clean_text
@@ -155,10 +156,7 @@ def _iso_time(value) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc)
+        return as_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
     except (ValueError, OverflowError):  # year 0, year 10000, or an offset that leaves the range
         return None
 
