@@ -51,10 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     suggest = catalog_sub.add_parser("suggest", help="frequent names in documents that the catalog lacks")
     suggest.add_argument("directory", type=Path)
     suggest.add_argument("--limit", type=int, default=30)
+    suggest.add_argument("--watch", action="store_true", help="print the names as a `watch:` block for feeds.yml")
 
     watch = {command.name: _watch_parser(sub, command) for command in REGISTRY.values() if command.cli}
     watch["search"].add_argument("--ranked", dest="order", action="store_const", const="ranked",
                                  help="best match first instead of newest first (the same as --order ranked)")
+    watch["trend"].add_argument("--output", "-o", type=Path, metavar="FILE",
+                                help="write the PNG to FILE (default: trend-<id>-<first day>-<last day>.png)")
     watch["status"].add_argument("--health", action="store_true", help="exit 1 unless the service polled recently")
     digest = sub.add_parser("digest", help="build a digest")
     digest.add_argument("--print", dest="print_digest", action="store_true", required=True,
@@ -89,7 +92,7 @@ HANDLERS = {  # subcommand -> its handler in bot.cli.handlers
     "demo": handlers.cmd_demo, "match": handlers.cmd_match, "eval": handlers.cmd_eval,
     "why": handlers.cmd_why, "import": handlers.cmd_import, "catalog": handlers.cmd_catalog,
     "digest": handlers.cmd_digest, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
-    "backup": handlers.cmd_backup, "feedback": handlers.cmd_feedback,
+    "backup": handlers.cmd_backup, "feedback": handlers.cmd_feedback, "trend": handlers.cmd_trend,
 }
 
 
