@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     suggest = catalog_sub.add_parser("suggest", help="frequent names in documents that the catalog lacks")
     suggest.add_argument("directory", type=Path)
     suggest.add_argument("--limit", type=_count, default=30, help="how many names to list (1 to 1000, default 30)")
+    suggest.add_argument("--watch", action="store_true", help="print the names as a `watch:` block for feeds.yml")
 
     watch = {command.name: _watch_parser(sub, command) for command in REGISTRY.values() if command.cli}
     watch["search"].add_argument("--ranked", dest="order", action="store_const", const="ranked",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -328,11 +329,24 @@ def cmd_catalog(args) -> int:
     if not args.directory.is_dir():
         print(f"watchdesk catalog suggest: {args.directory} is not a folder", file=sys.stderr)
         return 2
-    suggestions = suggest_names(args.directory, load_matcher(_watch_or_none(args)), limit=args.limit)
+    from bot.corpus import watch_block
+
+    skipped: list[tuple[str, str]] = []
+    matcher = load_matcher(_watch_or_none(args))
+    suggestions = suggest_names(args.directory, matcher, limit=args.limit,
+                                on_skip=lambda name, why: skipped.append((name, why)))
+    if skipped:
+        reasons = Counter(why for _, why in skipped)
+        print(f"skipped {len(skipped)} files that are not text: "
+              + ", ".join(f"{why} ({count})" for why, count in reasons.most_common()), file=sys.stderr)
     if not suggestions:
         print("every frequent name in these documents is already in the catalog")
-    for name, count, example in suggestions:
-        print(f"{count:4}  {name}\n      e.g. {example}")
+    elif args.watch:
+        print("# Names from " + str(args.directory) + "; check each type and description, then paste into feeds.yml.")
+        print(watch_block(suggestions, taken=matcher.catalog.entities), end="")
+    else:
+        for suggestion in suggestions:
+            print(f"{suggestion.count:4}  {suggestion.name}  ({suggestion.type}?)\n      e.g. {suggestion.example}")
     return 0
 
 
