@@ -41,7 +41,7 @@ _VARIANTS = {
     "mehsud": ("mahsud", "mehsood", "mahsood"), "mohammad": ("muhammad", "mohammed", "muhammed"),
     "muhammad": ("mohammad", "mohammed"), "yaqoob": ("yaqub", "yaqoub", "yakub"),
     "zawahiri": ("zawahri",), "baluchistan": ("balochistan",), "saif": ("sayf", "seif"),
-    "adel": ("adl",), "muttaqi": ("mutaqi",), "taliban": ("taleban",), "daesh": ("daish",),
+    "adel": ("adl",), "taliban": ("taleban",), "daesh": ("daish",),
     "pakhtunkhwa": ("pakhtoonkhwa", "pukhtunkhwa"), "sirajuddin": ("serajuddin", "sirajudin"),
     "defence": ("defense",), "husain": ("hussain",), "noor": ("nur",), "ul": ("al", "ur"),
     # Spellings of the desk's people seen in real copy ("Muttaki", "Bradar", "Haibatullah").
