@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
     suggest = catalog_sub.add_parser("suggest", help="frequent names in documents that the catalog lacks")
     suggest.add_argument("directory", type=Path)
-    suggest.add_argument("--limit", type=int, default=30)
+    suggest.add_argument("--limit", type=_count, default=30, help="how many names to list (1 to 1000, default 30)")
     suggest.add_argument("--watch", action="store_true", help="print the names as a `watch:` block for feeds.yml")
 
     watch = {command.name: _watch_parser(sub, command) for command in REGISTRY.values() if command.cli}
@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="write a consistent copy of the live store")
     backup.add_argument("file", type=Path)
     return parser
+
+
+def _count(text: str) -> int:
+    """A whole number from 1 to 1000, or a usage error (exit 2) saying so."""
+    if not text.strip().isascii() or not text.strip().isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"must be a number from 1 to 1000, not {text!r}")
+    return int(text)
 
 
 def _watch_parser(sub, command) -> argparse.ArgumentParser:
