@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
     suggest = catalog_sub.add_parser("suggest", help="frequent names in documents that the catalog lacks")
     suggest.add_argument("directory", type=Path)
-    suggest.add_argument("--limit", type=int, default=30)
+    suggest.add_argument("--limit", type=_count, default=30, help="how many names to list (1 to 1000, default 30)")
     suggest.add_argument("--watch", action="store_true", help="print the names as a `watch:` block for feeds.yml")
 
     watch = {command.name: _watch_parser(sub, command) for command in REGISTRY.values() if command.cli}
@@ -71,13 +71,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count(text: str) -> int:
+    """A whole number from 1 to 1000, or a usage error (exit 2) saying so."""
+    if not text.strip().isascii() or not text.strip().isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"must be a number from 1 to 1000, not {text!r}")
+    return int(text)
+
+
+def cli_example(command) -> str:
+    """The registry's example as the CLI takes it: `trend ttp 30` becomes `trend ttp --days 30`."""
+    from bot.platforms.base import parse_command_text
+
+    name, given = parse_command_text(command.example)
+    words = [name] + [given[a.name] for a in command.arguments if a.required and a.name in given]
+    words += [f"--{a.name} {given[a.name]}" for a in command.arguments if not a.required and a.name in given]
+    return " ".join(words)
+
+
 def _watch_parser(sub, command) -> argparse.ArgumentParser:
     """A one-shot subcommand from its registry entry: required arguments are words, optional ones --options.
 
     The values go to the registry's validation unconverted, so the CLI checks them as chat does.
     """
     parser = sub.add_parser(command.name, help=command.help[:1].lower() + command.help[1:],
-                            epilog=f"example: watchdesk {command.example}")
+                            epilog=f"example: watchdesk {cli_example(command)}")
     for argument in command.arguments:
         if argument.required:
             parser.add_argument(argument.name, nargs="+", help=argument.help)
