@@ -9,7 +9,6 @@ one-shot CLI commands all build here; bot.service only starts, waits, drains and
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -155,7 +154,7 @@ def build_adapters(settings: Settings, runner, output=None) -> dict:
     """Create an adapter per platform with a token, plus the console for console channels."""
     from bot.platforms.console import ConsoleAdapter
 
-    adapters = {"console": ConsoleAdapter(output=output or sys.stdout)}
+    adapters = {"console": ConsoleAdapter(output=output)}  # None: sys.stdout as it is at each message
     if settings.discord:
         from bot.platforms.discord_bot import DiscordAdapter
 

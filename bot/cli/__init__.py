@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
     parser.add_argument("--version", action="version", version=f"watchdesk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser = _with_common_options(sub.add_parser)
 
     poll = sub.add_parser("poll", help="poll the feeds that are due (all of them with --once)")
     poll.add_argument("--once", action="store_true", help="one pass over every enabled feed, then exit")
@@ -72,6 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="write a consistent copy of the live store")
     backup.add_argument("file", type=Path)
     return parser
+
+
+def _with_common_options(add_parser):
+    """Let --config and --db come after the subcommand too (`watchdesk feeds --config x.yml`)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help="feeds.yml to use (default: ./feeds.yml)")
+    common.add_argument("--db", default=argparse.SUPPRESS, help="SQLite store to use (overrides `store:`)")
+
+    def add(name, **kwargs):
+        return add_parser(name, parents=[common, *kwargs.pop("parents", ())], **kwargs)
+
+    return add
 
 
 HANDLERS = {  # subcommand -> its handler in bot.cli.handlers

@@ -23,6 +23,28 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {
     "trend": ("entity", "days"),
 }
 OPTIONAL_ARGUMENTS = {"since", "period", "days", "page", "order"}  # page:2, order:ranked only by name
+# What each subcommand does and an example, for `help` in the console and in chat.
+HELP: dict[str, tuple[str, str]] = {
+    "lookup": ("profile of a group, person or place, with its latest mentions", "lookup ttp"),
+    "search": ("full-text search: the matches counted, 10 a page with item ids, newest first",
+               'search "spin boldak" 7d'),
+    "next": ("the next page of your last search", "next"),
+    "digest": ("the digest of a period (default 24h)", "digest yesterday"),
+    "track": ("alert this channel about an entity or theme", "track iskp"),
+    "untrack": ("stop alerting this channel about an entity or theme", "untrack iskp"),
+    "tracking": ("what this channel is alerted about", "tracking"),
+    "feeds": ("feed health: state, last success, last error and when", "feeds"),
+    "why": ("why an item matched: aliases, spans, rules and theme cues", "why 3f2a9c1d"),
+    "status": ("uptime, last poll, new items today, queued messages", "status"),
+    "trend": ("chart of an entity's daily mentions (PNG)", "trend ttp 30"),
+}
+
+
+def usage(name: str) -> str:
+    """How a subcommand is typed: "search <query> [since] [page:N] [order:newest|ranked]"."""
+    shapes = {"page": "[page:N]", "order": "[order:newest|ranked]"}
+    return " ".join([name] + [shapes.get(argument) or (f"[{argument}]" if argument in OPTIONAL_ARGUMENTS
+                                                        else f"<{argument}>") for argument in SUBCOMMANDS[name]])
 MANAGE_COMMANDS = {"track", "untrack"}
 
 

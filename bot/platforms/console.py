@@ -1,21 +1,36 @@
 """The console: a platform with no token. Alerts and digests print here; commands are typed here.
 
 `watchdesk run` without chat tokens reads commands from the terminal (`/watch lookup ttp` or
-`lookup ttp`); `quit` stops it. The demo and the tests use the same adapter.
+`lookup ttp`). On a terminal the line is edited with prompt_toolkit: a `watchdesk> ` prompt,
+history (Up/Down, Ctrl-R), Tab to complete a command name, and log lines and alerts printed above
+the line being typed, never over it. Ctrl-C, Ctrl-D or `quit` stop the service at once.
+Piped input (the demo, the tests) is read line by line on a daemon thread, so a stop never waits
+for a line that will not come.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
+import os
+import sys
+import threading
+from pathlib import Path
 from typing import TextIO
 
 from bot.models import CommandContext, Reply
-from bot.platforms.base import parse_command_text
+from bot.platforms.base import HELP, SUBCOMMANDS, parse_command_text, usage
 from bot.render_text import render_text
 
 log = logging.getLogger(__name__)
+
+PROMPT = "watchdesk> "
+FLUSH_PAUSE = 0.02  # seconds output waits to be printed above the prompt in one piece
+QUIT_WORDS = ("quit", "exit", "/quit")
+GREETING = ("watchdesk console: type a command (e.g. `lookup ttp`, `search torkham 7d`), `help`, or `quit`. "
+            "Up/Down: history · Tab: complete · Ctrl-C or Ctrl-D: stop")
 
 
 class ConsoleAdapter:
@@ -23,10 +38,15 @@ class ConsoleAdapter:
 
     platform = "console"
 
-    def __init__(self, output: TextIO):
-        self.output = output
+    def __init__(self, output: TextIO | None = None):
+        self._output = output
         self._ids = itertools.count(1)
         self.sent: list[tuple[str, str, Reply]] = []  # (channel, message id, reply), for the demo and tests
+
+    @property
+    def output(self) -> TextIO:
+        """Where messages go; sys.stdout is looked up each time, so a prompt's patched stdout is used."""
+        return self._output if self._output is not None else sys.stdout
 
     async def start(self) -> None:
         """Nothing to connect."""
@@ -49,34 +69,156 @@ class ConsoleAdapter:
         self.output.flush()
 
 
-async def run_console(runner, *, input_stream: TextIO, output_stream: TextIO, channel: str = "console") -> None:
-    """Read commands line by line until end of input or `quit`, answering each."""
+async def run_console(runner, *, input_stream: TextIO, output_stream: TextIO | None = None,
+                      channel: str = "console") -> None:
+    """Answer typed commands until end of input, `quit`, Ctrl-C or cancellation."""
     context = CommandContext(platform="console", channel_id=channel, user_id="operator", can_manage=True)
-    output_stream.write("watchdesk console: type a command (e.g. `lookup ttp`, `search torkham 7d`), "
-                        "`help`, or `quit`\n")
-    output_stream.flush()
-    while True:
-        line = await asyncio.to_thread(input_stream.readline)
-        if not line:
+    if _is_terminal(input_stream) and output_stream in (None, sys.stdout):
+        await _interactive(runner, context)
+        return
+    output = output_stream or sys.stdout
+    output.write(GREETING + "\n")
+    output.flush()
+    async for text in _lines(input_stream):
+        if text in QUIT_WORDS:
             return
-        text = line.strip()
-        if not text:
-            continue
-        if text in ("quit", "exit", "/quit"):
-            return
-        output_stream.write(await answer_line(runner, context, text) + "\n")
-        output_stream.flush()
+        output.write(await answer_line(runner, context, text) + "\n")
+        output.flush()
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+async def _lines(stream: TextIO):
+    """Yield the stripped non-empty lines of a stream read on a daemon thread."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue = asyncio.Queue()
+
+    def read() -> None:
+        try:
+            for line in iter(stream.readline, ""):
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+        except (OSError, ValueError, RuntimeError):  # closed stream or loop: stop reading
+            pass
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, None)
+        except RuntimeError:  # the loop is closed: nobody is waiting
+            pass
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    while (line := await queue.get()) is not None:
+        if line.strip():
+            yield line.strip()
+
+
+async def _interactive(runner, context: CommandContext) -> None:
+    """The terminal console: prompt, history, completion; output printed above the prompt."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.completion import WordCompleter
+
+    session = PromptSession(history=_history(), complete_while_typing=False, reserve_space_for_menu=0,
+                            completer=WordCompleter([*SUBCOMMANDS, "help", "quit"], sentence=True))
+    with _printed_above_the_prompt():
+        restore = _log_to(sys.stderr)
+        try:
+            print(GREETING)
+            while True:
+                try:
+                    # handle_sigint=False: Ctrl-C is a key here; a SIGINT sent by kill stays the service's
+                    text = (await session.prompt_async(PROMPT, handle_sigint=False)).strip()
+                except (KeyboardInterrupt, EOFError):  # Ctrl-C, Ctrl-D: stop the service
+                    return
+                if text in QUIT_WORDS:
+                    return
+                if text:
+                    print(await answer_line(runner, context, text))
+        finally:
+            restore()
+
+
+@contextlib.contextmanager
+def _printed_above_the_prompt():
+    """prompt_toolkit's patch_stdout, with a short flush pause so that a stop is not held up."""
+    from prompt_toolkit.patch_stdout import StdoutProxy
+
+    with StdoutProxy(raw=True, sleep_between_writes=FLUSH_PAUSE) as proxy:
+        stdout, stderr = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = proxy
+        try:
+            yield
+        finally:
+            sys.stdout, sys.stderr = stdout, stderr
+
+
+def _history():
+    """The console's history file, ~/.local/state/watchdesk/history (WATCHDESK_HISTORY overrides)."""
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    path = Path(os.environ.get("WATCHDESK_HISTORY") or
+                Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "watchdesk" / "history")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+        return FileHistory(str(path))
+    except OSError:
+        return InMemoryHistory()
+
+
+def _log_to(stream) -> callable:
+    """Point the log handlers that write to the real terminal at `stream` (the patched one, which
+    prints above the prompt); return the function that points them back."""
+    moved = []
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream in (sys.__stderr__, sys.__stdout__):
+            moved.append((handler, handler.setStream(stream)))
+    return lambda: [handler.setStream(previous) for handler, previous in moved]
 
 
 async def answer_line(runner, context: CommandContext, text: str) -> str:
-    """Answer one typed command line as text."""
-    from bot.platforms.base import SUBCOMMANDS
-
-    if text in ("help", "/watch help", "?"):
-        return "commands: " + "; ".join(f"{name} {' '.join('<' + a + '>' for a in args)}".strip()
-                                          for name, args in SUBCOMMANDS.items())
+    """Answer one typed command line as text (`help` and `help <command>` included)."""
+    words = text.split()
+    if words and words[0].lstrip("/") == "watch":
+        words = words[1:]
+    if words and words[0] in ("help", "?"):
+        return help_text(words[1] if len(words) > 1 else None)
     try:
         name, args = parse_command_text(text)
     except ValueError as exc:
         return f"error: {exc}"
     return render_text(await runner.run(context, name, args))
+
+
+def help_text(command: str | None = None) -> str:
+    """Every command with what it does and an example; or one command's usage in full."""
+    if command is None:
+        width = max(len(name) for name in SUBCOMMANDS)
+        lines = ["commands (also as /watch <command>):"]
+        for name in SUBCOMMANDS:
+            description, example = HELP[name]
+            lines.append(f"  {name:<{width}}  {description} · e.g. {example}")
+        lines.append("help <command>: its arguments · quit, Ctrl-C or Ctrl-D: stop watchdesk")
+        return "\n".join(lines)
+    name = command.lstrip("/").lower()
+    if name not in SUBCOMMANDS:
+        return f"error: unknown command {command!r}; `help` lists them: {', '.join(SUBCOMMANDS)}"
+    description, example = HELP[name]
+    arguments = "\n".join(f"  {argument}: {ARGUMENT_HELP[argument]}" for argument in SUBCOMMANDS[name])
+    return f"usage: {usage(name)}\n{description}\n" + (f"arguments:\n{arguments}\n" if arguments else "") + \
+        f"example: {example}"
+
+
+ARGUMENT_HELP = {
+    "entity": "a group, person or place, under any name or spelling (ttp, Pakistani Taliban...)",
+    "target": "an entity or a theme (iskp, cross-border-attacks)",
+    "query": "words to look for; \"a phrase\", a OR b, -word, prefix*",
+    "since": "only items newer than this: 90m, 24h, 7d, 2w or a date (2026-11-01); optional",
+    "page": "page of results, 10 a page, as page:2; optional (or type `next`)",
+    "order": "order:newest (the default for many matches) or order:ranked (best match first); optional",
+    "period": "24h (default), 12h, 7d, today, yesterday or week; optional",
+    "item": "an item id (at least 6 characters) as search, lookup or an alert shows it",
+    "days": "how many days, 2 to 365 (default 30); optional",
+}
