@@ -19,10 +19,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.actions import alert_actions
 from bot.config import AlertLimits, AlertRule
 from bot.localtime import local_time
 from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
 from store import outbox
+from store.feedback import active_mutes
 from store.items import alert_item_row
 from store.matches import named_entity_matches, named_theme_matches
 from store.subscriptions import all_subscriptions
@@ -56,12 +58,13 @@ def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], lim
     """Queue alerts for these items (times in the desk's zone); return the messages queued or updated."""
     queued = 0
     subscriptions = all_subscriptions(db)
+    mutes = active_mutes(db, now)
     for item_id in item_ids:
         item = load_alert_item(db, item_id)
         if item is None:
             continue
         item.zone = zone
-        for (platform, channel), mentions in targets_for(item, rules, subscriptions).items():
+        for (platform, channel), mentions in targets_for(item, rules, subscriptions, mutes).items():
             queued += _alert_channel(db, item, platform, channel, mentions, limits, now)
     return queued
 
@@ -85,18 +88,33 @@ def load_alert_item(db, item_id: str) -> AlertItem | None:
     return item
 
 
-def targets_for(item: AlertItem, rules, subscriptions) -> dict[tuple[str, str], tuple[str, ...]]:
-    """The channels that track something this item matches, with the roles their rules mention."""
+def targets_for(item: AlertItem, rules, subscriptions, mutes=None) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The channels that track something this item matches, with the roles their rules mention.
+
+    `mutes` ({(platform, channel): {(kind, id)}}, from an alert's Mute button) silence a story in
+    a channel, or an entity: a muted entity no longer counts as a match there.
+    """
+    mutes = mutes or {}
+
+    def heard(platform: str, channel: str) -> tuple[set[str], bool]:
+        muted = mutes.get((platform, channel), set())
+        entities = {entity for entity in item.entities if ("entity", entity) not in muted}
+        return entities, ("story", item.story_id) not in muted
+
     targets: dict[tuple[str, str], set[str]] = {}
     for rule in rules:
-        hit_entity = any(entity in item.entities for entity in rule.entities)
+        entities, story_heard = heard(rule.platform, rule.channel)
+        if not story_heard:
+            continue
+        hit_entity = any(entity in entities for entity in rule.entities)
         hit_theme = any(item.themes.get(theme, -1) >= rule.min_score for theme in rule.themes)
         if hit_entity or hit_theme:
             roles = targets.setdefault((rule.platform, rule.channel), set())
             if rule.mention_role:
                 roles.add(rule.mention_role)
     for subscription in subscriptions:
-        if subscription["target_id"] in item.entities or subscription["target_id"] in item.themes:
+        entities, story_heard = heard(subscription["platform"], subscription["channel_id"])
+        if story_heard and (subscription["target_id"] in entities or subscription["target_id"] in item.themes):
             targets.setdefault((subscription["platform"], subscription["channel_id"]), set())
     return {key: tuple(sorted(roles)) for key, roles in targets.items()}
 
@@ -150,7 +168,7 @@ def _with_also_reported(reply: Reply, outlets: list[str]) -> Reply:
     first = reply.sections[0] if reply.sections else Section()
     sections = (Section(first.title, first.text, first.url, fields), *reply.sections[1:])
     return Reply(title=reply.title, text=reply.text, sections=sections, footer=reply.footer, url=reply.url,
-                 mentions=reply.mentions)
+                 mentions=reply.mentions, actions=reply.actions)
 
 
 def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, limits: AlertLimits,
@@ -193,4 +211,5 @@ def alert_reply(item: AlertItem, mentions: tuple[str, ...]) -> Reply:
     when = local_time(item.published_at, item.zone)
     return Reply(title=item.title[:250], text="", url=item.link,
                  sections=(Section(text=summary, url=item.link, fields=tuple(fields)),),
-                 footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}", mentions=mentions)
+                 footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}", mentions=mentions,
+                 actions=alert_actions(item.item_id))

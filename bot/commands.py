@@ -78,6 +78,15 @@ class Commands:
                 return error_reply(f"{name}: {exc}".replace("_handle_", ""))
             raise
 
+    async def act(self, ctx: CommandContext, name: str, item_id: str, value: str | None = None) -> Reply:
+        """Answer a click on an alert's button (or a pick from its menu); mistakes come back as errors."""
+        from bot.actions import run_action
+
+        try:
+            return await run_action(self.deps, ctx, name, item_id, value)
+        except CommandError as exc:
+            return error_reply(exc.reason, exc.suggestions)
+
     async def complete(self, ctx: CommandContext, argument: str, prefix: str) -> list[tuple[str, str]]:
         """Suggest entities (and themes for track/untrack targets) for what is being typed."""
         kinds = ("entity", "theme") if argument in ("target",) else ("entity",)
@@ -357,7 +366,9 @@ async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:
 
 
 def status_reply(deps: Deps) -> Reply:
-    """Uptime, last poll, items today, queued and failed messages, feed states."""
+    """Uptime, last poll, items today, queued and failed messages, feed states, alert feedback."""
+    from bot.actions import feedback_counts_data, feedback_summary
+
     db, now = deps.db, deps.now()
     day_start = local_midnight(now, deps.timezone)
     items_today = health.new_items_since(db, day_start)
@@ -376,11 +387,12 @@ def status_reply(deps: Deps) -> Reply:
               Field("Queued messages", str(queued), True),
               Field("Undelivered (failed)", str(failed), True),
               Field("Waiting to be matched", str(waiting), True),
-              Field("Feeds", feeds_text, True))
+              Field("Feeds", feeds_text, True),
+              Field("Not relevant (alert feedback)", feedback_summary(db), True))
     data = {"uptime_seconds": int(uptime.total_seconds()), "last_poll_at": last_poll, "new_items_today": items_today,
             "day_start": iso(day_start), "queued": queued, "failed": failed, "waiting_to_match": waiting,
             "feeds": dict(sorted(states.items())), "feeds_polled": polled, "feeds_last_poll_failed": last_failed,
-            "timezone": deps.timezone}
+            "timezone": deps.timezone, "not_relevant": feedback_counts_data(db)}
     return Reply(title="watchdesk status", sections=(Section(fields=fields),), data=data)
 
 

@@ -109,7 +109,8 @@ async def run_demo(out: TextIO, *, keep: Path | None = None) -> int:
 
 
 async def _show_rest(out: TextIO, service, summary) -> None:
-    """Show the new items' matches, deliver the alerts, then a lookup, a search, feeds and the digest."""
+    """Show the new items' matches, deliver the alerts, then a lookup, a search, feeds, an alert's
+    Why and Not Relevant buttons, the status they show in, and the digest."""
     from bot.digest import build_digest, digest_replies
     from bot.models import CommandContext
     from bot.platforms.console import answer_line
@@ -134,6 +135,12 @@ async def _show_rest(out: TextIO, service, summary) -> None:
     for command in ("lookup tehreek-e-taliban", "search torkham", "why " + _first_item(pipeline), "feeds"):
         _heading(out, f"/watch {command}")
         out.write(await answer_line(service.commands, context, command) + "\n")
+    console = service.adapters["console"]
+    alert = next((message_id for _, message_id, reply in console.sent if reply.actions), None)
+    if alert is not None:
+        for typed, what in ((f"act {alert} 1", "Why"), (f"act {alert} 4", "Not Relevant"), ("status", "")):
+            _heading(out, f"{typed}  ({what} on alert {alert})" if what else f"/watch {typed}")
+            out.write(await answer_line(service.commands, context, typed, console=console) + "\n")
     _heading(out, "Daily digest")
     now = pipeline.now()
     digest = build_digest(pipeline.db, start=BASELINE_AT.replace(hour=0), end=now)

@@ -106,6 +106,28 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Action:
+    """A button under a message: the action it runs (why, track, mute, irrelevant) on an item."""
+
+    name: str
+    item_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A choice offered under a reply; picking an option completes action `name` on the item.
+
+    `options` are (label, value) pairs, value "entity:<id>", "theme:<id>" or "story:<id>".
+    """
+
+    name: str
+    item_id: str
+    placeholder: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Reply:
     """What a command, an alert or a digest says, platform-neutral and in plain text.
 
@@ -123,6 +145,8 @@ class Reply:
     file: Path | None = None
     mentions: tuple[str, ...] = field(default=())
     data: dict | None = field(default=None, compare=False)  # the same answer as plain data, for --json
+    actions: tuple[Action, ...] = ()  # buttons on the message (an alert's Why, Track, Mute, Not Relevant)
+    menu: Menu | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +167,7 @@ def reply_to_dict(reply: Reply) -> dict:
         "file": str(reply.file) if reply.file else None, "mentions": list(reply.mentions),
         "sections": [{"title": s.title, "text": s.text, "url": s.url,
                       "fields": [[f.name, f.value, f.inline] for f in s.fields]} for s in reply.sections],
+        **({"actions": [[a.name, a.item_id, a.label] for a in reply.actions]} if reply.actions else {}),
     }
 
 
@@ -154,4 +179,5 @@ def reply_from_dict(data: dict) -> Reply:
     return Reply(title=data.get("title", ""), text=data.get("text", ""), sections=sections,
                  footer=data.get("footer", ""), url=data.get("url"), ephemeral=data.get("ephemeral", False),
                  error=data.get("error", False), file=Path(data["file"]) if data.get("file") else None,
-                 mentions=tuple(data.get("mentions", ())))
+                 mentions=tuple(data.get("mentions", ())),
+                 actions=tuple(Action(*action) for action in data.get("actions", ())))

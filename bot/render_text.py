@@ -7,8 +7,12 @@ import textwrap
 WIDTH = 100
 
 
-def render_text(reply) -> str:
-    """A Reply as indented plain text; links on their own lines, mentions shown as @role."""
+def render_text(reply, *, message_id: str | None = None, pressed: str = "") -> str:
+    """A Reply as indented plain text; links on their own lines, mentions shown as @role.
+
+    A console message's buttons are numbered actions (`act MESSAGE N` presses one); a menu's
+    options are numbered after the action that opened it (`pressed`, e.g. "act 3 2").
+    """
     lines = []
     prefix = "error: " if reply.error else ""
     lines.append(prefix + reply.title)
@@ -31,6 +35,14 @@ def render_text(reply) -> str:
         lines.append(f"  file: {reply.file}")
     if reply.footer:
         lines.append(f"  — {reply.footer}")
+    if reply.actions:
+        how = f" (act {message_id} N)" if message_id else ""
+        lines.append(f"  actions{how}: " + "  ".join(f"[{number}] {action.label}"
+                                                    for number, action in enumerate(reply.actions, 1)))
+    if reply.menu is not None and reply.menu.options:
+        how = f" ({pressed} N)" if pressed else ""
+        lines.append(f"  {reply.menu.placeholder}{how}:")
+        lines.extend(f"    [{number}] {label}" for number, (label, _) in enumerate(reply.menu.options, 1))
     return "\n".join(lines)
 
 

@@ -78,7 +78,8 @@ async def start(service: Service, stop: asyncio.Event, console_input=None) -> No
     service.scheduler.start()
     service.tasks.append(asyncio.create_task(service.worker.run(stop), name="delivery"))
     if console_input is not None and not (settings.discord or settings.slack):
-        service.tasks.append(asyncio.create_task(_console(service.commands, console_input, stop), name="console"))
+        service.tasks.append(asyncio.create_task(_console(service.commands, console_input, stop,
+                                                          service.adapters.get("console")), name="console"))
     log.info("watchdesk running: %d feeds, platforms: %s", len(settings.feeds), ", ".join(service.adapters))
 
 
@@ -106,10 +107,10 @@ def record_start(db, now: datetime) -> None:
             set_meta(db, "first_started_at", iso(now))
 
 
-async def _console(runner, stream, stop: asyncio.Event) -> None:
+async def _console(runner, stream, stop: asyncio.Event, console=None) -> None:
     from bot.platforms.console import run_console
 
-    await run_console(runner, input_stream=stream, output_stream=sys.stdout)
+    await run_console(runner, input_stream=stream, output_stream=sys.stdout, console=console)
     stop.set()
 
 

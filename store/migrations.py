@@ -28,6 +28,9 @@ outbox          every alert and digest before it is a message: idempotency key, 
                 attempts, next attempt, platform message id, error.
 digests         one row per digest target and period that has been built.
 outages         passes where nearly every feed failed at once (network down).
+feedback        "Not relevant" from an alert's button: item, story, channel, user, time, and the
+                entity or theme it names (none: the whole alert).
+mutes           a story or entity muted in a channel (an alert's "Mute 24h"), until a time.
 meta            key/value facts about the store (started_at, last_poll_at, ...).
 """
 
@@ -327,6 +330,44 @@ def m006_deliver_alert_queue(db):
         """
         CREATE TABLE alert_queue (
             item_id TEXT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+@MIGRATIONS()
+def m007_alert_feedback_and_mutes(db):
+    """What analysts say with an alert's buttons: "Not relevant" feedback, and 24-hour mutes.
+
+    feedback: one row per user, channel and item; target_type/target_id name the entity or theme
+    the user said misfired (NULL: the alert as a whole, counted against each of its matches).
+    mutes: a story or an entity that raises no alert in a channel until `until`.
+    """
+    db.executescript(
+        """
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            item_id TEXT NOT NULL,
+            story_id TEXT,
+            platform TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            verdict TEXT NOT NULL DEFAULT 'not-relevant',
+            target_type TEXT,
+            target_id TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (item_id, platform, channel_id, user_id)
+        );
+        CREATE INDEX feedback_time ON feedback(created_at);
+        CREATE TABLE mutes (
+            platform TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            target_type TEXT NOT NULL,
+            target_id TEXT NOT NULL,
+            until TEXT NOT NULL,
+            created_by TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (platform, channel_id, target_type, target_id)
         ) WITHOUT ROWID;
         """
     )

@@ -214,7 +214,10 @@ def _slack_texts(message: tuple[str, list[dict]]) -> list[tuple[str, str]]:
     texts = [("mrkdwn", fallback)]
     for block in blocks:
         objects = [block.get("text")] + block.get("fields", []) + block.get("elements", [])
-        texts += [(item["type"], item["text"]) for item in objects if item]
+        for element in block.get("elements", []) if block["type"] == "actions" else ():  # buttons, menus
+            objects += [element.get("text"), element.get("placeholder")]
+            objects += [option["text"] for option in element.get("options", [])]
+        texts += [(item["type"], item["text"]) for item in objects if item and isinstance(item["text"], str)]
     return texts
 
 

@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     trend.add_argument("--days", type=int, default=30)
     status = sub.add_parser("status", help="uptime, last poll, items today, queued messages")
     status.add_argument("--health", action="store_true", help="exit 1 unless the service polled recently")
+    feedback = sub.add_parser("feedback", help="alerts marked Not relevant, counted per entity and theme")
+    feedback.add_argument("--since", help="only answers newer than this (24h, 7d, 2026-11-01)")
     sub.add_parser("doctor", help="check config, store, tokens and chat APIs; say what to fix")
     backup = sub.add_parser("backup", help="write a consistent copy of the live store")
     backup.add_argument("file", type=Path)
@@ -93,7 +95,7 @@ HANDLERS = {  # subcommand -> its handler in bot.cli.handlers
     "why": handlers.cmd_why, "import": handlers.cmd_import, "catalog": handlers.cmd_catalog,
     "lookup": handlers.cmd_lookup, "search": handlers.cmd_search, "digest": handlers.cmd_digest,
     "trend": handlers.cmd_trend, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
-    "backup": handlers.cmd_backup,
+    "backup": handlers.cmd_backup, "feedback": handlers.cmd_feedback,
 }
 
 

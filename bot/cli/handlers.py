@@ -85,6 +85,24 @@ def cmd_status(args) -> int:
     return _one_shot(args, "status", {})
 
 
+def cmd_feedback(args) -> int:
+    """Print the alerts' Not relevant answers per entity and theme, and the latest ones."""
+    from bot.actions import feedback_reply
+    from bot.app import open_store
+    from bot.commands import parse_since
+    from bot.clock import utc_now
+    from bot.render_text import render_text
+
+    settings = _settings(args)
+    since = parse_since(args.since, utc_now()) if args.since else None
+    db = open_store(settings)
+    try:
+        print(render_text(feedback_reply(db, since)))
+    finally:
+        db.close()
+    return 0
+
+
 def cmd_trend(args) -> int:
     """Write a PNG of an entity's daily mentions and print its path."""
     return _one_shot(args, "trend", {"entity": " ".join(args.entity), "days": str(args.days)})

@@ -6,6 +6,7 @@ import re
 import shlex
 from typing import Protocol
 
+from bot.actions import MANAGE_ACTIONS  # noqa: F401 - alert buttons that change what a channel hears
 from bot.models import CommandContext, Reply
 
 # The /watch subcommands and their arguments, in order. Adapters build their menus from this.
@@ -46,6 +47,20 @@ def usage(name: str) -> str:
     return " ".join([name] + [shapes.get(argument) or (f"[{argument}]" if argument in OPTIONAL_ARGUMENTS
                                                         else f"<{argument}>") for argument in SUBCOMMANDS[name]])
 MANAGE_COMMANDS = {"track", "untrack"}
+# custom_id / action_id of an alert's buttons and of the menus they open (Discord allows 100 characters)
+BUTTON_ID = re.compile(r"watchdesk:(?P<action>why|track|mute|irrelevant):(?P<item>[0-9a-f]{6,40})")
+MENU_ID = re.compile(r"watchdesk:pick:(?P<action>track|mute|irrelevant):(?P<item>[0-9a-f]{6,40})")
+ANY_ACTION_ID = re.compile(r"^watchdesk:(?:pick:)?(?:why|track|mute|irrelevant):[0-9a-f]{6,40}$")
+
+
+def button_id(name: str, item_id: str) -> str:
+    """The custom id of an alert's button: the action and the item, so a click needs no memory."""
+    return f"watchdesk:{name}:{item_id}"
+
+
+def menu_id(name: str, item_id: str) -> str:
+    """The custom id of the menu a button opens."""
+    return f"watchdesk:pick:{name}:{item_id}"
 
 
 class CommandRunner(Protocol):
@@ -56,6 +71,9 @@ class CommandRunner(Protocol):
 
     async def complete(self, ctx: CommandContext, argument: str, prefix: str) -> list[tuple[str, str]]:
         """Suggest (label, value) pairs for an argument being typed."""
+
+    async def act(self, ctx: CommandContext, name: str, item_id: str, value: str | None = None) -> Reply:
+        """Answer a click on an alert's button `name` (why, track, mute, irrelevant) or a pick from its menu."""
 
 
 class Adapter(Protocol):

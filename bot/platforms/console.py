@@ -58,23 +58,36 @@ class ConsoleAdapter:
         """Print a message for a channel and return its id."""
         message_id = str(next(self._ids))
         self.sent.append((channel_id, message_id, reply))
-        self.output.write(f"[{channel_id}] {render_text(reply)}\n")
+        self.output.write(f"[{channel_id}] {render_text(reply, message_id=message_id)}\n")
         self.output.flush()
         return message_id
 
     async def edit(self, channel_id: str, message_id: str, reply: Reply) -> None:
         """Print the new version of an earlier message."""
         self.sent.append((channel_id, message_id, reply))
-        self.output.write(f"[{channel_id}] (message {message_id} updated) {render_text(reply)}\n")
+        self.output.write(f"[{channel_id}] (message {message_id} updated) "
+                          f"{render_text(reply, message_id=message_id)}\n")
         self.output.flush()
+
+    def message(self, message_id: str) -> tuple[str, Reply] | None:
+        """The channel and latest version of a message this console showed, or None."""
+        for channel_id, sent_id, reply in reversed(self.sent):
+            if sent_id == message_id:
+                return channel_id, reply
+        return None
+
 
 
 async def run_console(runner, *, input_stream: TextIO, output_stream: TextIO | None = None,
-                      channel: str = "console") -> None:
-    """Answer typed commands until end of input, `quit`, Ctrl-C or cancellation."""
+                      channel: str = "console", console: ConsoleAdapter | None = None) -> None:
+    """Answer typed commands until end of input, `quit`, Ctrl-C or cancellation.
+
+    `act MESSAGE N [OPTION]` presses button N of a message `console` showed (an alert's Why,
+    Track, Mute 24h, Not relevant) and picks OPTION of the menu it opens.
+    """
     context = CommandContext(platform="console", channel_id=channel, user_id="operator", can_manage=True)
     if _is_terminal(input_stream) and output_stream in (None, sys.stdout):
-        await _interactive(runner, context)
+        await _interactive(runner, context, console)
         return
     output = output_stream or sys.stdout
     output.write(GREETING + "\n")
@@ -82,7 +95,7 @@ async def run_console(runner, *, input_stream: TextIO, output_stream: TextIO | N
     async for text in _lines(input_stream):
         if text in QUIT_WORDS:
             return
-        output.write(await answer_line(runner, context, text) + "\n")
+        output.write(await answer_line(runner, context, text, console=console) + "\n")
         output.flush()
 
 
@@ -115,7 +128,7 @@ async def _lines(stream: TextIO):
             yield line.strip()
 
 
-async def _interactive(runner, context: CommandContext) -> None:
+async def _interactive(runner, context: CommandContext, console=None) -> None:
     """The terminal console: prompt, history, completion; output printed above the prompt."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import WordCompleter
@@ -135,7 +148,7 @@ async def _interactive(runner, context: CommandContext) -> None:
                 if text in QUIT_WORDS:
                     return
                 if text:
-                    print(await answer_line(runner, context, text))
+                    print(await answer_line(runner, context, text, console=console))
         finally:
             restore()
 
@@ -178,13 +191,15 @@ def _log_to(stream) -> callable:
     return lambda: [handler.setStream(previous) for handler, previous in moved]
 
 
-async def answer_line(runner, context: CommandContext, text: str) -> str:
+async def answer_line(runner, context: CommandContext, text: str, *, console: ConsoleAdapter | None = None) -> str:
     """Answer one typed command line as text (`help` and `help <command>` included)."""
     words = text.split()
     if words and words[0].lstrip("/") == "watch":
         words = words[1:]
     if words and words[0] in ("help", "?"):
         return help_text(words[1] if len(words) > 1 else None)
+    if words[:1] == ["act"] and console is not None:
+        return await answer_action(runner, context, console, words[1:])
     try:
         name, args = parse_command_text(text)
     except ValueError as exc:
@@ -200,6 +215,7 @@ def help_text(command: str | None = None) -> str:
         for name in SUBCOMMANDS:
             description, example = HELP[name]
             lines.append(f"  {name:<{width}}  {description} · e.g. {example}")
+        lines.append("act <message> <action> [<option>]: press a button of an alert shown here, e.g. act 1 4")
         lines.append("help <command>: its arguments · quit, Ctrl-C or Ctrl-D: stop watchdesk")
         return "\n".join(lines)
     name = command.lstrip("/").lower()
@@ -222,3 +238,28 @@ ARGUMENT_HELP = {
     "item": "an item id (at least 6 characters) as search, lookup or an alert shows it",
     "days": "how many days, 2 to 365 (default 30); optional",
 }
+
+
+async def answer_action(runner, context: CommandContext, console: ConsoleAdapter, words: list[str]) -> str:
+    """`act MESSAGE N [OPTION]`: press button N of a console message, picking OPTION of its menu."""
+    if not 2 <= len(words) <= 3 or not all(word.isdigit() for word in words):
+        return "error: act needs a message number, an action number and maybe an option: act 1 4"
+    shown = console.message(words[0])
+    if shown is None:
+        return f"error: no message {words[0]} was shown here"
+    channel_id, reply = shown
+    number = int(words[1])
+    if not 1 <= number <= len(reply.actions):
+        return f"error: message {words[0]} has {len(reply.actions)} actions"
+    action = reply.actions[number - 1]
+    context = CommandContext(platform="console", channel_id=channel_id, user_id=context.user_id,
+                             can_manage=context.can_manage)
+    value = None
+    if len(words) == 3:
+        offered = await runner.act(context, action.name, action.item_id)
+        options = offered.menu.options if offered.menu else ()
+        if not 1 <= int(words[2]) <= len(options):
+            return f"error: {action.label} offers {len(options)} options"
+        value = options[int(words[2]) - 1][1]
+    answer = await runner.act(context, action.name, action.item_id, value)
+    return render_text(answer, pressed=f"act {words[0]} {number}")

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import logging
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Awaitable, Iterator, Literal, Optional, TypeVar
 
@@ -23,10 +24,12 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.actions import ACTIONS
 from bot.config import DiscordSettings
 from bot.errors import CommandError, DeliveryError, PermanentDeliveryError
 from bot.models import CommandContext, Reply
-from bot.platforms.base import MANAGE_COMMANDS, CommandRunner
+from bot.platforms.base import MANAGE_ACTIONS, MANAGE_COMMANDS, CommandRunner
+from bot.platforms.discord_actions import AlertButton, AlertMenu, view_options
 from bot.platforms.discord_render import (FOOTER_LIMIT, MESSAGE_EMBED_TEXT_LIMIT, clip, render_messages,
                                            render_reply)
 
@@ -69,7 +72,8 @@ class WatchClient(discord.Client):
         self.tree.add_command(build_watch_group(adapter))
 
     async def setup_hook(self) -> None:
-        """Sync /watch: to each configured guild (instant), or globally."""
+        """Listen for clicks on any alert's buttons (old ones too), then sync /watch."""
+        self.add_dynamic_items(AlertButton, AlertMenu)
         await self.adapter.sync_commands(self.tree)
 
 
@@ -172,8 +176,10 @@ class DiscordAdapter:
             nonce = {"nonce": message_nonce(idempotency_key, index)} if idempotency_key else {}
             if idempotency_key and index == 0:
                 add_reference(message, reference(idempotency_key))
+            view = view_options(reply) if index == 0 else {}  # the buttons sit on the alert itself
             with _attachment(reply.file if index == 0 else None) as files:
-                sent = await _deliver(channel.send(**message, allowed_mentions=mentions, **files, **nonce))
+                sent = await _deliver(channel.send(**message, allowed_mentions=mentions, **files, **nonce,
+                                                   **view))
             first_id = first_id or str(sent.id)
         return first_id
 
@@ -203,7 +209,7 @@ class DiscordAdapter:
         with _attachment(reply.file) as files:
             extra = {"attachments": [files["file"]]} if files else {}
             await _deliver(message.edit(**render_reply(reply), allowed_mentions=allowed_mentions(reply),
-                                        **extra))
+                                        **extra, **view_options(reply)))
 
     def _channel(self, channel_id: str) -> discord.PartialMessageable:
         """Return a handle on a channel by id, without a cache lookup."""
@@ -244,22 +250,51 @@ class DiscordAdapter:
             work.cancel()
         await self.respond(interaction, reply)
 
-    def refusal(self, name: str) -> Reply:
-        """Explain why a member may not run a manage command."""
+    async def act(self, interaction: discord.Interaction, name: str, item_id: str,
+                  value: str | None = None) -> None:
+        """Answer a click on an alert's button (or a pick from its menu), privately.
+
+        The first answer goes within `defer_after` seconds: the reply, or an ephemeral deferral
+        that the reply follows; a user without the right gets a refusal.
+        """
+        try:
+            ctx = self.context(interaction)
+            if name in MANAGE_ACTIONS and not ctx.can_manage:
+                await self.respond(interaction, self.refusal(name, button=True))
+                return
+            work = asyncio.create_task(self.runner.act(ctx, name, item_id, value), name=f"action-{name}")
+            try:
+                done, _ = await asyncio.wait({work}, timeout=self.defer_after)
+                if not done:
+                    await interaction.response.defer(ephemeral=True, thinking=True)
+                reply = await work
+            finally:
+                work.cancel()
+            await self.respond(interaction, replace(reply, ephemeral=True), deferred_privately=True)
+        except Exception as exc:  # noqa: BLE001 - discord.py would only log it; the user hears too
+            await self.report_failure(interaction, exc)
+
+    def refusal(self, name: str, *, button: bool = False) -> Reply:
+        """Explain why a member may not run a manage command (or use a Track or Mute button)."""
         role = f" or the {self.settings.manage_role} role" if self.settings.manage_role else ""
-        return Reply(title="Not allowed", text=f"/watch {name} needs the Manage Server permission{role}.",
+        what = f"The {ACTIONS[name]} button" if button else f"/watch {name}"
+        return Reply(title="Not allowed", text=f"{what} needs the Manage Server permission{role}.",
                      ephemeral=True, error=True)
 
-    async def respond(self, interaction: discord.Interaction, reply: Reply) -> None:
+    async def respond(self, interaction: discord.Interaction, reply: Reply, *,
+                      deferred_privately: bool = False) -> None:
         """Send `reply` as the interaction's response, then as followups."""
         private = reply.ephemeral or reply.error
         mentions = allowed_mentions(reply)
         response = interaction.response
-        if private and response.type is discord.InteractionResponseType.deferred_channel_message:
+        deferred = response.type is discord.InteractionResponseType.deferred_channel_message
+        if private and deferred and not deferred_privately:
             await interaction.delete_original_response()  # a public "thinking…" would show it to all
-        for index, message in enumerate(render_messages(reply)):
+        messages = render_messages(reply)
+        for index, message in enumerate(messages):
+            view = view_options(reply) if index == len(messages) - 1 else {}
             with _attachment(reply.file if index == 0 else None) as files:
-                options = dict(message, ephemeral=private, allowed_mentions=mentions, **files)
+                options = dict(message, ephemeral=private, allowed_mentions=mentions, **files, **view)
                 if not response.is_done():
                     await response.send_message(**options)
                 else:

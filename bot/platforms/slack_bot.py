@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
@@ -22,12 +23,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import SlackSettings
 from bot.errors import ConfigError, DeliveryError, PermanentDeliveryError
 from bot.models import CommandContext, Reply
-from bot.platforms.base import MANAGE_COMMANDS, CommandRunner, parse_command_text
+from bot.actions import ACTIONS
+from bot.platforms.base import (ANY_ACTION_ID, BUTTON_ID, MANAGE_ACTIONS, MANAGE_COMMANDS, MENU_ID, CommandRunner,
+                                parse_command_text)
 from bot.platforms.slack_render import render_blocks, render_messages
 
 log = logging.getLogger(__name__)
 
 OUTBOX_EVENT = "watchdesk_outbox"  # Slack message metadata type carrying the outbox key
+HISTORY_PAGE = 200  # messages per conversations.history call (Slack advises at most 200)
+HISTORY_PAGES = 5  # how far back the re-send check looks: the latest 1,000 messages
 
 COMMAND = "/watch"
 EVENTS_PATH = "/slack/events"
@@ -38,8 +43,8 @@ PERMANENT_ERRORS = {
     "edit_window_closed",
 }
 AUTH_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type"}
-NOT_A_MANAGER = "Only workspace admins and owners can use `/watch {name}`."
-ROLE_UNKNOWN = "Could not check your workspace role ({reason}), so `/watch {name}` was not run."
+NOT_A_MANAGER = "Only workspace admins and owners can use {what}."
+ROLE_UNKNOWN = "Could not check your workspace role ({reason}), so {what} was not run."
 CALL_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 
@@ -101,6 +106,7 @@ class SlackAdapter:
             request_verification_enabled=not socket_mode,
         )
         self.app.command(COMMAND)(self._on_watch)
+        self.app.action(ANY_ACTION_ID)(self._on_action)
         self.app.error(self._on_error)
         self.bound_port: int | None = None
         self._socket_handler: AsyncSocketModeHandler | None = None
@@ -177,15 +183,23 @@ class SlackAdapter:
         return first_ts
 
     async def find_sent(self, channel_id: str, idempotency_key: str) -> str | None:
-        """The ts of a message already posted with this key (among the channel's latest), or None."""
-        response = await self._call("conversations.history", self.client.conversations_history,
-                                    channel=channel_id, limit=100, include_all_metadata=True)
-        for message in response.get("messages", []):
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == OUTBOX_EVENT and payload.get("key") == idempotency_key \
-                    and payload.get("part", 0) == 0:
-                return message["ts"]
+        """The ts of a message already posted with this key, or None.
+
+        Looks in the message metadata `send` attaches (never in the text, which anyone can
+        quote), over the channel's latest HISTORY_PAGES pages of HISTORY_PAGE messages. Reading
+        history needs `channels:history` (`groups:history` for a private channel).
+        """
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            page = {"cursor": cursor} if cursor else {}
+            response = await self._call("conversations.history", self.client.conversations_history,
+                                        channel=channel_id, limit=HISTORY_PAGE, include_all_metadata=True, **page)
+            for message in response.get("messages", []):
+                if _outbox_key(message) == (idempotency_key, 0):
+                    return message["ts"]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not response.get("has_more") or not cursor:
+                return None
         return None
 
     async def edit(self, channel_id: str, message_ts: str, reply: Reply) -> None:
@@ -226,7 +240,7 @@ class SlackAdapter:
             return
         can_manage = False
         if name in MANAGE_COMMANDS:
-            can_manage, refusal = await self._manager_check(user_id, name)
+            can_manage, refusal = await self._manager_check(user_id, f"`/watch {name}`")
             if not can_manage:
                 await self._respond(respond, channel_id, _ephemeral_error(refusal))
                 return
@@ -235,23 +249,55 @@ class SlackAdapter:
         reply = await self.runner.run(context, name, args)
         await self._respond(respond, channel_id, reply)
 
-    async def _manager_check(self, user_id: str, name: str) -> tuple[bool, str]:
-        """Workspace admins and owners manage; anyone else, or an unknown role, is refused."""
+    async def _on_action(self, ack, body: dict, respond) -> None:
+        """A click on an alert's button, or a pick from the menu it opened: ack at once, answer privately."""
+        await ack()
+        try:
+            await self._act(body, respond)
+        except Exception as exc:  # noqa: BLE001 - logged with its traceback by the hook
+            await self._on_error(exc, body, respond)
+
+    async def _act(self, body: dict, respond) -> None:
+        action = (body.get("actions") or [{}])[0]
+        action_id = action.get("action_id", "")
+        picked = MENU_ID.fullmatch(action_id)
+        found = picked or BUTTON_ID.fullmatch(action_id)
+        value = (action.get("selected_option") or {}).get("value") if picked else None
+        channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+        user_id = (body.get("user") or {}).get("id", "")
+        name, item_id = found["action"], found["item"]
+        can_manage = False
+        if name in MANAGE_ACTIONS:
+            can_manage, refusal = await self._manager_check(user_id, f"the {ACTIONS[name]} button")
+            if not can_manage:
+                await self._respond(respond, channel_id, _ephemeral_error(refusal), new_message=True)
+                return
+        context = CommandContext(platform="slack", channel_id=channel_id, user_id=user_id, can_manage=can_manage)
+        reply = await self.runner.act(context, name, item_id, value)
+        await self._respond(respond, channel_id, replace(reply, ephemeral=True), new_message=True)
+
+    async def _manager_check(self, user_id: str, what: str) -> tuple[bool, str]:
+        """Workspace admins and owners manage; anyone else, or an unknown role, is refused.
+
+        `what` names what was refused: "`/watch track`", "the Track button".
+        """
         try:
             response = await self.client.users_info(user=user_id)
         except CALL_ERRORS as exc:
             reason = error_code(exc) if isinstance(exc, SlackApiError) else "Slack did not answer"
             log.warning("Slack users.info for %s failed: %s", user_id, reason)
-            return False, ROLE_UNKNOWN.format(reason=reason, name=name)
+            return False, ROLE_UNKNOWN.format(reason=reason, what=what)
         user = response.get("user") or {}
         if any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner")):
             return True, ""
-        return False, NOT_A_MANAGER.format(name=name)
+        return False, NOT_A_MANAGER.format(what=what)
 
-    async def _respond(self, respond, channel_id: str, reply: Reply) -> None:
+    async def _respond(self, respond, channel_id: str, reply: Reply, *, new_message: bool = False) -> None:
+        """Answer at the response_url; `new_message` keeps the clicked message as it is."""
         response_type = "ephemeral" if reply.ephemeral or reply.error else "in_channel"
+        keep = {"replace_original": False} if new_message else {}
         for text, blocks in render_messages(reply):
-            answer = await respond(text=text, blocks=blocks, response_type=response_type)
+            answer = await respond(text=text, blocks=blocks, response_type=response_type, **keep)
             if answer.status_code != 200:
                 log.warning("Slack response_url refused a reply: %s %s", answer.status_code, answer.body)
         if reply.file is not None:
@@ -272,3 +318,12 @@ class SlackAdapter:
                           response_type="ephemeral")
         except Exception:  # noqa: BLE001 - the original failure is already logged
             log.warning("Slack: could not tell the user about the failure", exc_info=True)
+
+
+def _outbox_key(message: dict) -> tuple[str, int] | None:
+    """The (outbox key, part) a listed message carries in its metadata, if watchdesk posted it."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    if metadata.get("event_type") != OUTBOX_EVENT or not isinstance(payload.get("key"), str):
+        return None
+    return payload["key"], payload.get("part", 0)

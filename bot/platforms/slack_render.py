@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 from bot.models import Reply, Section
+from bot.platforms.base import button_id, menu_id
 
 MAX_BLOCKS = 50
 MAX_HEADER = 150
@@ -25,6 +26,11 @@ MAX_FALLBACK = 300  # Slack allows 40,000; the fallback only feeds notifications
 MAX_MESSAGES = 5  # a response_url accepts five messages
 MAX_URL = 2000
 MAX_LINK_LABEL = 300
+MAX_BUTTON_TEXT = 75
+MAX_OPTIONS = 25  # Slack allows 100; watchdesk offers what Discord allows
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_PLACEHOLDER = 150
 ELLIPSIS = "…"
 TOO_LONG = f"{ELLIPSIS} the rest of this reply is too long for Slack"
 
@@ -185,12 +191,36 @@ def _section_blocks(section: Section) -> list[dict]:
     return blocks
 
 
+def _plain(text: str, limit: int) -> dict:
+    return {"type": "plain_text", "text": truncate(escape_entities(text), limit) or ELLIPSIS}
+
+
+def _action_blocks(reply: Reply) -> list[dict]:
+    """An `actions` block with the reply's buttons (an alert's Why, Track, Mute, Not relevant), and
+    one with its menu; the action_id carries the action and the item, so a click needs no memory."""
+    blocks = []
+    if reply.actions:
+        blocks.append({"type": "actions", "block_id": "watchdesk_actions", "elements": [
+            {"type": "button", "action_id": button_id(action.name, action.item_id),
+             "text": _plain(action.label, MAX_BUTTON_TEXT), "value": action.item_id}
+            for action in reply.actions]})
+    menu = reply.menu
+    if menu is not None and menu.options:
+        blocks.append({"type": "actions", "block_id": "watchdesk_menu", "elements": [
+            {"type": "static_select", "action_id": menu_id(menu.name, menu.item_id),
+             "placeholder": _plain(menu.placeholder, MAX_PLACEHOLDER),
+             "options": [{"text": _plain(label, MAX_OPTION_TEXT), "value": value[:MAX_OPTION_VALUE]}
+                         for label, value in menu.options[:MAX_OPTIONS]]}]})
+    return blocks
+
+
 def _groups(reply: Reply) -> list[list[dict]]:
-    """Blocks in groups that should stay in one message: the intro, each section, the footer."""
+    """Blocks in groups that should stay in one message: the intro, each section, the footer, the buttons."""
     groups = [_intro_blocks(reply)]
     groups.extend(_section_blocks(section) for section in reply.sections)
     if reply.footer.strip():
         groups.append([_context(escape(reply.footer.strip()))])
+    groups.append(_action_blocks(reply))
     return [group for group in groups if group]
 
 

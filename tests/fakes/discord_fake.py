@@ -78,6 +78,44 @@ def message_problems(payload: dict, files: list) -> dict[str, str]:
             problems[f"embeds.{index}.url"] = "Not a well formed URL."
     if total > 6000:
         problems["embeds"] = "Embed size exceeds maximum size of 6000"
+    problems.update(component_problems(payload.get("components") or []))
+    return problems
+
+
+def component_problems(rows: list) -> dict[str, str]:
+    """Check a message's components as Discord does: at most 5 action rows; a row holds up to 5
+    buttons or one select; custom_ids of 1 to 100 characters, unique; labels up to 80; a select
+    has 1 to 25 options of up to 100 characters."""
+    problems: dict[str, str] = {}
+    if len(rows) > 5:
+        problems["components"] = "Must be 5 or fewer in length."
+    seen: set[str] = set()
+    for number, row in enumerate(rows):
+        items = row.get("components") or []
+        path = f"components.{number}"
+        if row.get("type") != 1 or not items:
+            problems[path] = "An action row must hold 1 to 5 components"
+            continue
+        selects = [item for item in items if item.get("type") in (3, 5, 6, 7, 8)]
+        if len(items) > 5 or (selects and len(items) > 1):
+            problems[f"{path}.components"] = "Must be 5 or fewer in length, or a single select."
+        for index, item in enumerate(items):
+            where, custom_id = f"{path}.components.{index}", item.get("custom_id")
+            if item.get("type") == 2 and item.get("style") == 5:
+                continue  # a link button has a url, no custom_id
+            if not custom_id or len(custom_id) > 100:
+                problems[f"{where}.custom_id"] = "Must be between 1 and 100 in length."
+            elif custom_id in seen:
+                problems[f"{where}.custom_id"] = "Component custom id cannot be duplicated"
+            seen.add(custom_id or "")
+            if len(item.get("label") or "") > 80:
+                problems[f"{where}.label"] = "Must be 80 or fewer in length."
+            if item.get("type") == 3:
+                options = item.get("options") or []
+                if not 1 <= len(options) <= 25:
+                    problems[f"{where}.options"] = "Must be between 1 and 25 in length."
+                if any(len(option.get(key) or "") > 100 for option in options for key in ("label", "value")):
+                    problems[f"{where}.options"] = "Must be 100 or fewer in length."
     return problems
 
 
@@ -204,19 +242,39 @@ class FakeDiscord:
         arguments = [{"name": name, "type": 4 if isinstance(value, int) else 3, "value": value,
                       **({"focused": True} if name == focused else {})}
                      for name, value in (options or {}).items()]
+        data = {"id": command["id"], "name": "watch", "type": 1, **({"guild_id": str(scope)} if scope else {}),
+                "options": [{"name": subcommand, "type": 1, "options": arguments}]}
+        return await self._interact(4 if focused else 2, data, permissions=permissions, roles=roles)
+
+    async def click(self, message: dict, custom_id: str, *, values: list[str] | None = None,
+                    permissions: int = SEND_MESSAGES, roles: tuple[int, ...] = (),
+                    user_id: int | None = None) -> dict:
+        """Dispatch INTERACTION_CREATE type 3: a click on a button of `message` (a pick, with `values`).
+
+        The component must be on the message, as on Discord: a custom_id it does not carry is refused.
+        """
+        found = [component for row in message.get("components") or [] for component in row["components"]
+                 if component.get("custom_id") == custom_id]
+        if not found:
+            raise AssertionError(f"message {message['id']} has no component {custom_id!r}")
+        data = {"custom_id": custom_id, "component_type": found[0]["type"],
+                **({"values": values} if found[0]["type"] == 3 else {})}
+        return await self._interact(3, data, permissions=permissions, roles=roles, message=message,
+                                    user_id=user_id)
+
+    async def _interact(self, kind: int, data: dict, *, permissions: int, roles: tuple[int, ...],
+                        message: dict | None = None, user_id: int | None = None) -> dict:
         interaction_id, token = next(self.snowflakes), f"token-{len(self.interactions)}"
         payload = {
             "id": str(interaction_id), "application_id": str(self.application_id),
-            "type": 4 if focused else 2, "token": token, "version": 1, "channel_id": str(self.channel_id),
+            "type": kind, "token": token, "version": 1, "channel_id": str(self.channel_id),
             "channel": _channel(self.channel_id, self.guild_id), "guild_id": str(self.guild_id),
             "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
-            "member": _member(_user(self.user_id, "analyst"), roles, permissions),
+            "member": _member(_user(user_id or self.user_id, "analyst"), roles, permissions),
             "app_permissions": str(SEND_MESSAGES), "locale": "en-US", "guild_locale": "en-US",
             "entitlements": [], "entitlement_sku_ids": [], "context": 0, "attachment_size_limit": 10485760,
-            "authorizing_integration_owners": {"0": str(self.guild_id)},
-            "data": {"id": command["id"], "name": "watch", "type": 1,
-                     **({"guild_id": str(scope)} if scope else {}),
-                     "options": [{"name": subcommand, "type": 1, "options": arguments}]},
+            "authorizing_integration_owners": {"0": str(self.guild_id)}, "data": data,
+            **({"message": message} if message is not None else {}),
         }
         self.interactions[token] = {"id": str(interaction_id), "response": None, "original": None}
         await self.dispatch("INTERACTION_CREATE", payload)
@@ -277,7 +335,8 @@ class FakeDiscord:
                    "author": _user(self.bot_id, "watchdesk", bot=True), "mentions": [],
                    "mention_roles": [str(role) for role in roles], "mention_everyone": False,
                    "pinned": False, "tts": False, "timestamp": TIMESTAMP, "edited_timestamp": None,
-                   "flags": flags | payload.get("flags", 0), "components": [], **extra}
+                   "flags": flags | payload.get("flags", 0), "components": payload.get("components") or [],
+                   **extra}
         self.messages[message_id] = message
         return message
 
@@ -414,7 +473,7 @@ class FakeDiscord:
 
 
 def _edit(message: dict, payload: dict) -> dict:
-    message.update({key: value for key, value in payload.items() if key in ("content", "embeds")},
+    message.update({key: value for key, value in payload.items() if key in ("content", "embeds", "components")},
                    edited_timestamp=TIMESTAMP)
     return message
 

@@ -31,6 +31,7 @@ class FakeSlack:
 
     channels: set[str] = field(default_factory=lambda: {"C0GENERAL"})
     archived: set[str] = field(default_factory=set)
+    private: set[str] = field(default_factory=set)  # private channels: their history needs groups:history
     users: dict[str, dict] = field(default_factory=dict)
     calls: list[ApiCall] = field(default_factory=list)
     responses: list[dict] = field(default_factory=list)
@@ -130,8 +131,10 @@ class FakeSlack:
             expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
             if token != expected:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
-            if method == "conversations.history" and "channels:history" not in self.scopes:
-                return web.json_response({"ok": False, "error": "missing_scope", "needed": "channels:history"})
+            if method == "conversations.history":
+                needed = "groups:history" if args.get("channel") in self.private else "channels:history"
+                if needed not in self.scopes:
+                    return web.json_response({"ok": False, "error": "missing_scope", "needed": needed})
             return web.json_response(await handler(args), headers={"x-oauth-scopes": ",".join(self.scopes)})
         finally:
             await self._changed()
@@ -172,14 +175,23 @@ class FakeSlack:
         return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
 
     async def _history(self, args: dict) -> dict:
+        """Newest first, `limit` per page with a cursor, between `oldest` and `latest` when given.
+
+        As on Slack, a message's metadata keeps only its event_type unless include_all_metadata
+        is set; slack_sdk sends booleans in a GET query as "1" / "0".
+        """
         error = self._channel_error(args.get("channel"))
         if error:
             return {"ok": False, "error": error}
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
-        found = [{k: v for k, v in message.items() if k != "metadata" or with_metadata}
-                 for (channel, _), message in self.messages.items() if channel == args["channel"]]
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+        found = [_as_listed(message, with_metadata) for (channel, ts), message in self.messages.items()
+                 if channel == args["channel"] and oldest <= float(ts) <= latest]
         found.sort(key=lambda message: message["ts"], reverse=True)
-        return {"ok": True, "messages": found[: int(args.get("limit", 100))], "has_more": False}
+        start, limit = int(args.get("cursor") or 0), min(int(args.get("limit", 100)), 999)
+        page, more = found[start:start + limit], start + limit < len(found)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     async def _update(self, args: dict) -> dict:
         key = (args.get("channel"), args.get("ts"))
@@ -267,9 +279,16 @@ class FakeSlack:
 
     async def push_slash_command(self, payload: dict, timeout: float = 5.0) -> str:
         """Send a slash_commands envelope on the open socket; return its envelope_id."""
+        return await self._push("slash_commands", payload, timeout)
+
+    async def push_interactive(self, payload: dict, timeout: float = 5.0) -> str:
+        """Send an interactive envelope (a block_actions payload) on the open socket; return its id."""
+        return await self._push("interactive", payload, timeout)
+
+    async def _push(self, kind: str, payload: dict, timeout: float) -> str:
         await self.wait_for(lambda: self._sockets, timeout)
         envelope_id = f"envelope-{next(self._sequence)}"
-        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": "slash_commands",
+        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": kind,
                                            "payload": payload, "accepts_response_payload": True})
         return envelope_id
 
@@ -309,4 +328,70 @@ def _block_ok(block: dict) -> bool:
     if kind == "context":
         elements = block.get("elements", [])
         return 0 < len(elements) <= 10 and all(_text_ok(item, 3000) for item in elements)
+    if kind == "actions":
+        return _actions_ok(block)
     return kind == "divider"
+
+
+def _actions_ok(block: dict) -> bool:
+    """Slack's limits on an actions block: 1 to 25 elements; action_ids up to 255 characters and
+    unique; a button's text up to 75, its value up to 2000; a static_select has 1 to 100 options
+    of up to 75 (text) and 150 (value) characters and a placeholder up to 150."""
+    elements = block.get("elements") or []
+    action_ids = [element.get("action_id") for element in elements]
+    if not 0 < len(elements) <= 25 or len(set(action_ids)) != len(action_ids) or len(block.get("block_id", "")) > 255:
+        return False
+    for element in elements:
+        if not element.get("action_id") or len(element["action_id"]) > 255:
+            return False
+        if element.get("type") == "button":
+            if not _text_ok(element.get("text"), 75, types=("plain_text",)) or len(element.get("value", "")) > 2000:
+                return False
+        elif element.get("type") == "static_select":
+            options = element.get("options") or []
+            if not 0 < len(options) <= 100 or ("placeholder" in element
+                                                and not _text_ok(element["placeholder"], 150, ("plain_text",))):
+                return False
+            if not all(_text_ok(option.get("text"), 75, ("plain_text",))
+                       and 0 < len(option.get("value", "")) <= 150 for option in options):
+                return False
+        else:
+            return False
+    return True
+
+
+def block_actions(blocks: list, action_id: str, *, channel: str, user: str, response_url: str,
+                  selected: str | None = None, message_ts: str | None = None) -> dict:
+    """The block_actions payload Slack sends when `user` clicks `action_id` in these blocks (a
+    message's, or an ephemeral reply's); `selected` picks that option's value of a static_select.
+
+    The element must be in the blocks, and the option in its menu, as on Slack.
+    """
+    element = next((element for block in blocks if block.get("type") == "actions"
+                    for element in block["elements"] if element.get("action_id") == action_id), None)
+    if element is None:
+        raise AssertionError(f"no element {action_id!r} in the blocks")
+    action = {"action_id": action_id, "block_id": next(b.get("block_id", "") for b in blocks
+                                                       if element in b.get("elements", [])),
+              "type": element["type"], "action_ts": "1700000000.000200"}
+    if element["type"] == "button":
+        action.update(text=element["text"], value=element.get("value", ""))
+    else:
+        option = next((o for o in element["options"] if o["value"] == selected), None)
+        if option is None:
+            raise AssertionError(f"{selected!r} is not an option of {action_id!r}")
+        action["selected_option"] = option
+    container = {"type": "message", "channel_id": channel, "is_ephemeral": message_ts is None,
+                 **({"message_ts": message_ts} if message_ts else {})}
+    return {"type": "block_actions", "user": {"id": user, "username": "someone", "team_id": TEAM_ID},
+            "api_app_id": "A0FAKE", "token": "legacy", "container": container, "trigger_id": "1.2.3",
+            "team": {"id": TEAM_ID, "domain": "fake"}, "channel": {"id": channel, "name": "general"},
+            **({"message": {"type": "message", "ts": message_ts, "blocks": blocks}} if message_ts else {}),
+            "response_url": response_url, "actions": [action]}
+
+
+def _as_listed(message: dict, with_metadata: bool) -> dict:
+    """A stored message as conversations.history lists it."""
+    if "metadata" not in message or with_metadata:
+        return dict(message)
+    return {**message, "metadata": {"event_type": message["metadata"].get("event_type")}}
