@@ -1,7 +1,11 @@
 """Resolve what a user typed ("ttp", "tehreek", "mehsud", an Urdu name) to an entity or a theme.
 
-Tried in order: an exact id; an exact name or alias, in any spelling the matcher knows;
-a unique prefix of a name. An unknown or ambiguous name is a CommandError with suggestions.
+Tried in order: an exact id; an exact name, alias or script name, in any spelling the matcher
+knows (a bare surname the catalog gives one person, "zardari", is that person); a unique prefix
+of a name ("lakki"); a word of names that all belong to one entity ("akhundzada"). Several
+entities for what was typed is a CommandError listing them; an unknown name one with the names
+nearest by edit distance, or, when none is near, how to add it (`watch:` in feeds.yml, or
+`watchdesk catalog suggest DIR` to find names in documents).
 """
 
 from __future__ import annotations
@@ -25,10 +29,13 @@ class Resolver:
                 for key in variants(name):
                     self._add(key, "entity", entity.id)
         self._ambiguous: set[str] = set()
+        self._surnames: dict[str, set[str]] = {}  # a bare surname -> the people the catalog gives it to
         for rule in catalog.rules:
             self._add(rule.key.lower(), "entity", rule.entity)
             if rule.kind == "ambiguous":
                 self._ambiguous.add(rule.key.lower())
+                if rule.surname_of:
+                    self._surnames.setdefault(rule.key.lower(), set()).add(rule.entity)
         for theme in catalog.themes.values():
             self._add(theme.id.replace("-", " "), "theme", theme.id)
             self._add(fold_phrase(theme.name), "theme", theme.id)
@@ -43,6 +50,9 @@ class Resolver:
         if not key:
             raise CommandError("give the name of an entity or a theme")
         exact = {hit for hit in self._names.get(key, ()) if hit[0] in kinds}
+        surname = self._surnames.get(key, set())
+        if len(surname) == 1 and "entity" in kinds:  # "zardari" is the president, not his son
+            return "entity", next(iter(surname))
         if key in self._ambiguous:  # "haqqani": Sirajuddin, Khalil, Husain, the network...
             exact |= {hit for name, hits in self._names.items() if f" {key} " in f" {name} "
                       for hit in hits if hit[0] in kinds}
@@ -58,8 +68,20 @@ class Resolver:
                     for hit in hits if hit[0] in kinds}
         if len(prefixed) == 1:
             return next(iter(prefixed))
+        if not prefixed:
+            worded = {hit for name, hits in self._names.items() if f" {key} " in f" {name} " and len(key) >= 3
+                      for hit in hits if hit[0] in kinds}
+            if len(worded) == 1:  # "akhundzada", "gandapur": a word of one entity's names
+                return next(iter(worded))
+            if worded:
+                raise CommandError(f"{text!r} could mean several things",
+                                   tuple(sorted(self.label(*h) + f" [{h[1]}]" for h in worded))[:8])
         suggestions = self.suggest(key, kinds, prefixed)
-        raise CommandError(f"no tracked entity or theme is called {text!r}", suggestions)
+        if suggestions:
+            raise CommandError(f"no tracked entity or theme is called {text!r}", suggestions)
+        raise CommandError(f"no tracked entity or theme is called {text!r}; to follow it, add it under `watch:` "
+                           "in feeds.yml (see the README), or list the names your documents use with "
+                           "`watchdesk catalog suggest DIR`")
 
     def suggest(self, key: str, kinds, prefixed=()) -> tuple[str, ...]:
         """Up to eight ids close to what was typed, the closest names first.
@@ -73,8 +95,14 @@ class Resolver:
             starting = sorted((name for name in names if name.startswith(key)), key=lambda n: (_distance(key, n), n))
             ids = [h[1] for name in starting for h in sorted(self._names[name]) if h[1] in wanted]
             return tuple(dict.fromkeys(ids))[:8]
-        close = difflib.get_close_matches(key, names, n=16, cutoff=0.6)
-        ids = [h[1] for name in sorted(close, key=lambda n: (_distance(key, n), n))
+        close = difflib.get_close_matches(key, names, n=24, cutoff=0.6)
+        # What a person means by a typo: the names fewest edits away, whole names or one of their words
+        # ("asim munr" is Asim Munir before Asim Malik; "tehrn" is no Tehrik).
+        ranked = sorted(((_name_distance(key, name), name) for name in close), key=lambda pair: pair)
+        if not ranked:
+            return ()
+        best = ranked[0][0]
+        ids = [h[1] for distance, name in ranked if distance <= min(best + 2, max(2, len(key) // 2))
                for h in sorted(self._names[name]) if h[0] in kinds]
         return tuple(dict.fromkeys(ids))[:8]
 
@@ -105,6 +133,13 @@ class Resolver:
             return self.catalog.themes[target].name
         entity = self.catalog.entities.get(target)
         return entity.name if entity else target
+
+
+def _name_distance(key: str, name: str) -> int:
+    """Edits from what was typed to a name, or to as many of its leading or trailing words."""
+    words, typed = name.split(), len(key.split())
+    pieces = {name, " ".join(words[:typed]), " ".join(words[-typed:])}
+    return min(_distance(key, piece) for piece in pieces if piece)
 
 
 def _distance(a: str, b: str) -> int:

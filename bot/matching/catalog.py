@@ -123,11 +123,11 @@ class Catalog:
         return frozenset(entity.id for entity in self.entities.values() if not entity.regional)
 
 
-CATALOG_FILES = ("groups.yml", "people.yml", "places.yml", "districts.yml", "afghanistan.yml", "organizations.yml",
-                 "themes.yml")
+CATALOG_FILES = ("groups.yml", "people.yml", "places.yml", "districts.yml", "afghanistan.yml", "towns.yml",
+                 "organizations.yml", "themes.yml")
 
 
-def default_catalog_parts() -> list[tuple[str, str]]:
+def default_catalog_parts(files: tuple[str, ...] = CATALOG_FILES) -> list[tuple[str, str]]:
     """Return the shipped catalog's files as (text, name for error messages), in load order.
 
     `shared.yml` holds the format notes and the YAML anchors every file may use, so it is read
@@ -135,17 +135,19 @@ def default_catalog_parts() -> list[tuple[str, str]]:
     """
     folder = resources.files("bot.matching").joinpath("catalog")
     shared = folder.joinpath("shared.yml").read_text(encoding="utf-8")
-    return [(shared + folder.joinpath(name).read_text(encoding="utf-8"), f"catalog/{name}") for name in CATALOG_FILES]
+    return [(shared + folder.joinpath(name).read_text(encoding="utf-8"), f"catalog/{name}") for name in files]
 
 
-def load_catalog(watch: dict | None = None, *, path: Path | None = None) -> Catalog:
-    """Load the shipped catalog (or the single file `path`), extend it with `watch:`, validate it."""
+def load_catalog(watch: dict | None = None, *, path: Path | None = None,
+                 files: tuple[str, ...] = CATALOG_FILES) -> Catalog:
+    """Load the shipped catalog (or the single file `path`, or some of its `files`), extend it with `watch:`, validate it."""
     if path is not None:
         parts = [(Path(path).read_text(encoding="utf-8"), str(path))]
     else:
-        parts = default_catalog_parts()
+        parts = default_catalog_parts(files)
     entities: dict[str, tuple[object, str]] = {}
     themes: dict[str, tuple[object, str]] = {}
+    gazetteer: list[tuple[dict, str]] = []
     for text, place in parts:
         data = _parse_part(text, place)
         for section, target in (("entities", entities), ("themes", themes)):
@@ -153,6 +155,10 @@ def load_catalog(watch: dict | None = None, *, path: Path | None = None) -> Cata
                 if key in target:
                     raise CatalogError(f"{place}: {section}.{key}: id already defined in {target[key][1]}")
                 target[key] = (value, f"{place}: {section}.{key}")
+        if data.get("geonames"):
+            gazetteer.append((data["geonames"], place))
+    for extra, place in gazetteer:
+        _merge_gazetteer(extra, place, entities)
     if not entities:
         raise CatalogError(f"{parts[0][1]}: needs an `entities:` mapping")
     extra_aliases: dict[str, tuple[list, str]] = {}
@@ -161,9 +167,24 @@ def load_catalog(watch: dict | None = None, *, path: Path | None = None) -> Cata
     return _build(entities, themes, extra_aliases)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                continue  # left to the usual error
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _parse_part(text: str, place: str) -> dict:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         raise CatalogError(f"{place}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -173,6 +194,31 @@ def _parse_part(text: str, place: str) -> dict:
         if data.get(section) is not None and not isinstance(data[section], dict):
             raise CatalogError(f"{place}: `{section}:` must be a mapping of id -> definition")
     return data
+
+
+def _merge_gazetteer(extra, place: str, entities: dict) -> None:
+    """Add a `geonames:` section's script names, and coordinates where none are given, to known places."""
+    if not isinstance(extra, dict):
+        raise CatalogError(f"{place}: `geonames:` must map entity ids to scripts and coordinates")
+    for entity_id, data in extra.items():
+        if entity_id not in entities:
+            raise CatalogError(f"{place}: geonames.{entity_id}: unknown entity id{_suggest(entity_id, entities)}")
+        if not isinstance(data, dict) or set(data) - {"scripts", "coordinates"}:
+            raise CatalogError(f"{place}: geonames.{entity_id}: only scripts and coordinates may be added")
+        spec, where = entities[entity_id]
+        spec = dict(spec)
+        if "coordinates" in data and spec.get("coordinates") is None:
+            spec["coordinates"] = data["coordinates"]
+        scripts = {lang: list(names) for lang, names in (spec.get("scripts") or {}).items()}
+        known = {fold_phrase(name) for names in scripts.values() for name in names}
+        for lang, names in (data.get("scripts") or {}).items():
+            for name in names if isinstance(names, list) else [names]:
+                if fold_phrase(str(name)) not in known:
+                    known.add(fold_phrase(str(name)))
+                    scripts.setdefault(lang, []).append(str(name))
+        if scripts:
+            spec["scripts"] = scripts
+        entities[entity_id] = (spec, where)
 
 
 def _merge_watch(watch, entities, themes, extra_aliases) -> None:

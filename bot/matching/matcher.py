@@ -158,6 +158,8 @@ class Matcher:
                 return None
             entity, length, name, cap_first, cap_last, word_acronym, exact = facts
             start = hit_start - 1
+            if start < shouting_end < start + length:
+                return None  # a name across the headline's end: the careful path drops it
             if exact is not None:
                 if cased[start:start + length] != exact or (word_acronym and shouting and start < shouting_end):
                     continue
@@ -188,6 +190,8 @@ class Matcher:
                 continue  # begins inside a word
             start = hit_start - 1  # the padded text has one more space first
             length, entries = self._values[index]
+            if start < shouting_end < start + length:
+                continue  # "...: ISPR" + "Chief of Defence Forces..." is no "ISPR chief"
             for rule, cap_first, cap_last, word_acronym, has_context, has_vetoes, name, exact in entries:
                 if exact is not None and (cased[start:start + length] != exact
                                           or (word_acronym and shouting and start < shouting_end)):
