@@ -45,6 +45,14 @@ def themes_of(title: str, summary: str) -> set[str]:
      "The sanctions follow a test of his bowling action."),
     ("cross-border-attacks", "Traders' strike on Monday shuts Chaman border crossing",
      "Afghan and Pakistani traders went on a general strike on Monday over new passport rules."),
+    ("sectarian-violence", "Provincial minister Saleem Ahmadi opens Quetta road project",
+     "The Balochistan communications minister said the highway would be finished next year."),
+    ("refugees-migration", "Afghan minister for refugees opens a hospital wing in Kabul",
+     "The Taliban's minister for refugees and repatriation cut the ribbon with Chinese donors."),
+    ("border-trade", "Pakistani and Afghan troops trade heavy fire near a crossing",
+     "Guards traded machine-gun fire for hours at the Kharlachi crossing."),
+    ("humanitarian-rights", "Mild tremor felt in Islamabad, Pakistan's met office says",
+     "The 4.1 magnitude earthquake caused no damage."),
 ])
 def test_cue_in_another_sense_gives_no_theme(theme, title, summary):
     assert theme not in themes_of(title, summary)
@@ -71,6 +79,24 @@ def test_cue_in_another_sense_gives_no_theme(theme, title, summary):
      "Pakistan said Afghan troops fired shells across the frontier and it responded."),
     ("cross-border-attacks", "Pakistani jets strike TTP hideouts across the border in Afghanistan",
      "Kabul said Pakistani strikes on Paktika killed civilians."),
+    ("cross-border-attacks", "Pakistani and Afghan troops trade heavy fire near a crossing",
+     "Guards traded machine-gun fire for hours at the Kharlachi crossing."),
+    ("sectarian-violence", "Gunmen kill three Ahmadis in Punjab's Sheikhupura",
+     "Attackers opened fire on members of the Ahmadi community in Pakistan as they left prayers."),
+    ("militant-sanctuaries", "TTP chief moves freely in Afghanistan, Pakistani officials say",
+     "They said he travels with the knowledge of Taliban officials who give his men permits."),
+    ("humanitarian-rights", "Earthquake flattens villages in Afghanistan's Paktika",
+     "Rescuers dug through rubble as survivors waited for relief."),
+    ("us-counterterrorism", "US wants Bagram air base back, Trump says",
+     "American forces left the base in Afghanistan in 2021."),
+    ("counterterrorism-cooperation", "Pakistan and Tajikistan to share intelligence on the TTP",
+     "The two sides set up a joint working group against militants."),
+    ("regional-diplomacy", "Iran and Afghanistan foreign ministers meet in Kabul",
+     "The Taliban's Amir Khan Muttaqi and his Iranian counterpart discussed water and trade."),
+    ("refugees-migration", "Iran forces thousands of Afghans back across the border",
+     "Undocumented Afghans were bussed back to Islam Qala."),
+    ("border-trade", "Chaman traders end sit-in over travel documents",
+     "Daily crossers at the Pakistan-Afghanistan border had protested the single document rule."),
 ])
 def test_cue_in_its_own_sense_keeps_the_theme(theme, title, summary):
     assert theme in themes_of(title, summary)
