@@ -120,6 +120,7 @@ def test_history_recalls_the_last_command(terminal):
     terminal.read_until(b"watchdesk>")
     terminal.type("\x1b[A\r")  # Up, Enter: the same command again
     assert b"watchdesk status" in terminal.read_until(b"Queued messages")
+    terminal.read_until(b"watchdesk>")
     terminal.type("\x04")  # Ctrl-D on an empty line stops too
     terminal.exit_time()
     assert terminal.process.returncode == 0
