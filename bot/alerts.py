@@ -1,7 +1,8 @@
 """Alerts: which channels hear about a new item, once per story, without flooding them.
 
 For each new (not baseline) item, the channels that track one of its entities or themes — by an
-`alerts:` rule in feeds.yml or a `/watch track` subscription — get an alert, queued in the outbox:
+`alerts:` rule in feeds.yml or a `/watch track` subscription — get an alert, queued in the outbox
+(tracking a province or a country covers the places in it: `khyber-pakhtunkhwa` hears of Bannu):
 - one alert per story per channel (key `alert:<platform>:<channel>:<story>`); when another outlet
   carries the story later, the alert is updated to say "also reported by", with no new ping;
 - more than `batch_threshold` alerts to a channel within `batch_window` become one summary
@@ -25,6 +26,7 @@ from bot.localtime import local_time
 from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
 from store import outbox
 from store.feedback import active_mutes
+from store.catalog import places_containing
 from store.items import alert_item_row
 from store.matches import named_entity_matches, named_theme_matches
 from store.subscriptions import all_subscriptions
@@ -51,6 +53,7 @@ class AlertItem:
     themes: dict[str, float] = field(default_factory=dict)  # theme id -> score
     theme_names: dict[str, str] = field(default_factory=dict)
     zone: str = "UTC"  # the desk's time zone, in which the alert shows the item's time
+    within: dict[str, set[str]] = field(default_factory=dict)  # a named place -> the places it lies in
 
 
 def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], limits: AlertLimits,
@@ -85,6 +88,7 @@ def load_alert_item(db, item_id: str) -> AlertItem | None:
     for theme_id, score, name in named_theme_matches(db, item_id):
         item.themes[theme_id] = score
         item.theme_names[theme_id] = name or theme_id
+    item.within = places_containing(db, item.entities)
     return item
 
 
@@ -99,6 +103,8 @@ def targets_for(item: AlertItem, rules, subscriptions, mutes=None) -> dict[tuple
     def heard(platform: str, channel: str) -> tuple[set[str], bool]:
         muted = mutes.get((platform, channel), set())
         entities = {entity for entity in item.entities if ("entity", entity) not in muted}
+        around = {place for entity in entities for place in item.within.get(entity, ())}
+        entities |= {place for place in around if ("entity", place) not in muted}
         return entities, ("story", item.story_id) not in muted
 
     targets: dict[tuple[str, str], set[str]] = {}

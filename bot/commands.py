@@ -135,9 +135,11 @@ def lookup_reply(deps: Deps, entity_id: str) -> Reply:
     together = lookup.co_mentioned(db, entity_id, now=now, days=30, limit=5)
     if together:
         fields.append(Field("Often mentioned with", ", ".join(f"{n} ({c})" for _, n, c in together)[:1000]))
+    inside, inside_data = _places_inside(db, entity_id, now, fields)
     description = row.get("description") or (entity.description if entity else "")
     sections = [Section(text=description, fields=tuple(fields))]
-    latest = lookup.latest_items(db, entity_id, limit=5)
+    latest = (lookup.latest_items_any(db, [entity_id, *inside], limit=5) if inside
+              else lookup.latest_items(db, entity_id, limit=5))
     for item in latest:
         sections.append(Section(title=item["title"][:250], url=item["link"],
                                 text=f"{item['feed_name'] or '?'} · {_when(item['published_at'], deps.timezone)}"
@@ -150,8 +152,30 @@ def lookup_reply(deps: Deps, entity_id: str) -> Reply:
                           for rel, target, target_name in relations],
             "mentions": {"7d": counts["7d"], "30d": counts["30d"]},
             "mentioned_with": [{"id": other, "name": other_name, "items": shared} for other, other_name, shared in together],
-            "latest_items": latest}
+            "latest_items": latest, **inside_data}
     return Reply(title=f"{name} ({entity_id})", sections=tuple(sections), footer="watchdesk lookup", data=data)
+
+
+def _places_inside(db, entity_id: str, now, fields: list) -> tuple[list[str], dict]:
+    """For a province or country: its places' mentions, as fields and JSON; ([], {}) for anything else."""
+    from store import lookup
+    from store.catalog import places_inside
+
+    inside = places_inside(db, entity_id)
+    if not inside:
+        return [], {}
+    ids = [place_id for place_id, _ in inside]
+    combined = lookup.mention_counts_any(db, [entity_id, *ids], now)
+    each = lookup.mentions_of_each(db, ids, now, days=30)
+    names = dict(inside)
+    busiest = sorted(each, key=lambda place_id: (-each[place_id], names[place_id]))
+    fields.append(Field("With the places in it", f"{combined['7d']} in 7 days · {combined['30d']} in 30 days", True))
+    shown = ", ".join(f"{names[place_id]} ({each[place_id]})" for place_id in busiest[:10])
+    fields.append(Field(f"Places in it ({len(inside)}), most mentioned in 30 days",
+                        (shown or "none mentioned in 30 days")[:1000]))
+    return ids, {"mentions_with_places_inside": combined,
+                 "places_inside": [{"id": place_id, "name": names[place_id], "mentions_30d": each.get(place_id, 0)}
+                                   for place_id in busiest + [p for p in ids if p not in each]]}
 
 
 async def _handle_search(deps: Deps, ctx: CommandContext, query: str = "", since: str | None = None,
@@ -368,6 +392,8 @@ async def _handle_status(deps: Deps, ctx: CommandContext) -> Reply:
 def status_reply(deps: Deps) -> Reply:
     """Uptime, last poll, items today, queued and failed messages, feed states, alert feedback."""
     from bot.actions import feedback_counts_data, feedback_summary
+    from bot.connections import describe
+    from store.connections import connection_states
 
     db, now = deps.db, deps.now()
     day_start = local_midnight(now, deps.timezone)
@@ -376,6 +402,7 @@ def status_reply(deps: Deps) -> Reply:
     failed = outbox.failed_count(db)
     polled, last_failed = health.last_poll_failures(db)
     uptime = now - deps.started_at
+    connections = connection_states(db)
     last_poll = get_meta(db, "last_poll_at")
     queued, waiting = outbox.queue_depth(db), queue_length(db)
     feeds_text = ", ".join(f"{count} {state}" for state, count in sorted(states.items())) or "none"
@@ -388,11 +415,15 @@ def status_reply(deps: Deps) -> Reply:
               Field("Undelivered (failed)", str(failed), True),
               Field("Waiting to be matched", str(waiting), True),
               Field("Feeds", feeds_text, True),
-              Field("Not relevant (alert feedback)", feedback_summary(db), True))
+              Field("Not relevant (alert feedback)", feedback_summary(db), True),
+              Field("Chat connections", "; ".join(f"{platform} {describe(state, now)}"
+                                                  for platform, state in connections.items()) or "none yet", True))
     data = {"uptime_seconds": int(uptime.total_seconds()), "last_poll_at": last_poll, "new_items_today": items_today,
             "day_start": iso(day_start), "queued": queued, "failed": failed, "waiting_to_match": waiting,
             "feeds": dict(sorted(states.items())), "feeds_polled": polled, "feeds_last_poll_failed": last_failed,
-            "timezone": deps.timezone, "not_relevant": feedback_counts_data(db)}
+            "timezone": deps.timezone, "not_relevant": feedback_counts_data(db),
+            "connections": {platform: {key: state[key] for key in ("state", "since", "attempts", "last_error")}
+                            for platform, state in connections.items()}}
     return Reply(title="watchdesk status", sections=(Section(fields=fields),), data=data)
 
 

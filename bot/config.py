@@ -122,6 +122,7 @@ class Settings:
     admin_channels: tuple[tuple[str, str], ...] = ()  # (platform, channel) told of feed state changes
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     timezone: str = "UTC"  # the desk's time zone: every time a person reads is shown in it
+    platform_down_limit: float = 600.0  # seconds a configured chat platform may be down before health fails
 
 
 # ---------------------------------------------------------------- loading and validation
@@ -129,6 +130,7 @@ class Settings:
 _FEED_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 PLATFORMS = ("discord", "slack", "console")
+DOWN_LIMIT = 600.0  # platforms.down_limit: 10 minutes
 
 
 def _check_url(reader: Reader, key: str, url: str) -> str:
@@ -353,7 +355,7 @@ def settings_from_mapping(data, *, file: str, environ, store_override=None) -> S
     if not re.match(r"^(https?://\S+|mailto:\S+|[^@\s]+@[^@\s]+)$", contact):
         top.fail(f"must be a URL or an e-mail address, not {contact!r}", key="user_agent_contact")
     platforms = top.child("platforms", {})
-    platforms.only({"discord", "slack"})
+    platforms.only({"discord", "slack", "down_limit"})
     rules, limits = _read_alerts(top)
     admin = [_read_target(reader) for reader in top.children("admin")]
     for reader in top.children("admin"):
@@ -373,6 +375,7 @@ def settings_from_mapping(data, *, file: str, environ, store_override=None) -> S
                                 host=metrics.text("host", "127.0.0.1"),
                                 port=metrics.get("port", int, 9464)),
         timezone=zone,
+        platform_down_limit=platforms.duration("down_limit", DOWN_LIMIT, minimum=60.0),
     )
 
 

@@ -41,6 +41,7 @@ class DeliveryWorker:
         self.idle_wait, self.channel_spacing = idle_wait, channel_spacing
         self._next_slot: dict[tuple[str, str], float] = {}
         self.wake = asyncio.Event()
+        self.connections: dict = {}  # platform -> bot.connections.Connection, set by the service
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; wake early when `wake` is set (new rows queued)."""
@@ -62,7 +63,7 @@ class DeliveryWorker:
         """Send every row that is due now (respecting per-channel spacing); return how many were sent."""
         delivered = 0
         loop = asyncio.get_running_loop()
-        for row in outbox.due(self.db, self.now()):
+        for row in outbox.due(self.db, self.now(), platforms=self.connected_platforms()):
             slot = (row["platform"], row["channel_id"])
             wait = self._next_slot.get(slot, 0.0) - loop.time()
             if wait > 0:
@@ -70,6 +71,16 @@ class DeliveryWorker:
             self._next_slot[slot] = loop.time() + self.channel_spacing
             delivered += await self.deliver(row)
         return delivered
+
+    def connected_platforms(self) -> list[str]:
+        """The platforms that can take messages now; rows for the others wait, untouched, until
+        theirs is back (the connection keeper wakes the worker then)."""
+        return [name for name in self.adapters if self.is_up(name)]
+
+    def is_up(self, platform: str) -> bool:
+        """Whether the service's connection keeper has `platform` connected (always, without one)."""
+        connection = self.connections.get(platform)
+        return connection is None or connection.is_up
 
     async def deliver(self, row: dict) -> int:
         """Send one row; return 1 when it was delivered."""

@@ -4,8 +4,9 @@ A digest covers the feed items first seen (by published_at, baseline items inclu
 that match at least one entity or theme (one of the target's, when it names some); imported
 documents are background, not news, and never appear. Items of one story (several outlets) are one
 DigestStory, grouped under the story's best theme and ranked by the outlets carrying it, then the
-entities it names, then recency. The period's most named entities are counted in stories, and
-compared like with like: a period of a day or less with the same hours of each of the 7 days
+entities it names, then recency. The period's most named entities are counted in stories (places roll
+up: a story naming Bannu counts for Khyber Pakhtunkhwa and Pakistan, and a target that names a
+province takes the stories of the places in it), and compared like with like: a period of a day or less with the same hours of each of the 7 days
 before (their average), a longer one with the period of the same length just before. When that
 baseline holds fewer than MIN_BASELINE stories, no comparison is shown. Times are in the desk's
 time zone, with the zone.
@@ -25,6 +26,7 @@ from bot.localtime import to_local, zone_abbreviation
 from bot.models import Reply, Section, reply_to_dict
 from store import digests as digest_store
 from store import outbox
+from store.catalog import places_containing, places_inside
 from store.feeds import get_meta
 
 log = logging.getLogger(__name__)
@@ -81,11 +83,15 @@ def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
     entity_names, theme_names = digest_store.catalog_names(db)
     wanted_entities, wanted_themes = set(entities), set(themes)
 
+    containing = places_containing(db, {entity for named in item_entities.values() for entity in named}) \
+        if wanted_entities else {}
+
     def qualifies(item_id: str) -> bool:
         if not wanted_entities and not wanted_themes:
             return bool(item_entities.get(item_id) or item_themes.get(item_id))
-        return bool(item_entities.get(item_id, set()) & wanted_entities
-                    or item_themes.get(item_id, {}).keys() & wanted_themes)
+        named = item_entities.get(item_id, set())
+        around = {place for entity in named for place in containing.get(entity, ())}  # a target's province covers Bannu
+        return bool((named | around) & wanted_entities or item_themes.get(item_id, {}).keys() & wanted_themes)
 
     by_story: dict[str, list[tuple]] = defaultdict(list)
     for row in items:
@@ -131,10 +137,16 @@ def _grouped(stories: list[DigestStory], theme_names: dict) -> tuple:
 
 
 def _top_entities(db, matched_items, story_of, item_entities, entity_names, wanted, start, end) -> tuple:
-    """The entities named in the most matching stories, each with its like-with-like baseline."""
+    """The entities named in the most matching stories, each with its like-with-like baseline.
+
+    Places roll up: a story naming Bannu counts for Khyber Pakhtunkhwa and Pakistan too.
+    """
+    containing = places_containing(db, {entity for item_id in matched_items for entity in item_entities.get(item_id, ())})
     stories: dict[str, set[str]] = defaultdict(set)
     for item_id in matched_items:
-        for entity_id in item_entities.get(item_id, ()):
+        named = set(item_entities.get(item_id, ()))
+        named |= {place for entity in named for place in containing.get(entity, ())}
+        for entity_id in named:
             if not wanted or entity_id in wanted:
                 stories[entity_id].add(story_of[item_id])
     counts = {entity_id: len(named) for entity_id, named in stories.items()}
@@ -142,9 +154,10 @@ def _top_entities(db, matched_items, story_of, item_entities, entity_names, want
     if not top:
         return ()
     windows = baseline_windows(as_utc(start), as_utc(end))
+    groups = {entity_id: [place for place, _ in places_inside(db, entity_id)] for entity_id in top}
     totals: dict[str, int] = defaultdict(int)
     for window_start, window_end in windows:
-        for entity_id, count in digest_store.entity_story_counts(db, top, window_start, window_end).items():
+        for entity_id, count in digest_store.rolled_up_story_counts(db, groups, window_start, window_end).items():
             totals[entity_id] += count
     return tuple((entity_id, entity_names.get(entity_id, entity_id), counts[entity_id],
                   totals[entity_id] / len(windows), totals[entity_id]) for entity_id in top)

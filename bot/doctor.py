@@ -54,6 +54,7 @@ async def run_doctor(config: str, db_override: str | None, *, out: TextIO, envir
     _check_catalog(report, settings)
     _check_store(report, settings.store)
     await _check_platforms(report, settings, config)
+    _check_connections(report, settings)
     out.write(_verdict(report))
     return 1 if report.problems else 0
 
@@ -130,6 +131,36 @@ async def _check_platforms(report: Report, settings, config: str) -> None:
                                    method="POST")
             if headers is not None:
                 _check_slack_scopes(report, headers.get("x-oauth-scopes"))
+
+
+def _check_connections(report: Report, settings) -> None:
+    """Each configured platform's connection as the running service last recorded it."""
+    from bot.clock import utc_now
+    from bot.connections import configured_platforms, describe, down_too_long
+    from store import open_db
+    from store.connections import CONNECTED, connection_states
+
+    configured = configured_platforms(settings)
+    if not configured or not settings.store.exists():
+        return
+    db = open_db(settings.store)
+    try:
+        states = connection_states(db)
+    finally:
+        db.close()
+    now = utc_now()
+    too_long = {line.split(" ", 1)[0] for line in down_too_long(states, configured, now, settings.platform_down_limit)}
+    for platform in configured:
+        state = states.get(platform)
+        if state is None:
+            report.warn(f"{platform} connection: not recorded yet", "it is recorded once `watchdesk run` starts")
+        elif state["state"] == CONNECTED:
+            report.ok(f"{platform} connection (as `watchdesk run` last recorded it): {describe(state, now)}")
+        elif platform in too_long:
+            report.fail(f"{platform} connection: {describe(state, now)}",
+                        "the service keeps retrying; check the token, the network and the platform's status page")
+        else:
+            report.warn(f"{platform} connection: {describe(state, now)}", "the service is retrying with backoff")
 
 
 def _check_slack_scopes(report: Report, granted: str | None) -> None:

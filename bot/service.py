@@ -65,13 +65,7 @@ async def start(service: Service, stop: asyncio.Event, console_input=None) -> No
     if service.metrics is not None:
         service.metrics.serve(settings.metrics.host, settings.metrics.port)
         log.info("metrics on http://%s:%d/metrics", settings.metrics.host, settings.metrics.port)
-    for name, adapter in list(service.adapters.items()):
-        try:
-            await adapter.start()
-            log.info("%s connected", name)
-        except Exception as exc:  # noqa: BLE001 - one platform down must not stop the others
-            log.error("%s could not start: %s; its messages stay queued until it can", name, exc)
-            service.adapters.pop(name)
+    await connect_platforms(service, stop)
     missed = queue_missed_digests(pipeline, utc_now())
     if missed:
         log.info("queued %d digest(s) missed while the bot was down", missed)
@@ -83,6 +77,32 @@ async def start(service: Service, stop: asyncio.Event, console_input=None) -> No
     log.info("watchdesk running: %d feeds, platforms: %s", len(settings.feeds), ", ".join(service.adapters))
 
 
+async def connect_platforms(service: Service, stop: asyncio.Event, *, first_wait: float = 90.0) -> None:
+    """Keep every chat platform connected (bot.connections), never dropping one that fails.
+
+    Waits for each platform's first attempt, up to `first_wait` seconds; a platform still down
+    goes on being retried with backoff, its messages queued until it is back.
+    """
+    from bot.connections import Connection
+    from store.connections import reset_connections
+
+    reset_connections(service.pipeline.db)
+    keepers = []
+    for name, adapter in service.adapters.items():
+        if name == "console":
+            continue
+        keeper = Connection(name, adapter, service.pipeline.db, now=service.pipeline.now,
+                            on_connected=service.worker.wake.set)
+        service.worker.connections[name] = keeper
+        service.tasks.append(asyncio.create_task(keeper.run(stop), name=f"connection-{name}"))
+        keepers.append(keeper)
+    if keepers:
+        waiting = [asyncio.ensure_future(keeper.first_attempt.wait()) for keeper in keepers]
+        await asyncio.wait(waiting, timeout=first_wait)
+        for waiter in waiting:
+            waiter.cancel()
+
+
 async def shutdown(service: Service) -> None:
     """Stop the scheduler, let running jobs finish their transactions, stop tasks and adapters, close."""
     if service.scheduler.running:
@@ -91,7 +111,7 @@ async def shutdown(service: Service) -> None:
     for task in service.tasks:
         task.cancel()
     await asyncio.gather(*service.tasks, return_exceptions=True)
-    for adapter in service.adapters.values():
+    for adapter in service.adapters.values():  # connected or not: stop() cleans up either way
         await _quietly(adapter.stop())
     await service.pipeline.close()
 

@@ -33,3 +33,40 @@ def sync_catalog(db, catalog) -> dict[str, int]:
         "INSERT INTO themes (id, name, description) VALUES (?, ?, ?)",
         [(t.id, t.name, t.description) for t in catalog.themes.values()])
     return {"entities": len(catalog.entities), "aliases": len(aliases), "themes": len(catalog.themes)}
+
+
+def places_inside(db, place_id: str) -> list[tuple[str, str]]:
+    """(id, name) of every place located in this one, directly or through others, by name."""
+    rows = db.execute(
+        """WITH RECURSIVE inside(id) AS (
+               SELECT relations.entity_id FROM relations JOIN entities ON entities.id = relations.entity_id
+               WHERE relations.relation = 'located-in' AND relations.target_id = ? AND entities.type = 'place'
+               UNION
+               SELECT relations.entity_id FROM relations JOIN inside ON relations.target_id = inside.id
+               JOIN entities ON entities.id = relations.entity_id
+               WHERE relations.relation = 'located-in' AND entities.type = 'place')
+           SELECT inside.id, entities.name FROM inside JOIN entities ON entities.id = inside.id
+           WHERE inside.id != ? ORDER BY entities.name""", [place_id, place_id])
+    return [tuple(row) for row in rows]
+
+
+def places_containing(db, entity_ids) -> dict[str, set[str]]:
+    """For each of these places, the places it lies in, up to the country (other entities have none)."""
+    ids = list(dict.fromkeys(entity_ids))
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        f"""WITH RECURSIVE up(entity_id, place) AS (
+               SELECT relations.entity_id, relations.target_id FROM relations
+               JOIN entities ON entities.id = relations.entity_id
+               WHERE relations.relation = 'located-in' AND relations.entity_id IN ({marks}) AND entities.type = 'place'
+               UNION
+               SELECT up.entity_id, relations.target_id FROM up JOIN relations ON relations.entity_id = up.place
+               WHERE relations.relation = 'located-in')
+           SELECT up.entity_id, up.place FROM up JOIN entities ON entities.id = up.place
+           WHERE entities.type = 'place' AND up.place != up.entity_id""", ids)
+    found: dict[str, set[str]] = {}
+    for entity_id, place in rows:
+        found.setdefault(entity_id, set()).add(place)
+    return found

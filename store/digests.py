@@ -49,19 +49,6 @@ def catalog_names(db) -> tuple[dict[str, str], dict[str, str]]:
             dict(db.execute("SELECT id, name FROM themes").fetchall()))
 
 
-def entity_story_counts(db, entity_ids, start: datetime, end: datetime) -> dict[str, int]:
-    """Stories (not items) naming each of these entities among feed items published in [start, end)."""
-    ids = list(entity_ids)
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    return dict(db.execute(
-        f"""SELECT item_entities.entity_id, count(DISTINCT coalesce(items.story_id, items.id)) FROM items
-            JOIN item_entities ON item_entities.item_id = items.id AND item_entities.entity_id IN ({marks})
-            WHERE items.published_at >= ? AND items.published_at < ? AND items.source != 'corpus'
-            GROUP BY item_entities.entity_id""", [*ids, iso(start), iso(end)]).fetchall())
-
-
 def latest_period_end(db, target_id: str) -> datetime | None:
     """Where the last recorded digest of a target ended; None before the first."""
     row = db.execute("SELECT max(period_end) FROM digests WHERE target_id = ?", [target_id]).fetchone()
@@ -73,3 +60,18 @@ def record_digest(db, target_id: str, *, start: datetime, end: datetime, created
     """Remember that a target's digest of [start, end) was queued (once per period)."""
     db.execute("INSERT OR IGNORE INTO digests (target_id, period_start, period_end, created_at, story_count) "
                "VALUES (?, ?, ?, ?, ?)", [target_id, iso(start), iso(end), iso(created_at), story_count])
+
+
+def rolled_up_story_counts(db, groups: dict[str, list[str]], start: datetime, end: datetime) -> dict[str, int]:
+    """Stories naming any member of each group (an entity and the places in it) among feed items in [start, end)."""
+    pairs = [(top, member) for top, members in groups.items() for member in dict.fromkeys([top, *members])]
+    if not pairs:
+        return {}
+    values = ",".join("(?, ?)" for _ in pairs)
+    return dict(db.execute(
+        f"""WITH grp(top, member) AS (VALUES {values})
+            SELECT grp.top, count(DISTINCT coalesce(items.story_id, items.id)) FROM grp
+            JOIN item_entities ON item_entities.entity_id = grp.member
+            JOIN items ON items.id = item_entities.item_id
+            WHERE items.published_at >= ? AND items.published_at < ? AND items.source != 'corpus'
+            GROUP BY grp.top""", [value for pair in pairs for value in pair] + [iso(start), iso(end)]).fetchall())

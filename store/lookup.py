@@ -94,3 +94,42 @@ def daily_mentions(db, entity_id: str, *, days: int, now: datetime) -> list[tupl
     counts = {date.fromisoformat(day): count for day, count in rows}
     return [(first + timedelta(days=offset), counts.get(first + timedelta(days=offset), 0))
             for offset in range(days)]
+
+
+def mentions_of_each(db, entity_ids, now: datetime, days: int = 30) -> dict[str, int]:
+    """Distinct items naming each of these entities since the start of the UTC day `days` days ago."""
+    ids = list(entity_ids)
+    if not ids:
+        return {}
+    today = as_utc(now).date()
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(f"""SELECT entity_id, sum(mentions) FROM entity_days
+                          WHERE entity_id IN ({marks}) AND day >= ? AND day <= ? GROUP BY entity_id""",
+                      [*ids, (today - timedelta(days=days)).isoformat(), today.isoformat()])
+    return {entity_id: count for entity_id, count in rows if count}
+
+
+def mention_counts_any(db, entity_ids, now: datetime) -> dict[str, int]:
+    """Distinct items naming any of these entities since the start of the UTC day 7 (and 30) days ago."""
+    ids = list(entity_ids)
+    today = as_utc(now).date()
+    marks = ",".join("?" * len(ids))
+    row = db.execute(
+        f"""SELECT count(DISTINCT item_id), count(DISTINCT CASE WHEN published_at >= ? THEN item_id END)
+            FROM item_entities WHERE entity_id IN ({marks}) AND published_at >= ?""",
+        [(today - timedelta(days=7)).isoformat(), *ids, (today - timedelta(days=30)).isoformat()]).fetchone()
+    return {"7d": row[1], "30d": row[0]}
+
+
+def latest_items_any(db, entity_ids, limit: int = 5) -> list[dict]:
+    """The newest items naming any of these entities (id, title, link, feed_name, published_at)."""
+    ids = list(entity_ids)
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        f"""SELECT items.id, items.title, items.link, feeds.name, items.published_at
+            FROM (SELECT DISTINCT item_id FROM
+                    (SELECT item_id, published_at FROM item_entities WHERE entity_id IN ({marks})
+                     ORDER BY published_at DESC LIMIT ?)) AS recent
+            JOIN items ON items.id = recent.item_id LEFT JOIN feeds ON feeds.id = items.feed_id
+            ORDER BY items.published_at DESC, items.id LIMIT ?""", [*ids, limit * 8, limit])
+    return [dict(zip(("id", "title", "link", "feed_name", "published_at"), row)) for row in rows]

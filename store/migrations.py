@@ -30,6 +30,8 @@ digests         one row per digest target and period that has been built.
 outages         passes where nearly every feed failed at once (network down).
 feedback        "Not relevant" from an alert's button: item, story, channel, user, time, and the
                 entity or theme it names (none: the whole alert).
+connections     each chat platform's connection state (connecting, connected, reconnecting, down),
+                since when, failed attempts in a row, the last error, the next attempt.
 mutes           a story or entity muted in a channel (an alert's "Mute 24h"), until a time.
 meta            key/value facts about the store (started_at, last_poll_at, ...).
 """
@@ -368,6 +370,28 @@ def m007_alert_feedback_and_mutes(db):
             created_by TEXT,
             created_at TEXT NOT NULL,
             PRIMARY KEY (platform, channel_id, target_type, target_id)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+@MIGRATIONS()
+def m008_platform_connections(db):
+    """Each chat platform's connection as the running service last saw it.
+
+    state is connecting, connected, reconnecting or down; since is when it entered that state;
+    attempts counts failed connection attempts in a row; last_error is the latest failure.
+    """
+    db.executescript(
+        """
+        CREATE TABLE connections (
+            platform TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            since TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_attempt_at TEXT,
+            updated_at TEXT NOT NULL
         ) WITHOUT ROWID;
         """
     )

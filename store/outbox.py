@@ -52,11 +52,13 @@ def pending_batch(db, platform: str, channel_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def due(db, now: datetime, limit: int = 50) -> list[dict]:
-    """Rows to deliver now, oldest first: pending ones whose time has come, and interrupted sends."""
+def due(db, now: datetime, limit: int = 50, platforms: list[str] | None = None) -> list[dict]:
+    """Rows to deliver now, oldest first: pending ones whose time has come, and interrupted sends
+    (only those for `platforms`, when given: the ones connected)."""
+    only = f"AND platform IN ({', '.join('?' * len(platforms))})" if platforms is not None else ""
     return list(db.query(
-        """SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
-           ORDER BY next_attempt_at, id LIMIT ?""", [iso(now), limit]))
+        f"""SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ? {only}
+            ORDER BY next_attempt_at, id LIMIT ?""", [iso(now), *(platforms or ()), limit]))
 
 
 def mark_sending(db, row_id: int, *, was: str = PENDING) -> bool:

@@ -134,6 +134,8 @@ def _health(args) -> int:
     from bot.clock import utc_now
     from store import open_db
     from store.feeds import get_meta
+    from bot.connections import configured_platforms, down_too_long
+    from store.connections import connection_states
     from store.health import last_poll_failures
 
     settings = _settings(args)
@@ -144,8 +146,13 @@ def _health(args) -> int:
     try:
         last = get_meta(db, "last_poll_at")
         polled, failed = last_poll_failures(db)
+        connections = connection_states(db)
     finally:
         db.close()
+    down = down_too_long(connections, configured_platforms(settings), utc_now(), settings.platform_down_limit)
+    if down:
+        print("unhealthy: " + "; ".join(down))
+        return 1
     if last is None:
         print("starting: no poll yet")
         return 0

@@ -87,6 +87,13 @@ class Adapter(Protocol):
     async def stop(self) -> None:
         """Disconnect cleanly."""
 
+    @property
+    def connected(self) -> bool:
+        """True while messages can be sent (False while the library reconnects)."""
+
+    async def wait_closed(self) -> str:
+        """Return, with a reason, once the connection has ended for good (start() must be called again)."""
+
     async def send(self, channel_id: str, reply: Reply, *, idempotency_key: str | None = None) -> str:
         """Post `reply` to a channel and return the platform's message id.
 

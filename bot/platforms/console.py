@@ -54,6 +54,13 @@ class ConsoleAdapter:
     async def stop(self) -> None:
         """Nothing to disconnect."""
 
+    connected = True  # nothing to lose
+
+    async def wait_closed(self) -> str:
+        """The console never disconnects."""
+        await asyncio.Event().wait()
+        return "closed"
+
     async def send(self, channel_id: str, reply: Reply, *, idempotency_key: str | None = None) -> str:
         """Print a message for a channel and return its id."""
         message_id = str(next(self._ids))

@@ -114,7 +114,9 @@ class DiscordAdapter:
         except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
             await self.stop()
             raise DeliveryError(f"cannot log in to Discord: {exc}") from exc
-        self._gateway = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        # Resumable closes are resumed by discord.py; anything else ends the gateway task, and the
+        # connection keeper (bot.connections) starts again with backoff.
+        self._gateway = asyncio.create_task(self.client.connect(reconnect=False), name="discord-gateway")
         self._gateway.add_done_callback(_log_gateway_end)
         await self._wait_until_ready()
         log.info("connected to Discord as %s (%s)", self.client.user, self.client.application_id)
@@ -133,6 +135,27 @@ class DiscordAdapter:
             f"no READY within {self.ready_timeout:g} s")
         await self.stop()
         raise DeliveryError(f"Discord gateway did not become ready: {reason}") from failure
+
+    @property
+    def connected(self) -> bool:
+        """True while the gateway is open and READY (False while discord.py resumes)."""
+        client = self.client
+        return bool(client is not None and not client.is_closed() and client.is_ready()
+                    and client.ws is not None and client.ws.open)
+
+    async def wait_closed(self) -> str:
+        """Return once the gateway connection has ended for good, saying why."""
+        if self._gateway is None:
+            return "not connected"
+        try:
+            await asyncio.shield(self._gateway)
+        except asyncio.CancelledError:
+            if self._gateway is not None and self._gateway.cancelled():
+                return "gateway cancelled"
+            raise
+        except Exception as exc:  # noqa: BLE001 - the reason is the answer
+            return repr(exc)
+        return "gateway closed"
 
     async def stop(self) -> None:
         """Close the gateway and the HTTP session."""

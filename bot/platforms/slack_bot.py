@@ -154,6 +154,21 @@ class SlackAdapter:
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
+    @property
+    def connected(self) -> bool:
+        """True while the Socket Mode session is open (slack_sdk reopens it by itself), or the
+        HTTP endpoint is served."""
+        if self._socket_handler is not None:
+            client = self._socket_handler.client
+            session = client.current_session
+            return not client.closed and session is not None and not session.closed
+        return self._web_runner is not None
+
+    async def wait_closed(self) -> str:
+        """Slack's connection never ends for good while started: slack_sdk reconnects Socket Mode."""
+        await asyncio.Event().wait()
+        return "closed"
+
     async def stop(self) -> None:
         """Close the Socket Mode connection or the HTTP server."""
         if self._socket_handler is not None:

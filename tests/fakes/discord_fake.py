@@ -3,7 +3,8 @@
 Every request is recorded (method, path, query, JSON body, files) for tests to assert on. Messages
 over Discord's limits get Discord's 400; unknown channels 404 (10003); `fail_next` scripts a 429
 (with retry_after) or a 5xx; `send_interaction` injects INTERACTION_CREATE; `drop_connection`
-forces a resume. GET /channels/{id}/messages lists a channel's messages newest first, without
+forces a resume; `refuse_connections` answers that many gateway connections with a 503.
+GET /channels/{id}/messages lists a channel's messages newest first, without
 their nonces, as Discord does; `ignore_nonces` makes the fake forget every nonce, as Discord does
 a few minutes after a message.
 """
@@ -168,6 +169,8 @@ class FakeDiscord:
         self.hang_after_messages: int | None = None  # record this many channel messages, then never answer
         self.channel_messages = 0
         self.released = asyncio.Event()  # set on exit: frees requests held by hang_after_messages
+        self.refuse_connections = 0  # answer this many gateway connections with a 503, then accept
+        self.gateway_attempts = 0
         self.session_id = "fake-session"
         self.sequence = 0
         self.sent_events: list[dict] = []
@@ -223,7 +226,8 @@ class FakeDiscord:
         return await self.wait_for(lambda: next((m for m in received if m.get("op") == op), None), timeout)
 
     async def drop_connection(self, code: int = 4000) -> None:
-        """Close the gateway socket as Discord does on an error, forcing a resume."""
+        """Close the gateway socket as Discord does on an error, forcing a resume (4000) or, with a
+        code discord.py does not resume (4004), the end of the connection."""
         await self.socket.close(code=code, message=b"dropped by the fake")
 
     async def dispatch(self, event: str, data: dict) -> None:
@@ -424,7 +428,13 @@ class FakeDiscord:
                   and (before is None or message_id < before)]
         return json_response(listed[:limit])
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        self.gateway_attempts += 1
+        if self.refuse_connections:
+            self.refuse_connections -= 1
+            async with self.changed:
+                self.changed.notify_all()
+            return web.Response(status=503, text="gateway unavailable")
         self.socket = socket = web.WebSocketResponse()
         await socket.prepare(request)
         await socket.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
