@@ -68,9 +68,9 @@ class Pipeline:
     refresher: Refresher
     now: Callable[[], datetime] = field(default=utc_now)
 
-    async def poll(self, *, force: bool = False) -> PassSummary:
+    async def poll(self, *, force: bool = False, progress=None) -> PassSummary:
         """Refresh due feeds, match what waits (new feeds' baselines), then queue alerts and notices."""
-        summary = await self.refresher.poll(self.settings.feeds, force=force)
+        summary = await self.refresher.poll(self.settings.feeds, force=force, progress=progress)
         summary = replace(summary, matched=await self.refresher.match_queued())
         self.queue_awaiting_alerts()
         if summary.state_changes:
