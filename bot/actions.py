@@ -57,9 +57,9 @@ async def run_action(deps, ctx: CommandContext, name: str, item_id: str, value: 
 
 
 async def _why(deps, ctx: CommandContext, item: dict) -> Reply:
-    from bot.commands import HANDLERS
+    from bot.commands import REGISTRY
 
-    reply = await HANDLERS["why"](deps, ctx, item=item["item_id"])
+    reply = await REGISTRY["why"].handler(deps, ctx, item=item["item_id"])
     return Reply(title=reply.title, text=reply.text, sections=reply.sections, footer=reply.footer, ephemeral=True)
 
 
@@ -85,11 +85,11 @@ def _menu(deps, name: str, item: dict) -> Reply:
 
 
 async def _track(deps, ctx: CommandContext, item: dict, kind: str, target: str) -> Reply:
-    from bot.commands import HANDLERS
+    from bot.commands import REGISTRY
 
     if (kind, target) not in {tuple(value.split(":", 1)) for _, value in _targets(deps, item)}:
         raise CommandError("pick one of this alert's entities or themes")
-    reply = await HANDLERS["track"](deps, ctx, target=target)
+    reply = await REGISTRY["track"].handler(deps, ctx, target=target)
     return Reply(title=reply.title, text=reply.text, ephemeral=True)
 
 

@@ -42,7 +42,14 @@ def build_matcher(settings: Settings, db=None):
     from bot.matching.loader import load_matcher
     from store.catalog import sync_catalog
 
-    matcher = load_matcher(settings.watch or None)
+    if settings.watch and settings.catalog is not None:  # loaded and checked with the config
+        from bot.matching.loader import load_semantic
+        from bot.matching.matcher import Matcher
+        from bot.matching.themes import ThemeScorer
+
+        matcher = Matcher(settings.catalog, ThemeScorer(settings.catalog, semantic=load_semantic()))
+    else:
+        matcher = load_matcher(settings.watch or None)
     if db is not None:
         with db.conn:
             sync_catalog(db, matcher.catalog)
@@ -142,6 +149,7 @@ def build_commands(settings: Settings, db, *, now: Callable[[], datetime] = utc_
     """The /watch command runner over this store; its Deps are built here and nowhere else."""
     from bot.commands import Commands, Deps
 
+    catalog = catalog or settings.catalog
     if catalog is None:
         from bot.matching.catalog import load_catalog
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.clock import iso
 from bot.errors import CommandError
 from bot.localtime import local_time, zone_info
 from bot.models import CommandContext, Field, Reply, Section
 from bot.resolve import Resolver
-from bot.clock import iso
+from bot.subcommands import Argument, Subcommand
 from store import health, outbox, subscriptions
 from store.feeds import get_meta
 from store.items import items_by_prefix
@@ -65,18 +66,20 @@ class Commands:
         self.deps = deps
 
     async def run(self, ctx: CommandContext, name: str, args: dict[str, str]) -> Reply:
-        """Run subcommand `name`; user mistakes come back as an ephemeral error Reply."""
-        handler = HANDLERS.get(name)
-        if handler is None:
-            return error_reply(f"unknown subcommand {name!r}; try: {', '.join(HANDLERS)}")
+        """Run subcommand `name`; user mistakes come back as an ephemeral error Reply.
+
+        The registry checks the rights and the arguments before the handler runs, so a handler
+        receives typed values with defaults filled in.
+        """
+        command = REGISTRY.get(name)
+        if command is None:
+            return error_reply(f"unknown subcommand {name!r}; try: {', '.join(REGISTRY)}")
         try:
-            return await handler(self.deps, ctx, **{k: v for k, v in args.items() if v not in (None, "")})
+            if command.manage and not ctx.can_manage:
+                raise CommandError(f"only members who can manage the server may {name}")
+            return await command.handler(self.deps, ctx, **command.validate(args))
         except CommandError as exc:
             return error_reply(exc.reason, exc.suggestions)
-        except TypeError as exc:
-            if "argument" in str(exc):
-                return error_reply(f"{name}: {exc}".replace("_handle_", ""))
-            raise
 
     async def act(self, ctx: CommandContext, name: str, item_id: str, value: str | None = None) -> Reply:
         """Answer a click on an alert's button (or a pick from its menu); mistakes come back as errors."""
@@ -88,8 +91,9 @@ class Commands:
             return error_reply(exc.reason, exc.suggestions)
 
     async def complete(self, ctx: CommandContext, argument: str, prefix: str) -> list[tuple[str, str]]:
-        """Suggest entities (and themes for track/untrack targets) for what is being typed."""
-        kinds = ("entity", "theme") if argument in ("target",) else ("entity",)
+        """Suggest what the registry says this argument takes (entities; themes too for targets)."""
+        kinds = next((declared.complete for command in REGISTRY.values() for declared in command.arguments
+                      if declared.name == argument and declared.complete), ("entity",))
         return self.deps.resolver.complete(prefix, kinds=kinds, limit=25)
 
 
@@ -107,9 +111,7 @@ async def in_thread(function, *args, **kwargs):
 # ---------------------------------------------------------------- handlers
 
 
-async def _handle_lookup(deps: Deps, ctx: CommandContext, entity: str = "") -> Reply:
-    if not entity.strip():
-        raise CommandError("lookup needs an entity, e.g. `lookup ttp`")
+async def _handle_lookup(deps: Deps, ctx: CommandContext, entity: str) -> Reply:
     entity_id = deps.resolver.resolve(entity, kinds=("entity",))[1]
     return await in_thread(lookup_reply, deps, entity_id)
 
@@ -178,16 +180,10 @@ def _places_inside(db, entity_id: str, now, fields: list) -> tuple[list[str], di
                                    for place_id in busiest + [p for p in ids if p not in each]]}
 
 
-async def _handle_search(deps: Deps, ctx: CommandContext, query: str = "", since: str | None = None,
-                         page: str = "1", order: str | None = None) -> Reply:
-    if not query.strip():
-        raise CommandError("search needs words to look for, e.g. `search torkham closed 7d`")
-    if order not in (None, "newest", "ranked"):
-        raise CommandError(f"order must be newest or ranked, not {order!r}")
-    if not str(page).isdigit():
-        raise CommandError(f"page must be a number, not {page!r}")
-    deps.searches[(ctx.platform, ctx.channel_id, ctx.user_id)] = (query, since, int(page), order)
-    return await _search(deps, ctx, query, since, int(page), order)
+async def _handle_search(deps: Deps, ctx: CommandContext, query: str, since: str | None, page: int,
+                         order: str | None) -> Reply:
+    deps.searches[(ctx.platform, ctx.channel_id, ctx.user_id)] = (query, since, page, order)
+    return await _search(deps, ctx, query, since, page, order)
 
 
 async def _handle_next(deps: Deps, ctx: CommandContext) -> Reply:
@@ -246,7 +242,7 @@ def search_reply(deps: Deps, ctx: CommandContext, query: str, since: str | None,
     return Reply(title=title, sections=sections, footer=" · ".join(notes), data=data)
 
 
-async def _handle_digest(deps: Deps, ctx: CommandContext, period: str = "24h") -> Reply:
+async def _handle_digest(deps: Deps, ctx: CommandContext, period: str) -> Reply:
     from bot.digest import build_digest, digest_replies
 
     start, end = parse_period(period, deps.now(), deps.timezone, max_days=MAX_DIGEST_DAYS)
@@ -272,8 +268,8 @@ def digest_data(digest) -> dict:
                 for name, stories in digest.groups]}
 
 
-async def _handle_track(deps: Deps, ctx: CommandContext, target: str = "") -> Reply:
-    kind, target_id = _manageable_target(deps, ctx, target, "track")
+async def _handle_track(deps: Deps, ctx: CommandContext, target: str) -> Reply:
+    kind, target_id = deps.resolver.resolve(target, kinds=("entity", "theme"))
     with deps.db.conn:
         subscriptions.subscribe(deps.db, platform=ctx.platform, channel_id=ctx.channel_id, target_type=kind,
                                 target_id=target_id, created_by=ctx.user_id, now=deps.now())
@@ -281,22 +277,14 @@ async def _handle_track(deps: Deps, ctx: CommandContext, target: str = "") -> Re
                  text="New items that match it will be posted here.")
 
 
-async def _handle_untrack(deps: Deps, ctx: CommandContext, target: str = "") -> Reply:
-    kind, target_id = _manageable_target(deps, ctx, target, "untrack")
+async def _handle_untrack(deps: Deps, ctx: CommandContext, target: str) -> Reply:
+    kind, target_id = deps.resolver.resolve(target, kinds=("entity", "theme"))
     with deps.db.conn:
         removed = subscriptions.unsubscribe(deps.db, platform=ctx.platform, channel_id=ctx.channel_id,
                                             target_id=target_id)
     if not removed:
         raise CommandError(f"this channel does not track {deps.resolver.label(kind, target_id)}")
     return Reply(title=f"This channel no longer tracks {deps.resolver.label(kind, target_id)}")
-
-
-def _manageable_target(deps: Deps, ctx: CommandContext, target: str, verb: str) -> tuple[str, str]:
-    if not ctx.can_manage:
-        raise CommandError(f"only members who can manage the server may {verb}")
-    if not target.strip():
-        raise CommandError(f"{verb} needs an entity or a theme, e.g. `{verb} iskp`")
-    return deps.resolver.resolve(target, kinds=("entity", "theme"))
 
 
 async def _handle_tracking(deps: Deps, ctx: CommandContext) -> Reply:
@@ -348,7 +336,7 @@ def feeds_reply(deps: Deps) -> Reply:
     return Reply(title=f"{len(rows)} feeds: " + ", ".join(parts), sections=tuple(sections), data=data)
 
 
-async def _handle_why(deps: Deps, ctx: CommandContext, item: str = "") -> Reply:
+async def _handle_why(deps: Deps, ctx: CommandContext, item: str) -> Reply:
     from store.matches import item_matches
 
     item = item.strip()
@@ -427,26 +415,54 @@ def status_reply(deps: Deps) -> Reply:
     return Reply(title="watchdesk status", sections=(Section(fields=fields),), data=data)
 
 
-async def _handle_trend(deps: Deps, ctx: CommandContext, entity: str = "", days: str = "30") -> Reply:
+async def _handle_trend(deps: Deps, ctx: CommandContext, entity: str, days: int) -> Reply:
     from bot.trend import trend_chart
 
-    if not entity.strip():
-        raise CommandError("trend needs an entity, e.g. `trend ttp 30`")
-    if not str(days).isdigit() or not 2 <= int(days) <= 365:
-        raise CommandError(f"days must be a number from 2 to 365, not {days!r}")
     entity_id = deps.resolver.resolve(entity, kinds=("entity",))[1]
     name = deps.resolver.label("entity", entity_id)
-    path = await in_thread(trend_chart, deps.db, entity_id, name, days=int(days), now=deps.now(),
+    path = await in_thread(trend_chart, deps.db, entity_id, name, days=days, now=deps.now(),
                            directory=deps.chart_dir)
     return Reply(title=f"Daily mentions of {name}, last {days} days", file=path,
                  text="Bars: mentions per day; line: 7-day average.")
 
 
-HANDLERS = {
-    "lookup": _handle_lookup, "search": _handle_search, "digest": _handle_digest, "track": _handle_track,
-    "untrack": _handle_untrack, "tracking": _handle_tracking, "feeds": _handle_feeds, "why": _handle_why,
-    "status": _handle_status, "trend": _handle_trend, "next": _handle_next,
-}
+# ---------------------------------------------------------------- the registry
+
+_SINCE_SHAPE = r"\d+\s*[mhdw]|\d{4}-\d{2}-\d{2}"
+_PERIOD_SHAPE = r"\d+\s*[hdw]|today|yesterday|day|week"
+_ENTITY = Argument("entity", "Group, person or place", needs="an entity", complete=("entity",))
+_TARGET = Argument("target", "Entity or theme", needs="an entity or a theme", complete=("entity", "theme"),
+                   metavar="entity or theme")
+
+REGISTRY: dict[str, Subcommand] = {command.name: command for command in (
+    Subcommand("lookup", _handle_lookup, "Profile of a tracked group, person or place, with its latest mentions",
+               "lookup ttp", (_ENTITY,), cli=True),
+    Subcommand("search", _handle_search, "Search stored items: the total, newest first unless ranked, 10 a page",
+               "search torkham closed 7d", (
+        Argument("query", "Words to look for", needs="words to look for"),
+        Argument("since", "How far back, e.g. 24h, 7d or 2024-05-01", required=False, shape=_SINCE_SHAPE),
+        Argument("page", "Page of results (10 a page)", kind=int, required=False, default=1, bounds=(1, 50),
+                 metavar="page:N"),  # page:2 and order:ranked are given by name only
+        Argument("order", "newest first, or ranked by best match", required=False, choices=("newest", "ranked"),
+                 metavar="order:ranked")), cli=True),
+    Subcommand("next", _handle_next, "The next page of your last search", "next"),
+    Subcommand("digest", _handle_digest, "Digest of what was flagged", "digest 7d", (
+        Argument("period", "today, yesterday, week, or e.g. 12h (default 24h)", required=False, default="24h",
+                 shape=_PERIOD_SHAPE),)),
+    Subcommand("track", _handle_track, "Alert this channel about an entity or theme", "track iskp", (_TARGET,),
+               manage=True),
+    Subcommand("untrack", _handle_untrack, "Stop alerting this channel about an entity or theme", "untrack iskp",
+               (_TARGET,), manage=True),
+    Subcommand("tracking", _handle_tracking, "What this channel is alerted about", "tracking"),
+    Subcommand("feeds", _handle_feeds, "Feeds and their health", "feeds", cli=True),
+    Subcommand("why", _handle_why, "Why an item was flagged: the aliases and where they matched", "why 3f2a9c1b", (
+        Argument("item", "Item id, as shown on an alert",
+                 needs="an item id (at least 6 characters, as shown by search or an alert)", metavar="item id"),)),
+    Subcommand("status", _handle_status, "Health of the bot: feeds, queue, last poll", "status", cli=True),
+    Subcommand("trend", _handle_trend, "Mentions of an entity per day", "trend ttp 30", (
+        _ENTITY, Argument("days", "How many days (2 to 365, default 30)", kind=int, required=False, default=30,
+                          bounds=(2, 365), shape=r"\d{1,3}")), cli=True),
+)}
 
 # ---------------------------------------------------------------- helpers
 

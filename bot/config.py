@@ -9,15 +9,16 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.config_checks import check_against_catalog
 from bot.errors import ConfigError
-from bot.located_yaml import LineLoader, LocatedMapping, Reader
+from bot.located_yaml import LineLoader, Reader
 from bot.models import Feed
 
 DEFAULT_CONTACT = "https://github.com/watchdesk/watchdesk"
@@ -123,6 +124,7 @@ class Settings:
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     timezone: str = "UTC"  # the desk's time zone: every time a person reads is shown in it
     platform_down_limit: float = 600.0  # seconds a configured chat platform may be down before health fails
+    catalog: object = field(default=None, compare=False, repr=False)  # with `watch:`, checked at load
 
 
 # ---------------------------------------------------------------- loading and validation
@@ -146,7 +148,7 @@ def _read_feeds(top: Reader) -> tuple[Feed, ...]:
     interval = defaults.duration("interval", 600.0, minimum=60, maximum=7 * 86400)
     timeout = defaults.duration("timeout", 20.0, minimum=1, maximum=300)
     max_bytes = defaults.size("max_bytes", 10_000_000)
-    feeds, seen = [], {}
+    feeds, seen, urls = [], {}, {}
     for reader in top.children("feeds"):
         reader.only({"id", "url", "name", "interval", "timeout", "max_bytes", "tags", "enabled"})
         feed_id = reader.text("id", required=True)
@@ -155,9 +157,14 @@ def _read_feeds(top: Reader) -> tuple[Feed, ...]:
         if feed_id in seen:
             reader.fail(f"duplicate feed id {feed_id!r} (first used on line {seen[feed_id]})", key="id")
         seen[feed_id] = reader.line_of("id")
+        url = _check_url(reader, "url", reader.text("url", required=True))
+        same = urls.get(_comparable_url(url))
+        if same:
+            reader.fail(f"the same URL as feed {same[0]!r} (line {same[1]})", key="url")
+        urls[_comparable_url(url)] = (feed_id, reader.line_of("url"))
         feeds.append(Feed(
             id=feed_id,
-            url=_check_url(reader, "url", reader.text("url", required=True)),
+            url=url,
             name=reader.text("name") or feed_id,
             interval=reader.duration("interval", interval, minimum=60, maximum=7 * 86400),
             timeout=reader.duration("timeout", timeout, minimum=1, maximum=300),
@@ -166,6 +173,12 @@ def _read_feeds(top: Reader) -> tuple[Feed, ...]:
             enabled=reader.get("enabled", bool, True),
         ))
     return tuple(feeds)
+
+
+def _comparable_url(url: str) -> str:
+    """A feed URL as two spellings of the same address compare: scheme and host in lower case."""
+    parts = urlsplit(url.strip())
+    return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl().rstrip("/")
 
 
 def _read_fetch(top: Reader) -> FetchSettings:
@@ -341,8 +354,23 @@ def load_settings(path: str | Path, *, environ=None, store_override: str | Path 
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"not valid YAML: {problem}", file=str(path),
                           line=mark.line + 1 if mark else None) from None
-    return settings_from_mapping(data if data is not None else LocatedMapping(), file=str(path),
-                                 environ=environ, store_override=store_override)
+    if data is None:
+        raise ConfigError("the file is empty; it needs at least a `feeds:` list (see the shipped feeds.yml)",
+                          file=str(path))
+    return settings_from_mapping(data, file=str(path), environ=environ, store_override=store_override)
+
+
+def _read_store(top: Reader, base: Path, store_override) -> Path:
+    """The store's path; its folder must exist (it is never created behind the user's back)."""
+    if store_override:
+        store = Path(store_override)
+        if str(store) != ":memory:" and not store.parent.is_dir():
+            raise ConfigError(f"the folder {store.parent} does not exist; create it first", key=f"--db {store}")
+        return store
+    store = base / top.text("store", "watchdesk.db")
+    if not store.parent.is_dir():
+        top.fail(f"the folder {store.parent} does not exist; create it first", key="store")
+    return store
 
 
 def settings_from_mapping(data, *, file: str, environ, store_override=None) -> Settings:
@@ -350,7 +378,7 @@ def settings_from_mapping(data, *, file: str, environ, store_override=None) -> S
     top = Reader(file, data, "", 1)
     top.only(TOP_LEVEL_KEYS)
     base = Path(file).resolve().parent
-    store = Path(store_override) if store_override else base / top.text("store", "watchdesk.db")
+    store = _read_store(top, base, store_override)
     contact = top.text("user_agent_contact", DEFAULT_CONTACT)
     if not re.match(r"^(https?://\S+|mailto:\S+|[^@\s]+@[^@\s]+)$", contact):
         top.fail(f"must be a URL or an e-mail address, not {contact!r}", key="user_agent_contact")
@@ -364,7 +392,7 @@ def settings_from_mapping(data, *, file: str, environ, store_override=None) -> S
     metrics.only({"enabled", "host", "port"})
     watch = top.get("watch", dict, {})
     zone = _read_zone(top, "UTC")
-    return Settings(
+    settings = Settings(
         path=Path(file), store=store, user_agent_contact=contact, feeds=_read_feeds(top),
         fetch=_read_fetch(top), watch=_plain(watch),
         discord=_read_discord(platforms.child("discord"), environ),
@@ -377,6 +405,7 @@ def settings_from_mapping(data, *, file: str, environ, store_override=None) -> S
         timezone=zone,
         platform_down_limit=platforms.duration("down_limit", DOWN_LIMIT, minimum=60.0),
     )
+    return replace(settings, catalog=check_against_catalog(data, file, settings))
 
 
 def _plain(value):

@@ -127,7 +127,9 @@ class Reader:
     def __init__(self, file: str, mapping, path: str, line: int = 0):
         self.file, self.path = file, path
         if not isinstance(mapping, dict):
-            self.fail(f"must be a mapping, not {type(mapping).__name__}", line=line)
+            found = next((name for known, name in _KIND_NAMES.items() if isinstance(mapping, known)),
+                         type(mapping).__name__)
+            self.fail(f"must be a mapping of keys, not {found}", line=line)
         self.mapping = mapping
         self.line = getattr(mapping, "line", line)
 

@@ -93,9 +93,9 @@ def test_ctrl_c_at_the_prompt_stops_run_in_under_a_second(terminal):
     terminal.read_until(b"watchdesk>")
     terminal.type("help\r")
     listing = terminal.read_until(b"help <command>: its arguments")
-    assert b"lookup    profile of a group, person or place, with its latest mentions \xc2\xb7 e.g. lookup ttp" in listing
+    assert b"  lookup <entity>\r\n      Profile of a tracked group, person or place, with its latest mentions \xc2\xb7 e.g. lookup ttp" in listing
     terminal.type("help why\r")
-    assert b"usage: why <item>" in terminal.read_until(b"example: why 3f2a9c1d")
+    assert b"usage: why <item id>" in terminal.read_until(b"example: why 3f2a9c1b")
     terminal.read_until(b"watchdesk>")
     terminal.type("\x03")
     elapsed = terminal.exit_time()

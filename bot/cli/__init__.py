@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.cli import handlers
+from bot.commands import REGISTRY
 from bot.errors import CatalogError, CommandError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
                    "Fetch the feeds whose next check has come, store and match what is new, queue alerts. "
                    "Exits 1 when no feed could be fetched, 0 when at least one was.", "watchdesk poll --once")
     poll.add_argument("--once", action="store_true", help="one pass over every enabled feed, then exit")
-    command("feeds", "feed health: state, last success, last error and when, next check",
-            "The health table of every enabled feed, worst first, and undelivered messages.",
-            "watchdesk feeds --json", json=True)
     command("run", "run the scheduler, chat adapters and delivery (console without tokens)",
             "The service. With no chat tokens, commands are typed at a prompt (help lists them); "
             "Ctrl-C, Ctrl-D, quit or SIGTERM stop it.", "watchdesk run")
@@ -83,18 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("directory", type=Path, help="folder of documents to read")
     suggest.add_argument("--limit", type=int, default=30, help="how many names to list (default 30)")
 
-    lookup = command("lookup", "profile of a tracked group, person or place",
-                     "Type, description, names, relations, mentions in 7 and 30 days, latest items with "
-                     "their ids, entities mentioned with it.", "watchdesk lookup pakistani taliban", json=True)
-    lookup.add_argument("entity", nargs="+", help="a name under any spelling (ttp, Tehreek-e-Taliban...)")
-    search = command("search", "full-text search over stored items",
-                     "The number of matches, 10 a page, each with its item id; newest first unless --ranked "
-                     "(or every match fits on one page). Syntax: \"a phrase\", a OR b, -word, prefix*.",
-                     'watchdesk search "spin boldak" --since 7d --page 2', json=True)
-    search.add_argument("query", nargs="+", help="words to look for")
-    search.add_argument("--since", help="only items newer than this (24h, 7d, 2026-11-01)")
-    search.add_argument("--page", type=int, default=1, help="page of results, 10 a page (default 1)")
-    search.add_argument("--ranked", action="store_true", help="best match first instead of newest first")
+    watch = {command.name: _watch_parser(sub, command) for command in REGISTRY.values() if command.cli}
+    watch["search"].add_argument("--ranked", dest="order", action="store_const", const="ranked",
+                                 help="best match first instead of newest first (the same as --order ranked)")
+    watch["status"].add_argument("--health", action="store_true",
+                                 help="exit 1 unless the service polled recently and some feed's last poll succeeded")
     digest = command("digest", "build a digest",
                      "The digest of a period: stories grouped by theme, the most mentioned entities. "
                      "Periods up to 35 days; yesterday is yesterday only, in the desk's time zone.",
@@ -103,16 +94,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print it in the terminal (required: nothing is sent)")
     digest.add_argument("--since", default="24h",
                         help="period to cover: 24h (default), 12h, 7d, today, yesterday or a date")
-    trend = command("trend", "chart daily mentions of an entity to a PNG",
-                    "Writes a PNG of daily mentions with the 7-day average and prints its path.",
-                    "watchdesk trend ttp --days 30")
-    trend.add_argument("entity", nargs="+", help="a name under any spelling")
-    trend.add_argument("--days", type=int, default=30, help="how many days, 2 to 365 (default 30)")
-    status = command("status", "uptime, last poll, items today, queued messages",
-                     "The service's figures; --health is the container's health check.",
-                     "watchdesk status --health", json=True)
-    status.add_argument("--health", action="store_true",
-                        help="exit 1 unless the service polled recently and some feed's last poll succeeded")
     tracking = command("tracking", "what each channel is alerted about",
                        "Subscriptions made with /watch track and alert rules of feeds.yml, per channel.",
                        "watchdesk tracking --channel slack:C0123456789", json=True)
@@ -148,12 +129,53 @@ def _with_common_options(add_parser):
     return add
 
 
+CLI_DESCRIPTIONS = {  # the one-shot forms of /watch commands: what --help says beyond the one line
+    "lookup": "Type, description, names, relations, mentions in 7 and 30 days, latest items with their ids, "
+              "entities mentioned with it.",
+    "search": "The number of matches, 10 a page, each with its item id; newest first unless --ranked (or every "
+              "match fits on one page). Syntax: \"a phrase\", a OR b, -word, prefix*.",
+    "feeds": "The health table of every enabled feed, worst first (state, last success, last error and when, "
+             "next check), and undelivered messages.",
+    "status": "Uptime, last poll, new items today, queued and failed messages, feed states; --health is the "
+              "container's health check.",
+    "trend": "Writes a PNG of daily mentions with the 7-day average and prints its path.",
+}
+JSON_COMMANDS = {"lookup", "search", "feeds", "status"}
+
+
+def _watch_parser(sub, command) -> argparse.ArgumentParser:
+    """A one-shot subcommand from its registry entry: required arguments are words, optional ones --options.
+
+    The values go to the registry's validation unconverted, so the CLI checks them as chat does.
+    """
+    parser = _with_common_options(sub.add_parser)(
+        command.name, command.help[:1].lower() + command.help[1:],
+        CLI_DESCRIPTIONS.get(command.name, command.help), "watchdesk " + _cli_example(command),
+        json=command.name in JSON_COMMANDS)
+    for argument in command.arguments:
+        if argument.required:
+            parser.add_argument(argument.name, nargs="+", help=argument.help)
+        else:
+            parser.add_argument(f"--{argument.name}", help=argument.help)
+    return parser
+
+
+def _cli_example(command) -> str:
+    """The registry's chat example written as a command line: optional arguments become --options."""
+    words = command.example.split()
+    optional = [argument for argument in command.arguments if not argument.required]
+    tail = []
+    while len(words) > 1 and optional and optional[0].looks_like(words[-1]):
+        tail.insert(0, f"--{optional.pop(0).name} {words.pop()}")
+    return " ".join(words + tail)
+
+
 HANDLERS = {  # subcommand -> its handler in bot.cli.handlers
-    "poll": handlers.cmd_poll, "feeds": handlers.cmd_feeds, "run": handlers.cmd_run,
+    **{command.name: handlers.cmd_watch for command in REGISTRY.values() if command.cli},
+    "poll": handlers.cmd_poll, "run": handlers.cmd_run,
     "demo": handlers.cmd_demo, "match": handlers.cmd_match, "eval": handlers.cmd_eval,
     "why": handlers.cmd_why, "import": handlers.cmd_import, "catalog": handlers.cmd_catalog,
-    "lookup": handlers.cmd_lookup, "search": handlers.cmd_search, "digest": handlers.cmd_digest,
-    "trend": handlers.cmd_trend, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
+    "digest": handlers.cmd_digest, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
     "backup": handlers.cmd_backup, "feedback": handlers.cmd_feedback, "tracking": handlers.cmd_tracking,
 }
 

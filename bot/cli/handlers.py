@@ -123,15 +123,15 @@ def _reply(args, name: str, arguments: dict, context):
         db.close()
 
 
-def cmd_lookup(args) -> int:
-    """Print the profile of an entity."""
-    return _one_shot(args, "lookup", {"entity": " ".join(args.entity)})
+def cmd_watch(args) -> int:
+    """Run the /watch command of the same name (lookup, search, feeds, trend...) and print its reply."""
+    from bot.commands import REGISTRY
 
-
-def cmd_search(args) -> int:
-    """Print the newest stored items matching a query."""
-    return _one_shot(args, "search", {"query": " ".join(args.query), "since": args.since or "",
-                                      "page": str(args.page), "order": "ranked" if args.ranked else ""})
+    arguments = {}
+    for argument in REGISTRY[args.command].arguments:
+        value = vars(args)[argument.name]
+        arguments[argument.name] = " ".join(value) if isinstance(value, list) else value
+    return _one_shot(args, args.command, arguments)
 
 
 def cmd_status(args) -> int:
@@ -147,7 +147,7 @@ def cmd_status(args) -> int:
         state, _, reason = said.getvalue().strip().partition(": ")
         print_json({"healthy": code == 0, "state": state, "reason": reason})
         return code
-    return _one_shot(args, "status", {})
+    return cmd_watch(args)
 
 
 def cmd_feedback(args) -> int:
@@ -166,11 +166,6 @@ def cmd_feedback(args) -> int:
     finally:
         db.close()
     return 0
-
-
-def cmd_trend(args) -> int:
-    """Write a PNG of an entity's daily mentions and print its path."""
-    return _one_shot(args, "trend", {"entity": " ".join(args.entity), "days": str(args.days)})
 
 
 def cmd_digest(args) -> int:
@@ -237,11 +232,6 @@ def _health(args) -> int:
     print(f"healthy: last poll {int(age)} s ago (limit {int(limit)} s)"
           + (f"; {failed} of {polled} feeds failed their last poll" if failed else ""))
     return 0
-
-
-def cmd_feeds(args) -> int:
-    """Print the feed health table."""
-    return _one_shot(args, "feeds", {})
 
 
 def cmd_backup(args) -> int:

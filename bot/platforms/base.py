@@ -7,46 +7,14 @@ import shlex
 from typing import Protocol
 
 from bot.actions import MANAGE_ACTIONS  # noqa: F401 - alert buttons that change what a channel hears
+from bot.commands import REGISTRY
 from bot.models import CommandContext, Reply
 
-# The /watch subcommands and their arguments, in order. Adapters build their menus from this.
-SUBCOMMANDS: dict[str, tuple[str, ...]] = {
-    "lookup": ("entity",),
-    "search": ("query", "since", "page", "order"),
-    "next": (),
-    "digest": ("period",),
-    "track": ("target",),
-    "untrack": ("target",),
-    "tracking": (),
-    "feeds": (),
-    "why": ("item",),
-    "status": (),
-    "trend": ("entity", "days"),
-}
-OPTIONAL_ARGUMENTS = {"since", "period", "days", "page", "order"}  # page:2, order:ranked only by name
-# What each subcommand does and an example, for `help` in the console and in chat.
-HELP: dict[str, tuple[str, str]] = {
-    "lookup": ("profile of a group, person or place, with its latest mentions", "lookup ttp"),
-    "search": ("full-text search: the matches counted, 10 a page with item ids, newest first",
-               'search "spin boldak" 7d'),
-    "next": ("the next page of your last search", "next"),
-    "digest": ("the digest of a period (default 24h)", "digest yesterday"),
-    "track": ("alert this channel about an entity or theme", "track iskp"),
-    "untrack": ("stop alerting this channel about an entity or theme", "untrack iskp"),
-    "tracking": ("what this channel is alerted about", "tracking"),
-    "feeds": ("feed health: state, last success, last error and when", "feeds"),
-    "why": ("why an item matched: aliases, spans, rules and theme cues", "why 3f2a9c1d"),
-    "status": ("uptime, last poll, new items today, queued messages", "status"),
-    "trend": ("chart of an entity's daily mentions (PNG)", "trend ttp 30"),
-}
-
-
-def usage(name: str) -> str:
-    """How a subcommand is typed: "search <query> [since] [page:N] [order:newest|ranked]"."""
-    shapes = {"page": "[page:N]", "order": "[order:newest|ranked]"}
-    return " ".join([name] + [shapes.get(argument) or (f"[{argument}]" if argument in OPTIONAL_ARGUMENTS
-                                                        else f"<{argument}>") for argument in SUBCOMMANDS[name]])
-MANAGE_COMMANDS = {"track", "untrack"}
+# Views of bot.commands.REGISTRY for the adapters: each subcommand's arguments in order, and the
+# subcommands that need the right to manage the server or workspace.
+SUBCOMMANDS: dict[str, tuple[str, ...]] = {name: tuple(argument.name for argument in command.arguments)
+                                           for name, command in REGISTRY.items()}
+MANAGE_COMMANDS = {name for name, command in REGISTRY.items() if command.manage}
 # custom_id / action_id of an alert's buttons and of the menus they open (Discord allows 100 characters)
 BUTTON_ID = re.compile(r"watchdesk:(?P<action>why|track|mute|irrelevant):(?P<item>[0-9a-f]{6,40})")
 MENU_ID = re.compile(r"watchdesk:pick:(?P<action>track|mute|irrelevant):(?P<item>[0-9a-f]{6,40})")
@@ -106,17 +74,10 @@ class Adapter(Protocol):
         """Replace a message this adapter sent earlier, without a new notification."""
 
 
-_ARGUMENT_PATTERNS = {
-    "since": re.compile(r"^\d+\s*[mhdw]$|^\d{4}-\d{2}-\d{2}$", re.IGNORECASE),
-    "period": re.compile(r"^\d+\s*[hdw]$|^(today|yesterday|day|week)$", re.IGNORECASE),
-    "days": re.compile(r"^\d{1,3}$"),
-}
-
-
 def parse_command_text(text: str) -> tuple[str, dict[str, str]]:
     """Split typed text ("/watch search "spin boldak" 7d") into a subcommand and its arguments.
 
-    Optional arguments are recognised by their shape at the end (7d, 24h, 30); `name:value`
+    Optional arguments are recognised by their registered shape at the end (7d, 24h, 30); `name:value`
     or `name=value` set any argument explicitly; the required argument takes the other words.
     Raises ValueError with a readable reason for an unknown subcommand or unbalanced quotes.
     """
@@ -132,6 +93,7 @@ def parse_command_text(text: str) -> tuple[str, dict[str, str]]:
     if name not in SUBCOMMANDS:
         raise ValueError(f"unknown subcommand {name!r}; try: " + ", ".join(SUBCOMMANDS))
     declared = SUBCOMMANDS[name]
+    optional = [argument for argument in REGISTRY[name].arguments if not argument.required]
     args: dict[str, str] = {}
     positional = []
     for word in words:
@@ -140,11 +102,10 @@ def parse_command_text(text: str) -> tuple[str, dict[str, str]]:
             args[key] = value
         else:
             positional.append(word)
-    for optional in reversed([arg for arg in declared if arg in OPTIONAL_ARGUMENTS]):
-        pattern = _ARGUMENT_PATTERNS.get(optional)
-        if optional not in args and positional and pattern and pattern.match(positional[-1]):
-            args[optional] = positional.pop()
-    required = [arg for arg in declared if arg not in OPTIONAL_ARGUMENTS and arg not in args]
+    for argument in reversed(optional):
+        if argument.name not in args and positional and argument.looks_like(positional[-1]):
+            args[argument.name] = positional.pop()
+    required = [argument.name for argument in REGISTRY[name].arguments if argument.required and argument.name not in args]
     if required and positional:
         args[required[0]] = " ".join(positional)
     elif positional:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.models import CommandContext, Reply
-from bot.platforms.base import HELP, SUBCOMMANDS, parse_command_text, usage
+from bot.platforms.base import SUBCOMMANDS, parse_command_text
 from bot.render_text import render_text
 
 log = logging.getLogger(__name__)
@@ -215,36 +215,28 @@ async def answer_line(runner, context: CommandContext, text: str, *, console: Co
 
 
 def help_text(command: str | None = None) -> str:
-    """Every command with what it does and an example; or one command's usage in full."""
+    """Every command with what it does and an example; or one command's usage and arguments."""
+    from bot.commands import REGISTRY
+
     if command is None:
-        width = max(len(name) for name in SUBCOMMANDS)
         lines = ["commands (also as /watch <command>):"]
-        for name in SUBCOMMANDS:
-            description, example = HELP[name]
-            lines.append(f"  {name:<{width}}  {description} · e.g. {example}")
+        for declared in REGISTRY.values():
+            lines.append(f"  {declared.usage()}")
+            lines.append(f"      {declared.help} · e.g. {declared.example}")
         lines.append("act <message> <action> [<option>]: press a button of an alert shown here, e.g. act 1 4")
         lines.append("help <command>: its arguments · quit, Ctrl-C or Ctrl-D: stop watchdesk")
         return "\n".join(lines)
-    name = command.lstrip("/").lower()
-    if name not in SUBCOMMANDS:
-        return f"error: unknown command {command!r}; `help` lists them: {', '.join(SUBCOMMANDS)}"
-    description, example = HELP[name]
-    arguments = "\n".join(f"  {argument}: {ARGUMENT_HELP[argument]}" for argument in SUBCOMMANDS[name])
-    return f"usage: {usage(name)}\n{description}\n" + (f"arguments:\n{arguments}\n" if arguments else "") + \
-        f"example: {example}"
-
-
-ARGUMENT_HELP = {
-    "entity": "a group, person or place, under any name or spelling (ttp, Pakistani Taliban...)",
-    "target": "an entity or a theme (iskp, cross-border-attacks)",
-    "query": "words to look for; \"a phrase\", a OR b, -word, prefix*",
-    "since": "only items newer than this: 90m, 24h, 7d, 2w or a date (2026-11-01); optional",
-    "page": "page of results, 10 a page, as page:2; optional (or type `next`)",
-    "order": "order:newest (the default for many matches) or order:ranked (best match first); optional",
-    "period": "24h (default), 12h, 7d, today, yesterday or week; optional",
-    "item": "an item id (at least 6 characters) as search, lookup or an alert shows it",
-    "days": "how many days, 2 to 365 (default 30); optional",
-}
+    declared = REGISTRY.get(command.lstrip("/").lower())
+    if declared is None:
+        return f"error: unknown command {command!r}; `help` lists them: {', '.join(REGISTRY)}"
+    lines = [f"usage: {declared.usage()}", declared.help]
+    if declared.arguments:
+        lines.append("arguments:")
+        for argument in declared.arguments:
+            extra = "" if argument.required else f" (optional{f', default {argument.default}' if argument.default else ''})"
+            lines.append(f"  {argument.metavar or argument.name}: {argument.help}{extra}")
+    lines.append(f"example: {declared.example}")
+    return "\n".join(lines)
 
 
 async def answer_action(runner, context: CommandContext, console: ConsoleAdapter, words: list[str]) -> str:

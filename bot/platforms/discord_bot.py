@@ -25,6 +25,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.actions import ACTIONS
+from bot.commands import REGISTRY
 from bot.config import DiscordSettings
 from bot.errors import CommandError, DeliveryError, PermanentDeliveryError
 from bot.models import CommandContext, Reply
@@ -394,8 +395,17 @@ def _log_gateway_end(task: asyncio.Task) -> None:
         log.error("Discord gateway connection ended", exc_info=task.exception())
 
 
+HELP = {name: command.help for name, command in REGISTRY.items()}
+DESCRIBE = {name: {argument.name: argument.help for argument in command.arguments}
+            for name, command in REGISTRY.items()}
+
+
 def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
-    """Build /watch: one subcommand per entry of SUBCOMMANDS, each a few lines."""
+    """Build /watch: one subcommand per entry of the registry, each a few lines.
+
+    The signatures are the slash commands, so they are written out here; descriptions come from
+    bot.commands.REGISTRY, and tests/test_registry.py holds names, types and bounds to it.
+    """
     watch = app_commands.Group(name="watch", description="Monitor feeds for groups, people and places",
                                guild_only=True)
 
@@ -405,63 +415,62 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     async def target_choices(interaction: discord.Interaction, current: str) -> list[Choice]:
         return await adapter.suggest(interaction, "target", current)
 
-    @watch.command(description="Profile of a tracked group, person or place, with its latest mentions")
-    @app_commands.describe(entity="Group, person or place")
+    @watch.command(description=HELP["lookup"])
+    @app_commands.describe(**DESCRIBE["lookup"])
     @app_commands.autocomplete(entity=entity_choices)
     async def lookup(interaction: discord.Interaction, entity: str) -> None:
         await adapter.answer(interaction, "lookup", entity=entity)
 
-    @watch.command(description="Search stored items: the total, newest first unless ranked, 10 a page")
-    @app_commands.describe(query="Words to look for", since="How far back, e.g. 24h, 7d or 2024-05-01",
-                           page="Page of results (10 a page)", order="newest first, or ranked by best match")
+    @watch.command(description=HELP["search"])
+    @app_commands.describe(**DESCRIBE["search"])
     async def search(interaction: discord.Interaction, query: str, since: Optional[str] = None,
                      page: Optional[app_commands.Range[int, 1, 50]] = None,
                      order: Optional[Literal["newest", "ranked"]] = None) -> None:
         await adapter.answer(interaction, "search", query=query, since=since, page=page, order=order)
 
-    @watch.command(name="next", description="The next page of your last search")
+    @watch.command(name="next", description=HELP["next"])
     async def next_page(interaction: discord.Interaction) -> None:
         await adapter.answer(interaction, "next")
 
-    @watch.command(description="Digest of what was flagged")
-    @app_commands.describe(period="today, yesterday, week, or e.g. 12h")
+    @watch.command(description=HELP["digest"])
+    @app_commands.describe(**DESCRIBE["digest"])
     async def digest(interaction: discord.Interaction, period: Optional[str] = None) -> None:
         await adapter.answer(interaction, "digest", period=period)
 
-    @watch.command(description="Alert this channel about an entity or theme")
-    @app_commands.describe(target="Entity or theme")
+    @watch.command(description=HELP["track"])
+    @app_commands.describe(**DESCRIBE["track"])
     @app_commands.autocomplete(target=target_choices)
     async def track(interaction: discord.Interaction, target: str) -> None:
         await adapter.answer(interaction, "track", target=target)
 
-    @watch.command(description="Stop alerting this channel about an entity or theme")
-    @app_commands.describe(target="Entity or theme")
+    @watch.command(description=HELP["untrack"])
+    @app_commands.describe(**DESCRIBE["untrack"])
     @app_commands.autocomplete(target=target_choices)
     async def untrack(interaction: discord.Interaction, target: str) -> None:
         await adapter.answer(interaction, "untrack", target=target)
 
-    @watch.command(description="What this channel is alerted about")
+    @watch.command(description=HELP["tracking"])
     async def tracking(interaction: discord.Interaction) -> None:
         await adapter.answer(interaction, "tracking")
 
-    @watch.command(description="Feeds and their health")
+    @watch.command(description=HELP["feeds"])
     async def feeds(interaction: discord.Interaction) -> None:
         await adapter.answer(interaction, "feeds")
 
-    @watch.command(description="Why an item was flagged: the aliases and where they matched")
-    @app_commands.describe(item="Item id, as shown on an alert")
+    @watch.command(description=HELP["why"])
+    @app_commands.describe(**DESCRIBE["why"])
     async def why(interaction: discord.Interaction, item: str) -> None:
         await adapter.answer(interaction, "why", item=item)
 
-    @watch.command(description="Health of the bot: feeds, queue, last poll")
+    @watch.command(description=HELP["status"])
     async def status(interaction: discord.Interaction) -> None:
         await adapter.answer(interaction, "status")
 
-    @watch.command(description="Mentions of an entity per day")
-    @app_commands.describe(entity="Group, person or place", days="How many days (default 14)")
+    @watch.command(description=HELP["trend"])
+    @app_commands.describe(**DESCRIBE["trend"])
     @app_commands.autocomplete(entity=entity_choices)
     async def trend(interaction: discord.Interaction, entity: str,
-                    days: Optional[app_commands.Range[int, 1, 365]] = None) -> None:
+                    days: Optional[app_commands.Range[int, 2, 365]] = None) -> None:
         await adapter.answer(interaction, "trend", entity=entity, days=days)
 
     return watch
