@@ -6,7 +6,8 @@ A synthetic catalog (2,000 entities x 5 aliases: names, variants, acronyms) is m
 ~20 MB of news-like text cut into items of ~1.5 KB; the same aliases go into flashtext's
 KeywordProcessor and both run in the same process on the same items. Then the real catalog
 matches labelled-like items one at a time (rules only, then with the semantic scorer if installed),
-and whole feeds of bench/poll.py's synthetic items with `match_many` (rules only).
+and whole feeds of bench/poll.py's synthetic items with `match_many` (rules only). Last, the incident
+extractor's own cost per item (after matching), over bench/probes/events.jsonl's items.
 """
 
 from __future__ import annotations
@@ -89,6 +90,23 @@ def latency(matcher, items: list[tuple[str, str]]) -> tuple[float, float]:
     return statistics.mean(timings), timings[int(len(timings) * 0.95) - 1]
 
 
+def incident_latency(matcher, items: list[tuple[str, str]], rounds: int = 5) -> tuple[float, float]:
+    """Mean and p95 milliseconds per item of the incident extractor alone (the match is done first)."""
+    from bot.incidents import item_incidents
+
+    matched = [({"title": title, "summary": summary}, matcher.match(title, summary)) for title, summary in items]
+    for item, result in matched:  # warm up: the first pass compiles the extractor's patterns
+        item_incidents(matcher, item, result)
+    timings = []
+    for _ in range(rounds):
+        for item, result in matched:
+            started = time.perf_counter()
+            item_incidents(matcher, item, result)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return statistics.mean(timings), timings[int(len(timings) * 0.95) - 1]
+
+
 def feed_latency(matcher, feeds: int = 100, items: int = 50) -> float:
     """Milliseconds per feed of matcher.match_many over bench/poll.py's feeds, best of three passes."""
     from datetime import datetime, timezone
@@ -153,6 +171,13 @@ def _latencies() -> None:
     mean, p95 = latency(rules_only, items)
     print(f"per item, real catalog, rules only:       mean {mean:.2f} ms, p95 {p95:.2f} ms")
     print(f"per feed of 50 synthetic items, rules only: {feed_latency(rules_only):.2f} ms (match_many)")
+    import json
+
+    probes = Path(__file__).resolve().parent / "probes" / "events.jsonl"
+    labelled = [(row["title"], row["summary"]) for row in map(json.loads, probes.read_text().splitlines()) if row]
+    mean, p95 = incident_latency(rules_only, labelled)
+    print(f"per item, incident extractor (after match): mean {mean:.2f} ms, p95 {p95:.2f} ms "
+          f"({len(labelled)} probe items)")
     semantic = load_semantic(True)
     if semantic is None:
         print("per item, with the semantic scorer:       not installed (make semantic)")

@@ -24,6 +24,7 @@ from bot.actions import alert_actions
 from bot.config import AlertLimits, AlertRule
 from bot.localtime import local_time
 from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
+from bot.stories import strip_tracking
 from store import outbox
 from store.feedback import active_mutes
 from store.catalog import places_containing
@@ -143,19 +144,25 @@ def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: t
     if recent >= limits.batch_threshold:
         return _add_to_batch(db, item, platform, channel, key, limits, now)
     outbox.enqueue(db, idem_key=key, kind="alert", platform=platform, channel_id=channel,
-                   payload=reply_to_dict(alert_reply(item, mentions)), now=now, story_id=item.story_id)
+                   payload=_alert_payload(item, mentions), now=now, story_id=item.story_id)
     return 1
+
+
+def _alert_payload(item: AlertItem, mentions: tuple[str, ...]) -> dict:
+    """An alert's outbox payload: the reply, and the outlet that broke the story."""
+    return {**reply_to_dict(alert_reply(item, mentions)), "first_outlet": {"name": item.outlet}}
 
 
 def _also_reported(db, existing: dict, item: AlertItem, now: datetime) -> int:
     """Record another outlet on a story already alerted: update the queued or sent alert."""
     payload = json.loads(existing["payload"])
     outlets = payload.setdefault("also_reported_by", [])
-    if item.outlet in outlets or existing["status"] in (outbox.CAPPED, outbox.MERGED):
-        return 0
+    first = payload.get("first_outlet") or {}
+    if item.outlet in outlets or item.outlet == first.get("name") or existing["status"] in (outbox.CAPPED, outbox.MERGED):
+        return 0  # the outlet that broke the story is never its own second source
     outlets.append(item.outlet)
     reply = _with_also_reported(reply_from_dict(payload), outlets)
-    new_payload = {**reply_to_dict(reply), "also_reported_by": outlets}
+    new_payload = {**reply_to_dict(reply), "also_reported_by": outlets, "first_outlet": first}
     if existing["status"] in (outbox.PENDING, outbox.FAILED):
         outbox.update_payload(db, existing["id"], new_payload)
         return 1
@@ -180,17 +187,17 @@ def _with_also_reported(reply: Reply, outlets: list[str]) -> Reply:
 def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, limits: AlertLimits,
                   now: datetime) -> int:
     """Fold a burst into one summary message per channel, collected until it is sent."""
-    line = f"{item.title} — {item.outlet}"
+    line, link = f"{item.title} — {item.outlet}", strip_tracking(item.link)
     outbox.enqueue(db, idem_key=key, kind="alert", platform=platform, channel_id=channel,
                    payload=reply_to_dict(alert_reply(item, ())), now=now, story_id=item.story_id,
                    status=outbox.MERGED)
     batch = outbox.pending_batch(db, platform, channel)
     if batch is None:
-        payload = {**reply_to_dict(batch_reply([(line, item.link)])), "lines": [[line, item.link]]}
+        payload = {**reply_to_dict(batch_reply([(line, link)])), "lines": [[line, link]]}
         return int(outbox.enqueue(db, idem_key=f"batch:{platform}:{channel}:{item.story_id}", kind="batch",
                                   platform=platform, channel_id=channel, payload=payload, now=now,
                                   not_before=now + timedelta(seconds=min(limits.batch_window, BATCH_COLLECT))))
-    lines = json.loads(batch["payload"]).get("lines", []) + [[line, item.link]]
+    lines = json.loads(batch["payload"]).get("lines", []) + [[line, link]]
     outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines})
     return 1
 
@@ -215,7 +222,8 @@ def alert_reply(item: AlertItem, mentions: tuple[str, ...]) -> Reply:
     if item.themes:
         fields.append(Field("Themes", ", ".join(item.theme_names.get(t, t) for t in item.themes)[:1000]))
     when = local_time(item.published_at, item.zone)
-    return Reply(title=item.title[:250], text="", url=item.link,
-                 sections=(Section(text=summary, url=item.link, fields=tuple(fields)),),
+    link = strip_tracking(item.link)
+    return Reply(title=item.title[:250], text="", url=link,
+                 sections=(Section(text=summary, url=link, fields=tuple(fields)),),
                  footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}", mentions=mentions,
                  actions=alert_actions(item.item_id))

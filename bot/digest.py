@@ -24,6 +24,7 @@ from bot.clock import as_utc
 from bot.config import DigestTarget
 from bot.localtime import to_local, zone_abbreviation
 from bot.models import Reply, Section, reply_to_dict
+from bot.stories import strip_tracking
 from store import digests as digest_store
 from store import outbox
 from store.catalog import places_containing, places_inside
@@ -119,7 +120,7 @@ def _story(story_id: str, rows: list[tuple], item_entities, item_themes, entity_
         for theme_id, score in item_themes.get(row[0], {}).items():
             best[theme_id] = max(score, best.get(theme_id, score))
     themes = tuple(sorted(best, key=lambda theme_id: (-best[theme_id], theme_id)))
-    return DigestStory(story_id=story_id, title=rows[0][2], link=rows[0][3], outlets=outlets,
+    return DigestStory(story_id=story_id, title=rows[0][2], link=strip_tracking(rows[0][3]), outlets=outlets,
                        entities=tuple(entity_names.get(entity, entity) for entity in named),
                        themes=themes, first_seen_at=datetime.fromisoformat(rows[0][4]),
                        score=len(outlets) + len(named) / 100)

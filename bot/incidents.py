@@ -1,9 +1,24 @@
 """Incidents an item reports: type, actor, claim, place, region and casualties, each traced to its words.
 
-Pure rules over title and summary (no I/O). The caller passes the matcher's entity matches and a
-`located_in` map (entity id -> parent ids from the catalog's located-in relations), so the region of
-a place improves as the catalog's place hierarchy grows. Every field keeps the span of text
-(start, end in `title + "\\n" + summary`) it came from, so a reader can see why.
+Pure rules over title and summary (no I/O). The caller passes the matcher's entity matches, a
+`located_in` map (entity id -> parent ids from the catalog's located-in relations) and the ids of
+the catalog's armed groups, so places and actors improve as the catalog grows. Every field keeps
+the span of text (start, end in `title + "\\n" + summary`) it came from, so a reader can see why.
+
+How an item is read:
+
+- the text is cut into sentences (the title is the first) and each sentence into its main part and
+  its background clauses ("two days after militants killed...", "weeks after a bombing...");
+- a trigger is a word sense that reports something happening ("stormed", "a roadside bomb",
+  "struck hideouts", "were arrested"); its type comes from the words around it (who did it to whom:
+  state forces killing militants is a security operation, militants killing soldiers an armed
+  attack, fire between two states' forces cross-border fire). Triggers under a threat, a plan, a
+  charge or a dated recap ("vowed to attack", "the 2013 drone strike") report nothing;
+- the main part gives one incident (the title's lead trigger, else the first sentence's); a
+  background clause gives another only when it is recent and single ("a day after", or the item
+  is a reaction to it) and it was something that happened;
+- casualties follow ACLED's conservative rule: "at least N" -> N, "N to M" -> N, the lowest firm
+  figure, numbered parts added ("three soldiers and four civilians" -> 7), vague words -> none.
 """
 
 from __future__ import annotations
@@ -15,43 +30,65 @@ PROVINCES = ("khyber-pakhtunkhwa", "balochistan", "balkh", "badakhshan")
 COUNTRIES = ("pakistan", "afghanistan", "iran", "tajikistan", "russia", "united-states")
 GROUPS = ("ttp", "iskp", "islamic-state", "balochistan-liberation-army", "jaish-al-adl",
           "national-resistance-front")
+STATE_GROUPS = ("afghan-taliban",)  # a group that is the state: its forces act as a state's
 
-_WORDS = {"one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-          "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-          "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-          "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
-_NUM = r"(?:\d+|" + "|".join(w for w in _WORDS if w not in ("a", "an")) + r")"
+# Countries the catalog may not list, for the region of a place it does not know.
+_COUNTRY_NAMES = {
+    "pakistan": "pakistan", "afghanistan": "afghanistan", "iran": "iran", "tajikistan": "tajikistan",
+    "russia": "russia", "united states": "united-states", "u.s.": "united-states", "us": "united-states",
+    "nigeria": "nigeria", "syria": "syria", "iraq": "iraq", "india": "india", "china": "china",
+    "uzbekistan": "uzbekistan", "turkmenistan": "turkmenistan", "kyrgyzstan": "kyrgyzstan",
+    "kazakhstan": "kazakhstan", "somalia": "somalia", "mali": "mali", "niger": "niger",
+    "burkina faso": "burkina-faso", "mozambique": "mozambique", "yemen": "yemen", "turkey": "turkey",
+    "egypt": "egypt", "libya": "libya", "cameroon": "cameroon", "chad": "chad", "philippines": "philippines",
+    "bangladesh": "bangladesh", "sri lanka": "sri-lanka", "lebanon": "lebanon", "israel": "israel",
+    "jordan": "jordan", "saudi arabia": "saudi-arabia", "qatar": "qatar", "congo": "congo",
+}
+_ADJECTIVES = {
+    "pakistani": "pakistan", "afghan": "afghanistan", "iranian": "iran", "tajik": "tajikistan",
+    "russian": "russia", "american": "united-states", "u.s.": "united-states", "us": "united-states",
+    "nigerian": "nigeria", "syrian": "syria", "iraqi": "iraq", "indian": "india", "chinese": "china",
+    "uzbek": "uzbekistan", "turkish": "turkey", "somali": "somalia", "malian": "mali", "yemeni": "yemen",
+    "egyptian": "egypt", "libyan": "libya",
+}
+# The state actor of each country, as the contract names it.
+_STATE_ACTOR = {"pakistan": "pakistani-security-forces", "afghanistan": "afghan-taliban",
+                "united-states": "united-states"}
 
-# Types in order of precedence: the first whose pattern fires in the title, else the summary, wins.
-_TYPES = (
-    ("cross-border-fire", r"\b(?:border (?:clash|clashes|fire|firing|skirmish)|clash(?:ed|es)? (?:along|on|near|at) the border|"
-                          r"(?:pakistani|afghan) (?:troops|forces) (?:and|exchanged)|exchanged? fire)"),
-    ("air-strike", r"\b(?:air ?strikes?|airstrikes?|drone strikes?|drone attack|precision strikes?|air raids?|"
-                   r"(?:struck|strikes? on) (?:militant |suspected )?hideouts|missile strikes?)"),
-    ("bombing", r"\b(?:bomb(?:s|ing|er|ers|ed)?|blasts?|explosions?|explosive|ied|grenade|landmine|"
-                r"blew (?:himself|themselves) up|suicide attack)\b"),
-    ("abduction", r"\b(?:kidnap(?:ped|ping|s)?|abduct(?:ed|ion|s)?|hostages?|seized (?:a|the) train)\b"),
-    ("security-operation", r"\b(?:(?:intelligence-based |security |military |counter-terrorism )?operations?\b.{0,60}"
-                           r"(?:killed|kill|killing|dead)|(?:security forces|troops|soldiers|ctd|police) "
-                           r"(?:killed|kill) (?:at least )?\S+ (?:militants|terrorists|insurgents|intruders))"),
-    ("arrest", r"\b(?:arrest(?:ed|s)?|detain(?:ed|s)?|captured|extradit(?:ed|ion)|handed over)\b"),
-    ("targeted-killing", r"\b(?:shot dead|gunned down|shot and killed|assassinat(?:ed|ion))\b"),
-    ("armed-attack", r"\b(?:attack(?:ed|s)?|ambush(?:ed)?|storm(?:ed)?|raid(?:ed)?|gunmen|militants killed|"
-                     r"opened fire|overr(?:a|u)n)\b"),
-)
-_NOT_NEWS = re.compile(r"\b(?:designat\w*|warn\w*|vow\w*|threat\w*|anniversary|years? after|urges?|"
-                       r"plans? to|bounty|charged|indicted|sentenced)\b", re.I)
-_KILLED = re.compile(rf"\b(?P<q>at least |more than |over )?(?P<n>{_NUM})(?: to {_NUM})?(?P<who>(?: [\w-]+){{0,3}}?)"
-                     rf"(?: (?:were|was|have been|had been))? (?:killed|dead|died|martyred|lost their lives)\b"
-                     rf"|\b(?:killing|killed|kills|kill|left) (?P<q2>at least |more than |over )?(?P<n2>{_NUM})\b", re.I)
-_INJURED = re.compile(rf"\b(?:at least |more than |over )?(?P<n>{_NUM})(?: to {_NUM})?(?: [\w-]+){{0,3}}?"
-                      rf"(?: (?:were|was|others))? (?:injured|wounded|hurt)\b"
-                      rf"|\b(?:injuring|wounding|wounded|injured) (?:at least |more than |over )?(?P<n2>{_NUM})\b", re.I)
-_CLAIM = re.compile(r"\b(?:claimed(?: responsibility)?|said (?:its|one of its) (?:fighters|members|men)|"
-                    r"said it (?:carried out|was behind)|via amaq)\b", re.I)
-_NO_CLAIM = re.compile(r"\bno (?:group|one) (?:has |had )?(?:yet )?claimed\b", re.I)
-_STATE = re.compile(r"\b(?:pakistani? (?:army|troops|forces|military|security forces|air force)|security forces|ctd|"
-                    r"\bFC\b|frontier corps|soldiers|police)\b", re.I)
+_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+          "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_WORD = r"(?:" + "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True)) + r")"
+NUMBER = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORD}(?:[- ]{_WORD})?(?: hundred(?: and {_WORD}(?:[- ]{_WORD})?)?)?"
+          rf"(?: thousand)?)")
+_QUAL = r"(?:at least|more than|over|nearly|almost|up to|about|around|roughly|some|as many as|between|approximately)"
+_VAGUE = (r"(?:dozens|scores|several|many|hundreds|thousands|a dozen|a few|a number of|numerous|"
+          r"a handful of|tens)")
+_FIRM_QUAL = ("at least", "more than", "over", "between")  # "N to M" and these give N; the rest are vague
+
+
+def number(word: str) -> int | None:
+    """An integer from digits or number words ("three", "twenty-one", "one hundred and five"); None if vague."""
+    word = word.strip().lower()
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", word):
+        return int(word.replace(",", ""))
+    try:
+        from text_to_num import text2num
+    except ImportError:  # the library is a dependency; this keeps a bare checkout usable
+        text2num = None
+    if text2num is not None and re.fullmatch(NUMBER, word):
+        try:
+            return int(text2num(word.replace(" and ", " "), "en"))
+        except ValueError:
+            pass
+    parts = re.split(r"[- ]", word)
+    if len(parts) == 1:
+        return _UNITS.get(word, _TENS.get(word))
+    if len(parts) == 2 and parts[0] in _TENS and parts[1] in _UNITS:
+        return _TENS[parts[0]] + _UNITS[parts[1]]
+    return None
 
 
 @dataclass
@@ -73,82 +110,718 @@ class Incident:
                 "region": self.region, "killed": self.killed, "injured": self.injured}
 
 
-def number(word: str) -> int | None:
-    """An integer from digits or a number word; None for vague words."""
-    word = word.lower()
-    return int(word) if word.isdigit() else _WORDS.get(word)
+# --- the words --------------------------------------------------------------------------------
+
+_STATE_FORCE = (r"(?:security forces|(?:pakistani |afghan |iranian |tajik |iraqi |taliban |islamic emirate |iea )?"
+                r"(?:troops|soldiers|forces|army|military|border guards|border forces|border police|border service|"
+                r"paramilitar(?:y|ies)|police|policemen|intelligence(?: forces| officers| directorate)?|"
+                r"counter-terrorism (?:service|department|forces)|counter-narcotics forces)|"
+                r"\bctd\b|\bfc\b|frontier corps|ispr|the taliban|taliban|islamic emirate|iea)")
+_ATTACKERS = (r"(?:militants?|gunm[ae]n|insurgents?|attackers?|assailants?|terrorists?|armed m[ae]n|"
+              r"separatists?|fighters?|rebels?|bombers?|khawarij|khwarij|kidnappers?|unknown men|"
+              r"unidentified (?:men|gunmen|attackers|assailants|motorcyclists))")
+_MILITANT_VICTIMS = (r"(?:militants?|terrorists?|insurgents?|khawarij|khwarij|'khawarij'|intruders|"
+                     r"armed (?:men|intruders)|members of|commanders?|fighters of|daesh|isis|suspects?)")
+_AIR = (r"(?:air ?strikes?|airstrikes?|air raids?|drone strikes?|drone attacks?|drones?|jets?|warplanes?|"
+        r"aircraft|fighter planes|missiles?|precision strikes?|air force)")
+
+# A trigger: a word sense that says something happened. Each alternative names its sense.
+_TRIGGER = re.compile(r"""
+    \b(?:
+    (?P<air>air\ ?strikes?|airstrikes?|air\ raids?|drone\ strikes?|drone\ attacks?|missile\ strikes?|precision\ strikes?|
+    (?:drones?|jets|warplanes|aircraft|missiles)(?:\ and\ drones)?\ (?:allegedly\ )?(?:struck|strike|hit|hits|bombed|pounded|targeted)|
+    (?:struck|strike|strikes|hit|hits|pound|pounded)\ (?:on\ )?(?:what\ [\w\ ]{0,30}?\ called\ )?(?:suspected\ |militant\ |terrorist\ )*[\w-]*\ ?hideouts|
+    strikes?\ (?:on|against)\ (?:suspected\ |militant\ )*[\w-]*\ ?hideouts|
+    (?:a|an|the)\ (?:u\.s\.\ |us\ |american\ )?strike\ (?:in|on|near)|
+    killed\ by\ an?\ (?:american|u\.s\.|us|pakistani|iranian)\ drone)
+    | (?P<bomb>suicide\ (?:bomb(?:er|ers|ing|ings)?|attacks?|blasts?|car\ bomb(?:ing)?)|car\ bomb(?:ing|s)?|
+    (?:roadside\ |time\ |remote-controlled\ |magnetic\ )?bomb(?:s|ing|ings|ed)?(?!-making|\ squad|\ disposal)|
+    blasts?|explosions?|explosives?(?:-laden|\ device)?|improvised\ explosive\ device|ieds?|grenades?|landmines?|
+    blew\ (?:himself|themselves|herself)\ up|blown\ up|detonated|went\ off|exploded)
+    | (?P<abduct>kidnap(?:ped|s)?|abduct(?:ed|s)?|took\ [\w\ ]{0,20}hostage|(?:taken|held)\ hostage|
+    seiz(?:e|ed|es)\ (?:a|the)\ [\w\ ]{0,20}?(?:train|express|bus|passengers))
+    | (?P<arrest>arrest(?:ed|s)?|detain(?:ed|s)?|captur(?:ed|es)|apprehend(?:ed|s)?|nabbed|extradit(?:ed|es)|
+    hand(?:ed|s)?\ (?:over\ )?[\w\ -]{0,40}?(?:suspects?|militants?|commanders?)\ to|handed\ over)
+    | (?P<shot>shot\ dead|gunned\ down|shot\ and\ killed|assassinat(?:ed|ion)|shot\ (?:him|her)\ dead)
+    | (?P<border>exchang(?:e|ed|es|ing)\ (?:[\w-]+\ )?fire|exchanges\ of\ fire|traded?\ (?:[\w-]+\ )?(?:and\ [\w-]+\ )?fire|clash(?:ed|es)?|
+    fighting\ broke\ out|heavy\ fighting|skirmish(?:es)?|shell(?:ed|ing|s)|pound(?:ed)?)
+    | (?P<op>operations?|ibo|raids?|raided|search\ operation|crackdown|dismantled)
+    | (?P<attack>attack(?:ed|s|ing)?|ambush(?:ed|es)?|storm(?:ed|s|ing)?|overr(?:an|un|uns)|assaults?|massacre|
+    opened\ fire|open\ fire|fired\ on|fire\ on|set\ fire|torch(?:ed|es)?|
+    killed\ by\ (?:gunmen|militants|unknown|unidentified|armed)|mortar\ shells|rockets?|repulsed)
+    | (?P<kill>kill(?:s|ed|ing)?|martyred|embraced\ martyrdom|slain)
+    )\b
+""", re.I | re.X)
+
+_EVIDENCE = re.compile(
+    r"\b(?:killed|killing|dead|died|martyred|martyrdom|wounded|wounding|injured|injuring|hurt|slain|"
+    r"attacked|stormed|ambushed|struck|bombed|shelled|fired|opened fire|exchanged|traded|clashed|"
+    r"blew|went off|exploded|tore|ripped|rammed|shook|overran|raided|torched|set fire|abducted|kidnapped|"
+    r"seized|arrested|detained|captured|extradited|handed|blamed|claimed|carried out|was behind|were behind|"
+    r"gunned down|shot|assassinated|"
+    r"responsible|repulsed|pounded|targeted|hurled|dismantled|death toll|rose|left|massacred|broke out|erupted|"
+    r"destroyed|(?:hit|hits)(?= (?:on|in|near|at|against|what|suspected|militant|homes|houses|a |the ))|"
+    r"(?:was|were) hit|hit (?:a|the|targets|homes|houses))\b", re.I)
+_HEADLINE = re.compile(
+    r"\b(?:kill|kills|strike|strikes|hit|hits|storm|storms|attack|attacks|ambush|ambushes|overrun|overruns|"
+    r"abduct|abducts|kidnap|kidnaps|seize|seizes|arrest|arrests|detain|detains|claim|claims|blame|blames|"
+    r"clash|trade|exchange|fire|pound|pounds|shell|shells|raid|raids|leaves|rises|toll|dead|killed|hurt|injured|"
+    r"hands|hand over|hands over|"
+    r"wounded|martyred|gunned down|shot dead|shot)\b", re.I)
+
+# Words that turn what follows into something not (yet) happened, or not news.
+_MODAL = re.compile(
+    r"\b(?:warn(?:s|ed|ing)?|vow(?:s|ed)?|threat(?:en(?:s|ed)?)?|plan(?:s|ned|ning)?|plot(?:s|ted|ting)?|"
+    r"order(?:s|ed)?|urg(?:e|es|ed)|intent|intend(?:s|ed)?|could|would|will|may|might|should|ready to|"
+    r"step up|call(?:s|ed)? for|prevent(?:ed)?|foil(?:ed)?|thwart(?:ed)?|fear(?:s|ed)?|face|risk(?:s)?|"
+    r"possible|potential|future|base for|against any|any attack|reward|bounty|leading to|designat\w+|"
+    r"charged|indicted|sentenced|convicted|court|accus(?:e|es|ed|ing) [\w\s]{0,30}of (?:pressing|using|allowing)|"
+    r"accused of|pressing|blaming [\w\s]{0,30}for attacks|have attacked|has attacked|have targeted|"
+    r"has repeatedly|have repeatedly|who have|expertise|helping|surged|rose by|risen|since \d{4}|"
+    r"surveillance|trainers?|demand(?:s|ed|ing)?|ask(?:s|ed)?|call(?:s|ed)? on|press(?:es|ed)? for)\b", re.I)
+_RETRO_TITLE = re.compile(r"\b(?:year on|years on|decade on|anniversary|revisits?|remember(?:s|ing)?|"
+                          r"book|documentary|analysis|explainer|timeline|think tank|report finds|"
+                          r"\d+ ?(?:pc|per ?cent|%))\b|^analysis\b", re.I)
+_DATED = re.compile(r"\b(?:19|20)\d\d\b|\b(?:years?|decades?|months?) (?:ago|earlier|after|on)\b", re.I)
+_OUTSIDE = re.compile(
+    r"\b(?:protest\w*|demonstrat\w+|supporters|marchers|rioters|mob|earthquakes?|floods?|landslides?|"
+    r"avalanche|accident|crash(?:ed)?|ravine|plunged?|skidded|fire broke out|cloudburst|"
+    r"traders|tear gas|baton)\b", re.I)
+_SECURITY_SUSPECT = re.compile(
+    r"\b(?:militants?|terror\w*|insurgents?|extremists?|jihadi\w*|commanders?|cells?|bombers?|bombing|"
+    r"explosives|suicide vests?|attack plot|plotters?|daesh|isis|isil|is-k|iskp|ttp|taliban|al-qaeda|al qaeda|"
+    r"qaida|separatists?|khawarij|members of|facilitators?|handlers?)\b", re.I)
+_VIOLENT = re.compile(
+    r"\b(?:killed|killing|kills?|dead|died|deaths?|wounded|wounding|injured|injuring|casualties|martyred|"
+    r"gunm[ae]n|gunfire|guns?|rifles?|rockets?|mortars?|grenades?|bombs?|bomber|explosive\w*|arson|set fire|"
+    r"militants?|insurgents?|terrorists?|rebels?|fighters|attackers|assailants|armed|separatists?|"
+    r"police|policemen|soldiers|troops|forces|army|military|post|check ?post|checkpoint|convoy|base|camp|"
+    r"claimed|claims?|hostages?|jets?|drones?|missiles?|shot|shooting|stabb\w+|massacre)\b", re.I)
+_IMMIGRATION = re.compile(r"\b(?:deport\w*|undocumented|without (?:valid )?documents|refugees|migrants|resettlement|"
+                          r"smuggl\w+|proof of registration|visa|cards?)\b", re.I)
+_BACKGROUND = re.compile(
+    r"(?P<gap>\b(?:a|one|two|three|four|five|six|\d+) (?:day|days|hours?|nights?)(?: [\w-]+)? after\b|"
+    r"\bhours after\b|\bdays after\b|\ba day after\b)|"
+    r"(?P<old>\b(?:weeks|months|years|decades?|a year|a decade|a week) (?:after|since)\b|\bsince\b|"
+    r"\bweeks? after\b|\bmonths? after\b)|"
+    r"(?P<plain>\bafter\b|\bfollowing\b|\bfollowed\b|\bin the wake of\b|\bin retaliation for\b|\bretaliation for\b|"
+    r"\bin response to\b|\bover\b(?= (?:alleged|the|a|an|pakistani|afghan|iranian|us|u\.s\.)\b))", re.I)
+_UNSPECIFIC = re.compile(r"\b(?:recent|series|wave|spate|string|repeated|surge|string|heaviest|ongoing|"
+                         r"campaign|months of|weeks of|years of|deadly border clashes|border fighting|"
+                         r"fighting along|clashes between|a third|latest in)\b", re.I)
+_CLAUSE_END = re.compile(r"[;:]|, (?=officials|police|the military|security|sources|residents|witnesses|he |she |"
+                         r"they |according|a spokesman|state media)|\.(?=\s|$)|\n")
+
+_CLAIM = re.compile(
+    r"\b(?:claimed(?: responsibility)?|claims? (?:responsibility|the|an?|killing|bombing|attack|attacks|"
+    r"ambush|assault|raid|pre-dawn|overnight|deadly|suicide)|claim (?:the|an?|pre-dawn|overnight|responsibility|"
+    r"attack|attacks|bombing|killing|raid)|"
+    r"said (?:its|one of its|that its) (?:fighters|members|men|militants|bombers?|suicide bombers?)|"
+    r"said it (?:had )?(?:carried out|was behind|conducted)|told (?:journalists|reporters|media) (?:that )?the group "
+    r"(?:was|had been) behind|via (?:its )?amaq|amaq news agency|through its amaq|on telegram|claimed by)\b", re.I)
+_NO_CLAIM = re.compile(r"\b(?:no (?:group|one|organi[sz]ation)(?: has| had)?(?: yet| immediately)? claimed|"
+                       r"not (?:yet )?(?:been )?claimed|yet to claim|denied|disowned|each side claiming|"
+                       r"claiming (?:that|to)|dismissed the claims?|rejected the claims?|denied the claim)\b", re.I)
+_ATTRIBUTION = re.compile(
+    r"\b(?:blam(?:e|es|ed|ing)(?: it)?(?: on)?|accus(?:e|es|ed|ing)|w(?:as|ere) (?:behind|responsible)|"
+    r"responsible for|w(?:as|ere) linked to|carried out|attributed (?:it )?to|described as|"
+    r"said to be)\b", re.I)
 
 
-def _first_type(text: str) -> tuple[str, tuple[int, int]] | None:
-    best = None
-    for name, pattern in _TYPES:
-        found = re.search(pattern, text, re.I)
-        if found and (best is None or _TYPES_ORDER[name] < _TYPES_ORDER[best[0]]):
-            best = (name, found.span())
-    return best
+# --- text structure ---------------------------------------------------------------------------
+
+@dataclass
+class _Clause:
+    start: int
+    end: int
+    sentence: int
+    kind: str  # "main", "gap" (a day after...), "plain" (after...), "old" (weeks after, since)
 
 
-_TYPES_ORDER = {name: index for index, (name, _) in enumerate(_TYPES)}
+def _sentences(title: str, summary: str) -> list[tuple[int, int]]:
+    spans = [(0, len(title))]
+    offset = len(title) + 1
+    start = 0
+    for found in re.finditer(r"(?<![A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\bU\.S)(?<!\bGen)(?<!\bCol)(?<!\bMaj)(?<!\bLt)(?<!\bMr)(?<!\bDr)(?<!\bNo)(?<!\bSt)(?<!\bCapt)(?<!\bBrig)"
+                             r"[.!?](?=\s+[A-Z'\"‘“]|\s*$)", summary):
+        end = found.end()
+        if summary[start:end].strip():
+            spans.append((offset + start, offset + end))
+        start = end
+    if summary[start:].strip():
+        spans.append((offset + start, offset + len(summary)))
+    return spans
 
 
-def _figure(pattern: re.Pattern, text: str) -> tuple[int | None, tuple[int, int] | None]:
-    """The lowest firm figure of the text (ACLED's conservative rule), and its span."""
+def _clauses(text: str, sentences) -> list[_Clause]:
+    """Each sentence's main part and background clauses, in text order."""
+    clauses = []
+    for index, (start, end) in enumerate(sentences):
+        position = start
+        for found in _BACKGROUND.finditer(text, start, end):
+            if found.start() < position:
+                continue
+            kind = "gap" if found.group("gap") else "old" if found.group("old") else "plain"
+            stop = _CLAUSE_END.search(text, found.end(), end)
+            stop_at = stop.start() if stop else end
+            if found.start() > position:
+                clauses.append(_Clause(position, found.start(), index, "main"))
+            clauses.append(_Clause(found.start(), stop_at, index, kind))
+            position = stop_at
+        if position < end:
+            clauses.append(_Clause(position, end, index, "main"))
+    return clauses
+
+
+def _subject(text: str, start: int, floor: int) -> str:
+    """The words before a position back to the clause start: who did it."""
+    window = text[max(floor, start - 120):start]
+    cut = max(window.rfind(mark) for mark in ("; ", ": ", " when ", " as ", " after ", " said ", " that ",
+                                              ", ", "\n", " and "))
+    return window[cut + 1:] if cut >= 0 else window
+
+
+_STATE_RE = re.compile(_STATE_FORCE, re.I)
+_ATTACKERS_RE = re.compile(_ATTACKERS, re.I)
+_VICTIMS_RE = re.compile(_MILITANT_VICTIMS, re.I)
+_AIR_RE = re.compile(_AIR, re.I)
+_NATION_RE = re.compile(r"\b(?:pakistani|pakistan(?:'s)?|afghan|afghanistan(?:'s)?|iranian|iran(?:'s)?|tajik|"
+                        r"tajikistan(?:'s)?|iraqi|iraq(?:'s)?|u\.s\.|us|american|united states|taliban|"
+                        r"islamic emirate|iea|russian|indian|syrian|nigerian)\b", re.I)
+
+
+def _nation(word: str) -> str | None:
+    word = word.lower().removesuffix("'s")
+    if word in ("taliban", "islamic emirate", "iea"):
+        return "afghanistan"
+    return _ADJECTIVES.get(word) or _COUNTRY_NAMES.get(word)
+
+
+def _state_actor(country: str | None) -> str | None:
+    if country is None:
+        return None
+    return _STATE_ACTOR.get(country, f"{_ADJECTIVES_REVERSE.get(country, country)}-security-forces")
+
+
+_ADJECTIVES_REVERSE = {"iran": "iranian", "tajikistan": "tajik", "iraq": "iraqi", "russia": "russian",
+                       "india": "indian", "syria": "syrian", "nigeria": "nigerian", "china": "chinese",
+                       "uzbekistan": "uzbek", "turkey": "turkish"}
+
+
+@dataclass
+class _Trigger:
+    type: str
+    start: int
+    end: int
+    clause: _Clause
+    strength: int = 1  # 2: decides the type over earlier triggers (a security operation over an arrest)
+
+
+def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
+    """The incident type of a trigger word in its context, or None when it reports no incident."""
+    word = found.group(0).lower()
+    start, end = found.span()
+    sentence_words = text[clause.start:clause.end]
+    before = text[max(clause.start, start - 70):start].lower()
+    after = text[end:min(clause.end, end + 90)].lower()
+    subject = _subject(text, start, clause.start).lower()
+    if _MODAL.search(before[-45:]) or re.search(r"\b(?:wave|series|spate|string|campaign|surge|dozens|hundreds|"
+                                                 r"scores|number) of\s+(?:[\w-]+\s+)?$", before):
+        return None
+    if re.search(r"\bto\s+$", before) and re.match(r"[a-z]+$", word) and not word.endswith(("ed", "ing", "s")):
+        return None  # an infinitive: "to attack", "to strike"
+    if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]):
+        return None
+    kind = None
+    strength = 1
+    if found.group("air"):
+        kind = "air-strike"
+        if word.startswith(("strike", "struck", "hit", "pound")) and not re.search(
+                r"jets?|aircraft|warplanes?|drones?|air|strikes?|forces|military|army|pakistan|said its", before + word):
+            kind = None
+    elif found.group("bomb"):
+        kind = "bombing"
+        if re.search(r"\b(?:atomic|nuclear)\s+$", before):
+            return None
+        if re.search(r"(?:described as|blamed on|attributed to)\s+(?:an?\s+)?[\w.]+\s+(?:air ?strike|airstrike|drone)",
+                     sentence_words, re.I):
+            kind, strength = "air-strike", 2
+    elif found.group("abduct"):
+        kind = "abduction"
+        if re.search(r"\b(?:freed|released|rescued|recovered)\b", sentence_words, re.I) and not re.search(
+                r"\b(?:kidnapped|abducted|seized)\b", sentence_words, re.I):
+            return None
+    elif found.group("arrest"):
+        if re.search(r"\b(?:of|the|for)\s+$", before) and word.startswith("detain"):
+            return None
+        if _IMMIGRATION.search(sentence_words) or re.search(r"\bafghans?\b|\bnationals\b", after[:40]):
+            return None
+        if not (_SECURITY_SUSPECT.search(sentence_words) or _SECURITY_SUSPECT.search(text[:clause.start][-200:])):
+            return None  # arrests for ordinary crime are no incident type
+        kind = "arrest"
+    elif found.group("shot"):
+        kind = "targeted-killing"
+        victims = (subject + " " + after[:50])
+        if (re.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
+                      rf"soldiers|passengers|labou?rers|workers|guards|persons|of them)", victims, re.I)
+                or re.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|bus|passengers",
+                             sentence_words, re.I)):
+            kind = "armed-attack"
+    elif found.group("border"):
+        sides = set()
+        for m in _NATION_RE.finditer(text, clause.start, clause.end):
+            if re.match(r"(?:['’]s)?\s*(?:and\s+[\w ]{0,30}?)?(?:[\w-]+\s+){0,2}(?:troops|forces|border|soldiers|army|"
+                        r"military|guards|posts?|positions|side)", text[m.end():m.end() + 45], re.I):
+                sides.add(_nation(m.group(0)))
+        sides.discard(None)
+        if len(sides) >= 2 or (re.search(r"\bborder\b|\bposts?\b|\bpositions\b", sentence_words, re.I)
+                               and len(sides) == 1 and re.search(r"across|border", sentence_words, re.I)
+                               and re.search(r"shell|pound|exchange|traded|clash|fir", word)):
+            kind = "cross-border-fire"
+        elif word.startswith("clash") and _STATE_RE.search(subject) and re.search(
+                r"resist|militants|insurgents|terrorists|poppy|eradication", sentence_words, re.I):
+            kind, strength = "security-operation", 2
+        elif word.startswith(("shell", "pound")) and _ATTACKERS_RE.search(sentence_words):
+            kind = "armed-attack"
+        else:
+            return None
+    elif found.group("op"):
+        if word in ("search operation", "crackdown") or _IMMIGRATION.search(sentence_words) or \
+                re.search(r"\bafghans\b|\bnationals\b", sentence_words, re.I):
+            return None
+        if re.search(r"kill|dead|detain|arrest|dismantl|raid", sentence_words, re.I) and (
+                _STATE_RE.search(sentence_words) or _VICTIMS_RE.search(sentence_words)):
+            if re.search(r"\b(?:militants|gunmen|attackers|fighters)\b", subject) and "raid" in word:
+                kind = "armed-attack"
+            elif re.search(r"claim|said it carried out|said its fighters", sentence_words, re.I) and "raid" in word:
+                kind = "armed-attack"
+            else:
+                kind, strength = "security-operation", 2
+        elif "raid" in word and re.search(r"claim", sentence_words, re.I):
+            kind = "armed-attack"
+        else:
+            return None
+    elif found.group("attack"):
+        kind = "armed-attack"
+        if word.startswith("storm") and not re.match(
+                r"\s+(?:(?:a|an|the|his|their)\s+)?(?:[\w-]+\s+){0,5}?(?:post|check ?post|checkpoint|compound|base|camp|"
+                r"hospital|hotel|mosque|school|prison|jail|station|office|building|village|town|house|convoy|"
+                r"bus|train|headquarters|hq|centre|center|complex|gurdwara|church|temple|shrine|parliament)s?\b",
+                text[end:end + 60], re.I):
+            return None
+        if word.startswith("overr") and re.search(r"\b(?:cost|costs|budget|time)\s+$", before):
+            return None
+        if not _VIOLENT.search(sentence_words) and not _VIOLENT.search(text[:clause.start][-300:] if
+                                                                         clause.sentence else ""):
+            return None  # "the government attacks public television": no weapon, no casualty, no armed side
+        if word in ("rocket", "rockets") and not re.search(r"fired|hit|landed|struck", sentence_words, re.I):
+            return None
+        if word.startswith(("attack", "fire", "fired", "open", "repulsed", "storm", "assault")):
+            forces_before = re.search(r"\b(afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b[\w\s]{0,25}"
+                                      r"(?:forces|troops|border guards|soldiers)\b", subject + " " + after[:45])
+            posts = re.search(r"\b(?:border )?posts?\b|check ?posts?|positions", after + " " + subject)
+            if forces_before and posts and re.search(r"\bborder\b|\bposts?\b|check ?posts?", sentence_words, re.I):
+                if not _ATTACKERS_RE.search(subject):
+                    kind, strength = "cross-border-fire", 2
+        if word.startswith("attack") and re.search(r"\b(?:suicide|bomb|car bomb)\b", before[-20:]):
+            kind = "bombing"
+    elif found.group("kill"):
+        if word in ("martyred", "embraced martyrdom", "slain"):
+            return None  # a casualty word: the type comes from what killed them
+        obj = after[:60]
+        passive = word == "killed" and not re.match(rf"\s*(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?\b|the\b|one\b|his\b|her\b|"
+                                                   rf"their|[A-Z])", text[end:end + 30])
+        if passive and re.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+|had been\s+)?$", subject) and \
+                re.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire|"
+                          r"troops|forces", sentence_words, re.I):
+            kind, strength = "security-operation", 2
+        elif passive:
+            return None
+        elif _STATE_RE.search(subject) and not _ATTACKERS_RE.search(subject) and (
+                _VICTIMS_RE.search(obj) or re.search(r"\b(?:members|commander|cell)\b", obj)):
+            kind, strength = "security-operation", 2
+        elif re.search(rf"{_ATTACKERS}\s*(?:[\w-]+\s+){{0,3}}$", subject) or re.search(
+                rf"^{_ATTACKERS}\b", subject.strip()):
+            if re.search(r"\b(?:tajik|iranian|afghan|pakistani) border guards\b", subject):
+                kind, strength = "security-operation", 2
+            else:
+                kind = "armed-attack"
+        elif re.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+)?$", subject) and word == "killed" and (
+                re.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire",
+                          sentence_words, re.I)):
+            kind, strength = "security-operation", 2
+        else:
+            return None
+    if kind is None:
+        return None
+    return _Trigger(kind, start, end, clause, strength)
+
+
+def _triggers(text: str, clause: _Clause) -> list[_Trigger]:
+    words = text[clause.start:clause.end]
+    outside = _OUTSIDE.search(words) and not re.search(r"\b(?:bomb|blast|suicide|gunmen|militants|attack)", words, re.I)
+    found = []
+    for match in _TRIGGER.finditer(text, clause.start, clause.end):
+        if outside and not match.group("arrest"):
+            continue  # protests, riots, disasters and accidents are no incident type
+        trigger = _sense(match, text, clause)
+        if trigger:
+            found.append(trigger)
+    return found
+
+
+def _evidence(text: str, clause: _Clause, triggers) -> bool:
+    """Whether the clause says the incident happened (a verb, a casualty, a claim), not just names it."""
+    words = text[clause.start:clause.end]
+    pattern = _HEADLINE if clause.sentence == 0 and clause.kind == "main" else _EVIDENCE
+    for found in list(_EVIDENCE.finditer(words)) + list(pattern.finditer(words)):
+        before = words[max(0, found.start() - 40):found.start()]
+        if _MODAL.search(before[-30:]) and not re.search(r"\b(?:said|says)\b", before[-12:]):
+            continue
+        return True
+    return False
+
+
+# --- casualties -------------------------------------------------------------------------------
+
+_PART = re.compile(
+    rf"(?P<qual>{_QUAL}\s+)?(?:(?:his|her|their|its)\s+(?=(?:{_QUAL}\s+)?{NUMBER}\b))?(?:(?P<vague>{_VAGUE})|(?P<n>{NUMBER})(?:\s+(?:to|and|or)\s+(?P<m>{NUMBER}))?|"
+    rf"(?P<one>an?|one|his|her|their|its|the)\b)"
+    rf"(?P<noun>(?:\s+(?!and\b|in\b|at\b|on\b|near\b|when\b|as\b|during\b|inside\b|from\b|after\b|while\b|"
+    rf"including\b|were\b|was\b|have\b|had\b|who\b|with\b|by\b|for\b|to\b|of\b(?!\s+(?:them|his|their|its|the injured)))"
+    rf"[\w'’.-]+){{0,5}})"
+    rf"(?:\s+of\s+(?:them|his|their|its|the injured)(?:\s+[\w-]+)?)?", re.I)
+_NOUN_STOP = re.compile(r"\s(?:and|in|at|on|near|when|as|during|inside|from|after|while|including|were|was|"
+                        r"have|had|who|with|by|for|to)\b", re.I)
+_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|embraced martyrdom|lost their lives|shot dead|gunned down|"
+                        r"slain|perished|succumbed)\b", re.I)
+_HURT_VERB = re.compile(r"\b(?:injured|wounded|hurt|injuring|wounding)\b", re.I)
+_PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|lost their lives|shot dead|gunned down|"
+                           r"slain|perished|succumbed)\b", re.I)
+_PASSIVE_HURT = re.compile(r"\b(?:injured|wounded|hurt)\b", re.I)
+_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|shot dead|gunned down|claimed the lives of|leaving|"
+                                r"leaves|left|killed at least)\s+", re.I),
+           "injured": re.compile(r"\b(?:injur(?:ing|ed|es)|wound(?:ing|ed|s)|hurt(?:ing)?)\s+", re.I)}
+
+
+@dataclass
+class _Figure:
+    value: int | None  # None: vague
+    start: int
+    end: int
+    victims: str  # the noun it counts
+
+
+_ROLE = re.compile(r"\b(?:governor|minister|commander|chief|leader|head|official|officer|mayor|judge|cleric|imam|"
+                   r"journalist|deputy|spokesman|driver|son|brother|father|guard|bodyguard|emir|scholar|lawmaker|"
+                   r"politician|candidate|director|principal|teacher|doctor|engineer|elder|man|woman|boy|girl|child|"
+                   r"civilian|soldier|policeman|worker|shopkeeper|trader|student|passer-by|resident|member)\b", re.I)
+_NEXT_PART = rf"(?=(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one|his|her|their|the)\b)"
+
+
+def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | None:
+    """Parse a conjunction of counted parts from `start`: (total or None if vague, end, first noun)."""
+    position, total, noun, seen, vague = start, 0, "", False, False
+    while True:
+        found = _PART.match(text, position, limit)
+        if not found:
+            break
+        rest = (found.group("noun") or "").strip().lower()
+        if found.group("vague"):
+            vague = True
+        elif found.group("n"):
+            value = number(found.group("n"))
+            qualifier = (found.group("qual") or "").strip().lower()
+            if value is None or (qualifier and qualifier not in _FIRM_QUAL):
+                vague = True
+            else:
+                total += value
+        elif found.group("one"):
+            word = found.group("one").lower()
+            head = rest.split()[-1] if rest else ""
+            if rest.split()[:1] and rest.split()[0] in ("dozen", "few", "number", "handful", "score"):
+                vague = True
+            elif not rest or (word in ("the", "his", "her", "their", "its") and not _ROLE.search(rest)):
+                break
+            elif head.endswith("s") and not head.endswith(("ss", "us")) and word != "one":
+                break
+            else:
+                total += 1
+        if not seen:
+            noun = rest
+        seen = True
+        position = found.end()
+        skip = re.match(r"\s+of\s+(?:[\w'’-]+\s+){1,6}?(?=and\s+(?:his|her|their|an?|one|\d|"
+                        + _WORD + r")\b)", text[position:limit], re.I)
+        if skip:
+            position += skip.end() - 1
+        joint = re.match(r"(?:\s*,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}\s*,)?(?:\s*,\s*and\s+|\s+and\s+)"
+                         + _NEXT_PART, text[position:limit], re.I) or re.match(
+                             rf"\s*,\s*(?=(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE})\b)", text[position:limit], re.I)
+        if not joint:
+            break
+        position += joint.end()
+    if not seen:
+        return None
+    return (None if vague else total), position, noun
+
+
+def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
+    """Casualty figures for killed or injured between start and end."""
     figures = []
-    for found in pattern.finditer(text):
-        value = found.group("n") or found.group("n2")
-        if value and number(value) is not None:
-            figures.append((number(value), found.span()))
-    if not figures:
-        return None, None
-    return min(figures, key=lambda f: f[0])
+    words = text[start:end]
+    # neutralise parentheticals: ", including women and children," ", most of them policemen,"
+    blank = re.sub(r",\s*(?:including|most of them|many of them|among them|mostly|all of them|mainly)[^,.;]*(?=[,.;]|$)",
+                   lambda m: " " * len(m.group(0)), words, flags=re.I)
+    local = blank
+    verbs = _PASSIVE_KILL if which == "killed" else _PASSIVE_HURT
+    if which == "killed":
+        for found in re.finditer(rf"\b(?:death toll|toll)\b[^.;]{{0,60}}?\b(?:rose|rises|risen|climbed|climbs|reached|"
+                                 rf"reaches|jumped|stands? at|stood at|to)\s+(?:to\s+)?(?:{_QUAL}\s+)?(?P<n>{NUMBER})\b",
+                                 local, re.I):
+            figures.append(_Figure(number(found.group("n")), start + found.start("n"), start + found.end("n"), "toll"))
+        if re.search(r"\bno (?:one|deaths?|casualties|lives)\b[^.;]{0,20}\b(?:killed|reported|lost|were)|"
+                     r"\bno casualties\b|\bno one was killed", local, re.I):
+            figures.append(_Figure(0, start, start, "none"))
+    else:
+        if re.search(r"\bno one was (?:killed or )?(?:injured|hurt|wounded)|\bno casualties\b|"
+                     r"\bno (?:injuries|one was hurt)\b", local, re.I):
+            figures.append(_Figure(0, start, start, "none"))
+    # active: "killing at least 20 soldiers", "wounding seven", "leaves two dead"
+    for found in _ACTIVE[which].finditer(local):
+        parsed = _parts(local, found.end(), len(local))
+        if parsed is None:
+            continue
+        value, stop, noun = parsed
+        verb = found.group(0).lower()
+        if verb.startswith(("leav", "left")):
+            if not re.match(rf"\s*(?:{'dead|killed' if which == 'killed' else 'injured|wounded|hurt'})\b",
+                            local[stop:]) and not re.search(
+                    rf"\b(?:{'dead|killed' if which == 'killed' else 'injured|wounded|hurt'})$", noun):
+                continue
+        figures.append(_Figure(value, start + found.end(), start + stop, noun))
+    # passive: "three soldiers and four civilians were killed", "11 others injured", "X was killed with two others"
+    active_at = {f.start for f in figures}
+    for found in verbs.finditer(local):
+        if start + found.end() + 1 in active_at or start + found.end() in active_at:
+            continue  # "a car bomb killed the governor": the count follows the verb
+        head = local[:found.start()]
+        cut = max([head.rfind(mark) for mark in (";", ":", "\n", " when ", " said ", " says ", " that ")] + [-1])
+        for previous in re.finditer(r"\b(?:killed|dead|died|martyred|injured|wounded|hurt)\b\s*,?\s*(?:and\s+)?", head):
+            cut = max(cut, previous.end() - 1)
+        segment = head[cut + 1:]
+        segment_clean = re.sub(r",[^,]*,", lambda m: " " * len(m.group(0)), segment)
+        end_at = len(re.sub(r"(?:\s|,)*(?:\b(?:were|was|have been|had been|has been|are|is|also|later|all|"
+                            r"reportedly|were also|others?)\b(?:\s|,)*)*$", "", segment_clean))
+        tail = local[found.end():found.end() + 40]
+        others = re.match(rf"\s+(?:along\s+)?with\s+(?P<n>{NUMBER})\s+others\b", tail, re.I)
+        taken = False
+        for start_at in re.finditer(rf"(?<![\w-])(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one)\b", segment_clean, re.I):
+            parsed = _parts(segment_clean, start_at.start(), len(segment_clean))
+            if parsed and re.match(r"(?:an?|one)\b", start_at.group(0), re.I) and not _ROLE.search(parsed[2]):
+                continue
+            if parsed and parsed[1] >= end_at - 1 and start_at.start() < end_at:
+                value, _, noun = parsed
+                if value is not None and others:
+                    value += number(others.group("n")) or 0
+                figures.append(_Figure(value, start + cut + 1 + start_at.start(), start + found.end(), noun))
+                taken = True
+                break
+        if taken:
+            continue
+        if re.search(r"\b(?:was|has been|had been|is)\s+(?:\w+\s+)?$", segment_clean) and \
+                not re.search(rf"\b(?:{NUMBER}|{_VAGUE}|people|civilians|soldiers|policemen|persons)\b",
+                              segment_clean, re.I) and which == "killed":
+            value = 1 + ((number(others.group("n")) or 0) if others else 0)
+            figures.append(_Figure(value, start + cut + 1, start + found.end(), "person"))
+    return figures
 
 
-def extract(title: str, summary: str = "", matches=(), located_in: dict | None = None) -> list[Incident]:
-    """The incidents the item reports as news (at most one in this version: the lead incident).
-
-    `matches` are the matcher's (entity, start, end) for `title + "\\n" + summary`; `located_in`
-    maps an entity id to its parents, from which a place's province or country is derived.
-    """
-    located_in = located_in or {}
-    text = f"{title}\n{summary}"
-    lead = _first_type(title) or _first_type(summary)
-    if lead is None:
-        return []
-    kind, span = lead
-    if _NOT_NEWS.search(title) and not re.search(r"\b(?:killed|dead|wounded|injured)\b", text, re.I):
-        return []
-    incident = Incident(type=kind, spans={"type": span})
-    for name, pattern in (("killed", _KILLED), ("injured", _INJURED)):
-        value, where = _figure(pattern, summary)
-        offset = len(title) + 1
-        if value is None:
-            value, where = _figure(pattern, title)
-            offset = 0
-        if value is not None:
-            setattr(incident, name, value)
-            incident.spans[name] = (where[0] + offset, where[1] + offset)
-    claim = _CLAIM.search(text)
-    if claim and not _NO_CLAIM.search(text):
-        incident.claimed = True
-        incident.spans["claimed"] = claim.span()
-    _set_actor(incident, text, matches)
-    _set_place(incident, text, matches, located_in)
-    return [incident]
+def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, tuple[int, int] | None]:
+    """The lowest firm figure of the first scope that has one (summary before title)."""
+    for scope in scopes:
+        figures = []
+        for start, end in scope:
+            figures.extend(_figures(text, start, end, which))
+        if kind in ("armed-attack", "bombing", "targeted-killing", "abduction", "cross-border-fire"):
+            figures = [f for f in figures if not _ATTACKERS_RE.match(f.victims or "") or
+                       f.victims.startswith(("fighters", "taliban fighters"))]
+        if not figures:
+            continue
+        firm = [f for f in figures if f.value is not None]
+        if not firm:
+            return None, (figures[0].start, figures[0].end)
+        best = min(firm, key=lambda f: f.value)
+        return best.value, (best.start, best.end)
+    return None, None
 
 
-def _set_actor(incident: Incident, text: str, matches) -> None:
-    groups = [m for m in matches if m[0] in GROUPS]
-    if groups:
-        entity, start, end = groups[0]
-        incident.actor, incident.spans["actor"] = entity, (start, end)
-        return
-    if incident.type in ("security-operation", "arrest", "air-strike"):
-        state = _STATE.search(text)
-        if state and incident.type != "air-strike":
-            incident.actor, incident.spans["actor"] = "pakistani-security-forces", state.span()
-        elif re.search(r"\bpakistan(?:i)?\b", text, re.I):
-            found = re.search(r"\bpakistan(?:i)?\b", text, re.I)
-            incident.actor, incident.spans["actor"] = "pakistani-security-forces", found.span()
+# --- places -----------------------------------------------------------------------------------
+
+_SUFFIX = (r"(?:area|district|province|city|town|village|valley|tehsil|state|region|subdivision|sub-division|"
+           r"governorate|county|agency|border crossing|crossing|cantonment)")
+_NAME = r"[A-Z][\w-]*(?:\s+(?:(?:al|ez|el|ud|ul|e|i)-[A-Z][\w-]*|al|ez|el|e|i|ul|[A-Z][\w-]*)(?=[\s,.;'’]|$))*"
+_LOCATIVE = re.compile(
+    rf"\b(?P<prep>in|near|at|outside|inside|on the outskirts of|around|off|of|across)\s+(?:the\s+)?"
+    rf"(?:(?:north|south|east|west|central|northern|southern|eastern|western|northeast|northwest|southeast|"
+    rf"southwest|north-east|north-west|south-east|south-west|northeastern|northwestern|southeastern|"
+    rf"southwestern|remote|restive|volatile|troubled|tribal|border|frontier)\s+)*"
+    rf"(?P<name>{_NAME})(?P<suffix>\s+{_SUFFIX}\b)?")
+_POSSESSED = re.compile(rf"(?P<owner>{_NAME})(?:\s+{_SUFFIX})?['’]s\s+(?:(?:northern|southern|eastern|western|northeastern|northwestern|"
+                        rf"southeastern|southwestern|central|restive|remote|volatile)\s+)*(?P<name>{_NAME})"
+                        rf"(?P<suffix>\s+{_SUFFIX}\b)?")
+_NOT_PLACE = re.compile(r"^(?:The|A|An|Friday|Saturday|Sunday|Monday|Tuesday|Wednesday|Thursday|January|February|"
+                        r"March|April|May|June|July|August|September|October|November|December|Shia|Sunni|"
+                        r"Islamic|Taliban|Pakistani|Afghan|Iranian|Police|Officials|Ramadan|Eid|Muharram|"
+                        r"He|She|It|They|His|Her|Its|Their|This|That|Western|Eastern|Northern|Southern)$")
+_BIG_CITIES = ("kabul", "peshawar", "quetta", "karachi", "lahore", "islamabad", "rawalpindi", "herat", "kandahar",
+               "jalalabad", "mazar-i-sharif", "kunduz", "multan", "faisalabad")
+
+
+@dataclass
+class _Place:
+    name: str
+    start: int
+    end: int
+    entity: str | None
+    depth: int
+    region: str | None
+    fold: bool = False  # a street, neighbourhood or venue: the incident's place is its city
+
+
+def _depth(entity: str, located_in: dict) -> int:
+    count, seen = 0, entity
+    while located_in.get(seen) and count < 6:
+        seen, count = located_in[seen][0], count + 1
+    return count
+
+
+_GENERIC = re.compile(rf"\s+{_SUFFIX}$", re.I)
+_FOLDS = re.compile(r"\s+(?:Road|Street|Bazaar|Market|Chowk|Square|Colony|Lines|Cantonment|Mosque|Hospital|"
+                    r"Airport|Station|Camp|Compound|Complex|Gate|Town|Sector|Block|Phase)$")
+_NOT_PLACE_TAIL = re.compile(r"\b(?:Office|Ministry|Department|Army|Front|Group|Brigade|Movement|Party|Service|"
+                             r"Command|Agency|Organi[sz]ation|Council|Court|University|Institute|Authority|Corps|"
+                             r"Forces|Police|Government|Province|Emirate|State|Taliban)$")
+
+
+def _title_case(title: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", title) if len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _excluded(text: str, start: int) -> bool:
+    """A place that is an origin, destination, base or venue of something else, not the incident's."""
+    before = text[max(0, start - 45):start].lower()
+    return bool(re.search(
+        r"(?:\b(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
+        r"(?:[\w'’-]+\s+){0,2}$)|"
+        r"(?:\b(?:court|trial|hearing|conference|summit|talks|meeting|forum|ceremony|jirga|protest|sit-in)\s+"
+        r"(?:[\w-]+\s+){0,2}(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$)|"
+        r"(?:\b(?:officials?|police|authorities|sources|spokesman|government|administration|residents|elders)\s+"
+        r"(?:in|of)\s+(?:the\s+)?$)", before))
+
+
+def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place]:
+    """Locations named in the incident's clauses, with how specific each is and its region."""
+    places: list[_Place] = []
+    title_end = text.find("\n") if "\n" in text else len(text)
+    non_places = [(s, e) for entity, s, e in matches
+                  if entity in groups or entity in STATE_GROUPS
+                  or (entity not in located_in and entity not in PROVINCES and entity not in COUNTRIES)]
+    known = [(entity, s, e) for entity, s, e in matches
+             if entity in located_in or entity in PROVINCES or entity in COUNTRIES]
+    for scope_start, scope_end in scopes:
+        for entity, start, end in known:
+            if not (scope_start <= start < scope_end) or _excluded(text, start):
+                continue
+            written = text[start:end]
+            capital = entity in COUNTRIES and written.lower() not in _COUNTRY_NAMES and len(written) > 4 and \
+                "." not in written and \
+                written.lower() not in _ADJECTIVES and written.lower() != entity.replace("-", " ")
+            if capital and re.match(r"\s+(?:said|says|has|had|have|would|will|warned|accused|denied|and)\b",
+                                    text[end:end + 10]):
+                continue  # "Washington warned": the government, not the place
+            if (entity in COUNTRIES and not capital) or entity not in located_in and entity not in COUNTRIES:
+                # a country (or a place the catalog does not locate) only where the text places something in it
+                before = text[max(scope_start, start - 60):start]
+                if not re.search(r"\b(?:in|inside|across|near|outside|at)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}$", before):
+                    continue
+                if written.lower() in _ADJECTIVES:
+                    continue
+            if re.match(r"\s+(?:river|hydropower|dam|project|gladiators|zalmi|qalandars|united|format|process)\b",
+                        text[end:end + 14], re.I):
+                continue
+            if re.match(r"\s+(?:officials?|police|authorities|government|forces|troops|army|military|side)\b",
+                        text[end:end + 14], re.I) and entity in COUNTRIES:
+                continue
+            places.append(_Place(_GENERIC.sub("", written), start, end, entity,
+                                 1 if capital else _depth(entity, located_in), region_of(entity, located_in)))
+        if scope_start < title_end and _title_case(text[:title_end]):
+            continue  # In A Title Cased Headline every word looks like a name: only the catalog's places count
+        for pattern in (_LOCATIVE, _POSSESSED):
+            for found in pattern.finditer(text, scope_start, scope_end):
+                name = found.group("name").strip()
+                start, end = found.span("name")
+                while name and name.split()[-1] in ("and", "of", "al", "e", "i", "ul"):
+                    name = name.rsplit(" ", 1)[0]
+                    end = start + len(name)
+                if not name or _NOT_PLACE.match(name.split()[0]) or _NOT_PLACE_TAIL.search(name) or \
+                        _excluded(text, start):
+                    continue
+                if any(s <= start < e for s, e in non_places) or any(s <= start < e for _, s, e in known):
+                    continue
+                if any(p.start == start for p in places):
+                    continue
+                suffix = (found.group("suffix") or "").strip().lower()
+                if pattern is _LOCATIVE and found.group("prep") in ("of", "at", "on the outskirts of", "across", "off") \
+                        and not suffix:
+                    continue
+                if re.match(r"\s+(?:river|project|hydropower|dam|hospital|stadium|airport|university|school|"
+                            r"mosque|gurdwara|shrine|station|hotel|office|compound|"
+                            r"brigade|army|front|group|movement|party|service|command|agency|organi[sz]ation|"
+                            r"ministry|department|officials|police|forces)\b", text[end:end + 16], re.I) and not suffix:
+                    continue
+                if name.lower() in _COUNTRY_NAMES:
+                    places.append(_Place(name, start, end, None, 0, _COUNTRY_NAMES[name.lower()]))
+                    continue
+                depth = 1 if suffix in ("province", "state", "region", "governorate") else 2
+                fold = bool(_FOLDS.search(name))
+                places.append(_Place(name, start, end, None, depth, None, fold))
+    # containment: "X in Y", "X, Y", "Y's X", "the X area of Y", "X, a neighbourhood of Y"
+    places.sort(key=lambda p: p.start)
+    for place in places:
+        for other in places:
+            if other is place or other.name == place.name:
+                continue
+            gap = text[place.end:other.start] if other.start >= place.end else None
+            back = text[other.end:place.start] if other.end <= place.start else None
+            inside = (gap is not None and re.fullmatch(
+                rf"(?:\s+{_SUFFIX})?(?:\s*,\s*|\s+(?:in|of)\s+(?:the\s+)?(?:[A-Z][\w-]*['’]s\s+)?(?:[a-z-]+\s+){{0,2}})",
+                gap)) or \
+                (back is not None and re.fullmatch(rf"(?:\s+{_SUFFIX})?['’]s\s+(?:[a-z-]+\s+){{0,2}}", back))
+            described = gap is not None and re.fullmatch(
+                r",\s+(?:an?|the)\s+[^,.;]{0,50}?\b(?P<what>neighbou?rhood|suburb|district|area|quarter|part|"
+                r"sector|town|village|city)\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}", gap)
+            if not (inside or described):
+                continue
+            if place.entity is not None and place.entity in located_in and other.depth >= place.depth and \
+                    other.entity != place.entity:
+                continue  # the catalog knows this place better than a loose reading of the sentence
+            city = other.entity in _BIG_CITIES
+            if (described and described.group("what") in ("neighbourhood", "neighborhood", "suburb", "quarter",
+                                                          "part", "sector", "area")) or \
+                    (city and back is not None and not re.search(r"district|tehsil|village", back + text[
+                        place.end:place.end + 10])):
+                place.fold = True
+            if place.fold:
+                place.name, place.start, place.end = other.name, other.start, other.end
+                place.entity, place.region = other.entity, other.region
+                place.depth = other.depth
+            else:
+                place.depth = max(place.depth, other.depth + 1)
+                place.region = place.region or other.region
+            break
+    return places
 
 
 def region_of(entity: str, located_in: dict, depth: int = 6) -> str | None:
@@ -164,22 +837,375 @@ def region_of(entity: str, located_in: dict, depth: int = 6) -> str | None:
     return None
 
 
-def _set_place(incident: Incident, text: str, matches, located_in: dict) -> None:
-    places = [m for m in matches if m[0] in located_in or m[0] in PROVINCES or m[0] in COUNTRIES]
-    if not places:
+def _country_in(text: str, scopes) -> str | None:
+    """A country the incident's clauses name, for a place the catalog does not know."""
+    for start, end in scopes:
+        words = text[start:end]
+        for found in re.finditer(r"\b(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?|U\.S\.)(?:['’]s)?", words):
+            word = found.group(0).removesuffix("'s").removesuffix("’s")
+            country = _COUNTRY_NAMES.get(word.lower())
+            if country and word != "US":
+                return country
+    for start, end in scopes:
+        for found in re.finditer(r"\b[A-Z][a-z]+\b", text[start:end]):
+            country = _ADJECTIVES.get(found.group(0).lower())
+            if country and country not in ("pakistan", "afghanistan", "united-states"):
+                return country
+    return None
+
+
+# --- the extractor ----------------------------------------------------------------------------
+
+def extract(title: str, summary: str = "", matches=(), located_in: dict | None = None,
+            groups=None) -> list[Incident]:
+    """The incidents the item reports as news: the lead incident, then recent ones it follows.
+
+    `matches` are the matcher's (entity, start, end) for `title + "\\n" + summary`; `located_in`
+    maps an entity id to its parents, from which a place's province or country is derived;
+    `groups` are the entity ids of armed groups (default: the contract's named groups).
+    """
+    located_in = located_in or {}
+    groups = frozenset(groups or GROUPS) - set(STATE_GROUPS)
+    text = f"{title}\n{summary}"
+    if _RETRO_TITLE.search(title):
+        return []
+    sentences = _sentences(title, summary)
+    clauses = _clauses(text, sentences)
+    main = [c for c in clauses if c.kind == "main"]
+    # a noun headline ("Blast in Quetta market") reports an incident when the first sentence says it happened
+    lede = any(_evidence(text, c, None) for c in main if c.sentence == 1)
+    found_main = [t for c in main if _evidence(text, c, None) or (c.sentence == 0 and lede)
+                  for t in _triggers(text, c)]
+    # plain "after" clauses belong to the lead incident when the main text reports one
+    plain = [c for c in clauses if c.kind == "plain"]
+    incidents: list[Incident] = []
+    lead = _lead(found_main)
+    attached = []
+    if lead is not None:
+        for clause in plain:
+            words = text[clause.start:clause.end]
+            triggers = _triggers(text, clause)
+            if triggers and not _UNSPECIFIC.search(words) and all(t.type == lead.type or t.type in (
+                    "bombing", "armed-attack") and lead.type in ("bombing", "armed-attack") for t in triggers) \
+                    and (clause.sentence in {t.clause.sentence for t in found_main} or clause.sentence <= 1):
+                attached.append(clause)
+        same = [t for t in found_main if t.type == lead.type]
+        same_plain = [c for c in plain if any(t.type == lead.type for t in _triggers(text, c))
+                      and not _UNSPECIFIC.search(text[c.start:c.end])]
+        incident = _build(text, lead, same, main + attached, matches, located_in, groups, len(title),
+                          extra=same_plain if lead.type == "arrest" else ())
+        if incident:
+            incidents.append(incident)
+    background = [c for c in clauses if c.kind == "gap" or (c.kind == "plain" and c not in attached)]
+    for clause in background:
+        words = text[clause.start:clause.end]
+        if _UNSPECIFIC.search(words) or not _evidence(text, clause, None):
+            continue
+        if clause.kind == "plain" and lead is not None and not re.search(
+                r"\b(?:retaliat\w+|response|responded|answer)\b", text, re.I):
+            # a plain "after" in an item that reports its own incident: background unless it differs in kind
+            triggers = _triggers(text, clause)
+            if not triggers or all(t.type == lead.type for t in triggers):
+                continue
+        triggers = _triggers(text, clause)
+        if not triggers:
+            continue
+        first = _lead(triggers)
+        incident = _build(text, first, [t for t in triggers if t.type == first.type], [clause], matches,
+                          located_in, groups, len(title))
+        if incident is None:
+            continue
+        same = next((i for i in incidents if i.type == incident.type and (
+            i.place is None or incident.place is None or i.place.lower() == incident.place.lower()) and (
+            i.actor == incident.actor or None in (i.actor, incident.actor))), None)
+        if same is not None:
+            if same is incidents[0] and lead is not None:
+                continue
+            for name in ("actor", "place", "region", "killed", "injured"):
+                if getattr(same, name) is None and getattr(incident, name) is not None:
+                    setattr(same, name, getattr(incident, name))
+                    if name in incident.spans:
+                        same.spans[name] = incident.spans[name]
+            continue
+        incidents.append(incident)
+    return incidents
+
+
+def _lead(triggers: list[_Trigger]) -> _Trigger | None:
+    """The trigger that gives the incident its type: the title's first, else the first sentence's;
+    a stronger sense in the same sentence wins (a raid that kills some and detains others)."""
+    if not triggers:
+        return None
+    first_sentence = min(t.clause.sentence for t in triggers)
+    candidates = [t for t in triggers if t.clause.sentence == first_sentence]
+    lead_scope = [t for t in triggers if t.clause.sentence <= max(first_sentence, 1)]
+    strong = [t for t in lead_scope if t.strength > 1]
+    if strong and not any(t.strength == 1 and t.type in ("armed-attack", "bombing") and t.clause.sentence == 0
+                          and t.start < strong[0].start and strong[0].clause.sentence == 0 for t in candidates):
+        title_strong = [t for t in strong if t.clause.sentence == first_sentence]
+        return (title_strong or strong)[0]
+    return min(candidates, key=lambda t: t.start)
+
+
+def _build(text: str, lead: _Trigger, same_type, clauses, matches, located_in, groups,
+           title_length: int, extra=()) -> Incident | None:
+    incident = Incident(type=lead.type, spans={"type": (lead.start, lead.end)})
+    kind = lead.type
+    title_scope = [(c.start, c.end) for c in clauses if c.sentence == 0]
+    summary_scope = [(c.start, c.end) for c in clauses if c.sentence > 0]
+    # which summary clauses are about this incident: those with one of its triggers, or (for a violent
+    # incident) a casualty figure
+    trig_sentences = {t.clause.sentence for t in same_type} | {lead.clause.sentence}
+    violent = kind not in ("arrest", "abduction")
+    about = [(c.start, c.end) for c in clauses if c.sentence > 0 and (
+        (c.sentence in trig_sentences and (c.kind == "main" or any(c is t.clause for t in same_type))) or
+        violent and (_KILL_VERB.search(text[c.start:c.end]) or _HURT_VERB.search(text[c.start:c.end])))]
+    about += [(c.start, c.end) for c in extra]
+    if kind != "arrest":
+        for name in ("killed", "injured"):
+            value, where = _casualties(text, [about or summary_scope, title_scope], name, kind)
+            if where is not None:
+                setattr(incident, name, value)
+                if value is not None:
+                    incident.spans[name] = where
+    _set_claim(incident, text, clauses)
+    _set_actor(incident, text, lead, clauses, matches, groups)
+    title_clause = [c for c in title_scope if c[0] <= lead.start < c[1]] if lead.clause.sentence == 0 else []
+    place_scopes = [_cut_title(text, s, lead.start if lead.clause.sentence == 0 else None)
+                    for s in (title_clause or title_scope)] + \
+        [s for s in about if s[0] >= title_length]
+    _set_place(incident, text, lead, place_scopes, matches, located_in, groups)
+    return incident
+
+
+def _cut_title(text: str, scope, at: int | None):
+    """A title's incident part: "clash near Spin Boldak as civilians flee Chaman" stops before "as";
+    "Twenty-three killed as gunmen attack vehicles in Musakhel" keeps the part with the lead trigger."""
+    start, end = scope
+    cuts = [start] + [start + m.start() for m in re.finditer(r"\s(?:as|amid|while|sparking|prompting)\s",
+                                                            text[start:end])] + [end]
+    if at is None or not (start <= at < end):
+        return (start, cuts[1])
+    for left, right in zip(cuts, cuts[1:]):
+        if left <= at < right:
+            return (left, right)
+    return scope
+
+
+def _set_claim(incident: Incident, text: str, clauses) -> None:
+    if incident.type in ("air-strike", "security-operation", "arrest", "cross-border-fire"):
         return
+    for clause in clauses:
+        words = text[clause.start:clause.end]
+        for found in _CLAIM.finditer(words):
+            window = words[max(0, found.start() - 60):found.end() + 10]
+            if _NO_CLAIM.search(window) or re.search(r"\b(?:the|these|its|their)\s+$", words[:found.start()]):
+                continue
+            if re.search(r"\b(?:police|officials?|military|army|ministry|government|spokesman for the (?:army|police))\b"
+                         r"[\w\s]{0,15}$", words[:found.start()]) and "responsibility" not in found.group(0):
+                continue
+            incident.claimed = True
+            incident.spans["claimed"] = (clause.start + found.start(), clause.start + found.end())
+            incident.spans["_claim_clause"] = (clause.start, clause.end)
+            return
 
-    def depth(entity: str) -> int:
-        count, seen = 0, entity
-        while located_in.get(seen) and count < 6:
-            seen, count = located_in[seen][0], count + 1
-        return count
 
-    entity, start, end = max(places, key=lambda m: (depth(m[0]), -m[1]))
-    incident.place, incident.spans["place"] = text[start:end], (start, end)
-    region = region_of(entity, located_in)
+def _groups_in(matches, groups, start: int, end: int):
+    return [(entity, s, e) for entity, s, e in matches if entity in groups and start <= s < end]
+
+
+def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, groups) -> None:
+    kind = incident.type
+    scopes = [(c.start, c.end) for c in clauses]
+    state_kind = kind in ("air-strike", "security-operation", "arrest", "cross-border-fire")
+    if not state_kind:
+        # a claim names the claimant; an attribution the accused; else the subject of the trigger
+        if "_claim_clause" in incident.spans:
+            start, end = incident.spans.pop("_claim_clause")
+            claim_at = incident.spans["claimed"][0]
+            claimant = text[start:claim_at]
+            claimant_clean = re.sub(r",[^,]*,", lambda m: " " * len(m.group(0)), claimant)
+            if re.search(r"\b(?:faction|splinter|wing|affiliate|offshoot)\s+(?:linked|allied|close|loyal)\b",
+                         claimant_clean, re.I) and not re.search(r"^\s*(?:the\s+)?[A-Z]", claimant_clean[:3] + "x"):
+                return
+            if re.search(r"\bfaction linked to\b|\bgroup linked to\b|\blinked to\b", claimant_clean, re.I):
+                return
+            named = [g for g in _groups_in(matches, groups, start, claim_at)
+                     if claimant_clean[g[1] - start:g[2] - start].strip()]
+            if not named:
+                named = _groups_in(matches, groups, claim_at, min(end, claim_at + 60)) \
+                    if re.search(r"claimed by", text[claim_at:claim_at + 12], re.I) else []
+            if named:
+                _actor(incident, named[-1][0] if len(named) > 1 and named[-1][0] == "iskp" else named[0][0],
+                       (named[0][1], named[0][2]))
+                return
+            new = re.search(r"([A-Z][\w]*(?:-[\w]+)+|(?:[A-Z][\w]+\s){1,3}(?:Army|Front|Group|Brigade|Movement|"
+                            r"Lashkar|Jaish|Jamaat))\s*(?:,|$)?\s*(?:has\s+|had\s+|later\s+|initially\s+)?$",
+                            claimant_clean.rstrip())
+            if new and not re.match(r"(?:Islamic|Pakistani|Afghan)\b", new.group(1)):
+                name = new.group(1).strip()
+                _actor(incident, re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"),
+                       (start + new.start(1), start + new.end(1)))
+                return
+            if re.search(r"\b(?:the group|the militant group|the outfit|it)\b", claimant_clean, re.I) or \
+                    not claimant_clean.strip() or re.search(r"\bclaims?\b", text[claim_at:claim_at + 7]):
+                earlier = [g for s, e in scopes for g in _groups_in(matches, groups, s, e)]
+                if earlier and re.search(r"\b(?:the group|the militant group|the outfit|it)\b", claimant_clean, re.I):
+                    _actor(incident, earlier[0][0], (earlier[0][1], earlier[0][2]))
+                return
+        for start, end in scopes:
+            words = text[start:end]
+            for found in _ATTRIBUTION.finditer(words):
+                if re.search(r"\brepeatedly\b", words[max(0, found.start() - 30):found.start()]):
+                    continue
+                around = [g for g in _groups_in(matches, groups, start, end)
+                          if abs(g[1] - (start + found.start())) < 70]
+                if around:
+                    after = [g for g in around if g[1] >= start + found.end()]
+                    chosen = (after or around)[0]
+                    if re.search(r"\b(?:accus\w+)\b", found.group(0), re.I) and after:
+                        chosen = after[0]
+                    _actor(incident, chosen[0], (chosen[1], chosen[2]))
+                    return
+                if re.search(r"blam|accus|behind|responsible", found.group(0), re.I):
+                    state = re.search(r"\b(?:the\s+)?(afghan taliban|taliban|islamic emirate)\b",
+                                      words[found.end():found.end() + 40], re.I)
+                    if state and "blam" in found.group(0).lower():
+                        incident.actor = "afghan-taliban"
+                        incident.spans["actor"] = (start + found.end() + state.start(1), start + found.end() + state.end(1))
+                        return
+        # the subject of the trigger: "ISWAP fighters overran", "Jaish al-Adl militants attacked"
+        for trigger_clause in clauses:
+            if not (trigger_clause.start <= lead.start < trigger_clause.end):
+                continue
+            floor = trigger_clause.start
+            near = [g for g in _groups_in(matches, groups, floor, lead.start)
+                    if lead.start - g[2] < 50 and not re.search(r"\b(?:on|against|of|targeting|hideouts of|members of)\s+"
+                                                                r"(?:the\s+)?$", text[max(floor, g[1] - 25):g[1]], re.I)]
+            if near and not re.search(r"[;:]", text[near[-1][2]:lead.start]):
+                _actor(incident, near[-1][0], (near[-1][1], near[-1][2]))
+                return
+        return
+    if kind == "cross-border-fire":
+        words = text[lead.clause.start:lead.clause.end]
+        if re.search(r"exchang|traded|trade fire|clash|fighting|skirmish", text[lead.start:lead.end], re.I):
+            return
+        side = None
+        if text[lead.start:lead.end].lower().startswith("repuls"):
+            beyond = text[lead.end:lead.clause.end]
+            found = _NATION_RE.search(beyond[:60])
+            if found and _nation(found.group(0)):
+                incident.actor = _state_actor(_nation(found.group(0)))
+                return
+        adjective = re.search(r"\b(afghan|taliban|pakistani|iranian|tajik)\s+$", text[max(0, lead.start - 12):lead.start],
+                              re.I)
+        if adjective:
+            incident.actor = _state_actor(_nation(adjective.group(1)))
+            return
+        by = re.search(r"\battack by\s+(?:the\s+)?(\w+(?: \w+)?)\s+(?:forces|troops)", words, re.I)
+        if by:
+            side = _nation(by.group(1).split()[0]) or _nation(by.group(1))
+        if side is None:
+            subject = _subject(text, lead.start, lead.clause.start)
+            for found in _NATION_RE.finditer(subject):
+                side = _nation(found.group(0)) or side
+                if side:
+                    break
+        if side is None:
+            for found in _NATION_RE.finditer(words[:lead.start - lead.clause.start]):
+                side = _nation(found.group(0))
+                if side:
+                    break
+        if side:
+            incident.actor = _state_actor(side)
+        return
+    # a state's strike, operation or arrest: whose forces
+    sentence_scopes = [(c.start, c.end) for c in clauses if c.sentence == lead.clause.sentence] + scopes
+    for start, end in sentence_scopes:
+        window_start, window_end = start, end
+        words = text[window_start:window_end]
+        candidates = []
+        for found in _NATION_RE.finditer(words):
+            country = _nation(found.group(0))
+            if country is None:
+                continue
+            position = window_start + found.start()
+            after_word = text[window_start + found.end():window_start + found.end() + 35].lower()
+            before_word = text[max(0, position - 30):position].lower()
+            attributed = kind == "air-strike" and re.search(r"(?:described as|blamed on|attributed to)\s+(?:an?\s+)?$",
+                                                            before_word)
+            if not attributed and kind == "air-strike" and re.search(r"\b(?:in|of|across|into|on)\s+(?:the\s+)?$",
+                                                                    before_word):
+                continue  # where the strike landed, not who struck
+            if re.search(r"^\s*(?:'s)?\s*(?:border|side|soil|territory|airspace|posts|positions|villages?|province)",
+                         after_word) and kind == "air-strike":
+                continue
+            weight = 0
+            if re.match(r"(?:'s)?\s*(?:\w+\s+){0,2}(?:jets?|aircraft|drones?|warplanes?|missiles?|air ?strikes?|"
+                        r"airstrike|forces|troops|military|army|security forces|intelligence|border|counter|strike|"
+                        r"said its|said it)", after_word):
+                weight = 2
+            if re.match(r"\s*(?:has\s+|had\s+)?(?:hands?|handed|extradit\w*|arrest\w*|detain\w*|captur\w*|"
+                        r"struck|strikes?|hits?|bombed|raided|killed|kills?|carried out|launched)\b", after_word):
+                weight = 2  # the country is the subject: "Pakistan hands the suspect to the US"
+            if attributed:
+                weight = 3
+            candidates.append((weight, -abs(position - lead.start), country, position, found.end() - found.start()))
+        if kind == "air-strike":
+            for found in re.finditer(r"\bblam\w*\s+(?:the\s+)?(afghan taliban|taliban)\b", words, re.I):
+                candidates.append((4, 0, "afghanistan", window_start + found.start(1), len(found.group(1))))
+        if candidates:
+            best = max(candidates)
+            if best[0] > 0:
+                incident.actor = _state_actor(best[2])
+                incident.spans["actor"] = (best[3], best[3] + best[4])
+                return
+    if kind == "air-strike":
+        return
+    words = " ".join(text[s:e] for s, e in scopes)
+    state = re.search(r"\b(?:security forces|ctd|counter terrorism department|counter-terrorism department|ispr|"
+                      r"inter-services public relations|frontier corps|fc|police|army|military|soldiers|troops)\b",
+                      words, re.I)
+    if state:
+        incident.actor = "pakistani-security-forces"
+
+
+def _actor(incident: Incident, entity: str, span) -> None:
+    incident.actor, incident.spans["actor"] = entity, span
+
+
+def _set_place(incident: Incident, text: str, lead: _Trigger, scopes, matches, located_in, groups) -> None:
+    places = _places(text, scopes, matches, located_in, groups)
+    if not places:
+        _state_region(incident)
+        return
+    best = max(places, key=lambda p: (p.depth, -abs(p.start - lead.start)))
+    name = best.name
+    incident.place, incident.spans["place"] = name, (best.start, best.end)
+    region = best.region
+    if region is None:
+        # a place the catalog does not know: the province the incident's words name, else the country
+        provinces = {p.region for p in places if p.entity in PROVINCES}
+        region = provinces.pop() if len(provinces) == 1 else None
+        region = region or next((p.region for p in places if p.region), None) or _country_in(text, scopes)
+    if incident.type == "cross-border-fire" and incident.actor is None:
+        # an exchange: placed on a side only when the text says which
+        explicit = re.search(re.escape(name) + r"\s+(?:in|on)\s+(?:the\s+)?(?:[A-Z][\w]+(?:['’]s)?|Pakistani|Afghan)",
+                             text)
+        if not explicit or best.region is None:
+            region = None
     if region:
-        incident.region, incident.spans["region"] = region, (start, end)
+        incident.region, incident.spans["region"] = region, (best.start, best.end)
+
+
+def _state_region(incident: Incident) -> None:
+    """No place named: a state's forces acting against intruders act on their own ground."""
+    if incident.type == "security-operation" and incident.actor and incident.actor.endswith("-security-forces"):
+        nation = incident.actor.removesuffix("-security-forces")
+        country = "pakistan" if nation == "pakistani" else next(
+            (c for c, adjective in _ADJECTIVES_REVERSE.items() if adjective == nation), None)
+        if country:
+            incident.region = country
 
 
 def located_in(catalog) -> dict:
@@ -189,9 +1215,23 @@ def located_in(catalog) -> dict:
             if any(relation == "located-in" for relation, _ in entity.relations)}
 
 
-def item_incidents(matcher, item: dict, result=None):
+def armed_groups(catalog) -> frozenset:
+    """The catalog's armed groups: the actors an incident can name."""
+    return frozenset(entity.id for entity in catalog.entities.values() if entity.type == "group")
+
+
+def incident_context(matcher) -> tuple[dict, frozenset]:
+    """The catalog's place hierarchy and armed groups, computed once per matcher."""
+    context = getattr(matcher, "_incident_context", None)
+    if context is None or context[0] is not matcher.catalog:
+        context = (matcher.catalog, located_in(matcher.catalog), armed_groups(matcher.catalog))
+        matcher._incident_context = context
+    return context[1], context[2]
+
+
+def item_incidents(matcher, item: dict, result=None) -> list[Incident]:
     """The incidents an item reports, from its text and the matcher's entity matches."""
     title, summary = str(item.get("title") or ""), str(item.get("summary") or "")
     result = result or matcher.match(title, summary)
-    return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches],
-                   located_in(matcher.catalog))
+    places, groups = incident_context(matcher)
+    return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches], places, groups)

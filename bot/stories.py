@@ -52,6 +52,21 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit(("https", host, path, query, ""))
 
 
+def strip_tracking(url: str | None) -> str | None:
+    """The same link without tracking parameters (utm_*, fbclid, gclid...); otherwise as it was."""
+    if not url or "?" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in pairs if not _TRACKING_PARAMS.match(key)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))
+
+
 def title_tokens(title: str) -> tuple[str, ...]:
     """The significant words of a title, folded: lowercase, no accents, no stopwords, sorted."""
     folded = title.casefold()

@@ -58,6 +58,32 @@ def known_keys(db, feed_id: str, keys: list[str]) -> set[str]:
     return found
 
 
+def reposts(db, feed_id: str, new: Sequence[NewItem]) -> set[str]:
+    """Ids of the entries that re-post an item of the same feed (or of this batch).
+
+    A re-post has a new guid but the same canonical URL (tracking parameters differ) and the same
+    or a near-identical title. It is not a second report of the story: it is not stored.
+    """
+    with_url = [entry for entry in new if entry.canonical]
+    earlier: dict[str, list[tuple[str, ...]]] = {}
+    urls = sorted({entry.canonical for entry in with_url})
+    for start in range(0, len(urls), _CHUNK):
+        chunk = urls[start:start + _CHUNK]
+        rows = db.execute(f"SELECT canonical_url, title FROM items WHERE feed_id = ? AND canonical_url IN "
+                          f"({','.join('?' * len(chunk))})", [feed_id, *chunk]).fetchall()
+        for url, title in rows:
+            earlier.setdefault(url, []).append(title_tokens(title or ""))
+    found = set()
+    for entry in with_url:
+        seen = earlier.setdefault(entry.canonical, [])
+        if any(tokens == entry.tokens or title_similarity(entry.tokens, tokens) >= TITLE_SIMILARITY
+               for tokens in seen):
+            found.add(entry.item_id)
+        else:
+            seen.append(entry.tokens)
+    return found
+
+
 def insert_item(db, item: Item, *, baseline: bool) -> tuple[str, bool]:
     """Store one new item with its story; return (story_id, joined an existing story)."""
     return insert_items(db, [prepare(item, baseline=baseline)])[0]

@@ -64,3 +64,91 @@ def test_event_score_pairs_over_item_and_type():
     score.add([{"type": "bombing", "killed": 4, "place": "quetta"}, {"type": "arrest"}], gold)
     assert (score.score.true_positives, score.score.false_positives, score.score.false_negatives) == (1, 1, 0)
     assert score.share("killed") == 1.0 and score.share("place") == 1.0
+
+
+def _one(title, summary=""):
+    """The incidents of an item, matched with the shipped catalog."""
+    return [i.record() for i in item_incidents(load_matcher(), {"title": title, "summary": summary})]
+
+
+def test_number_words_compounds_and_digits():
+    assert number("twenty-one") == 21 and number("one hundred and five") == 105
+    assert number("1,200") == 1200 and number("eighteen") == 18
+
+
+def test_numbered_parts_add_and_vague_parts_give_no_figure():
+    [event] = _one("Roadside bomb hits army vehicle in Kech",
+                   "Three soldiers and four civilians were killed when the bomb went off, officials said.")
+    assert event["killed"] == 7
+    [event] = _one("Blast hits market in Quetta", "Two guards and several passers-by were killed, police said.")
+    assert event["killed"] is None
+    [event] = _one("A dozen militants killed as security forces raid hideout in Bannu",
+                   "Security forces killed a dozen militants in an intelligence-based operation.")
+    assert event["type"] == "security-operation" and event["killed"] is None
+
+
+def test_ranges_and_at_least_give_the_low_firm_figure():
+    [event] = _one("Between 15 and 20 killed in Kunduz mosque blast",
+                   "Between 15 and 20 worshippers were killed when an explosion tore through a mosque in Kunduz.")
+    assert event["killed"] == 15
+    [event] = _one("Drones strike houses in Paktika", "Pakistani drones struck houses in Paktika, killing 10 to 12 "
+                   "people and wounding at least 7, the Taliban said.")
+    assert (event["type"], event["killed"], event["injured"]) == ("air-strike", 10, 7)
+    assert event["actor"] == "pakistani-security-forces"
+
+
+def test_a_claim_sets_actor_and_claimed_and_no_claim_does_not():
+    [event] = _one("Suicide attack on checkpoint in Mohmand",
+                   "Jamaat-ul-Ahrar said it carried out the suicide attack, which killed four soldiers.")
+    assert (event["actor"], event["claimed"], event["killed"]) == ("jamaat-ul-ahrar", True, 4)
+    [event] = _one("Bomb kills five in Kabul", "No group claimed the bombing, but IS-K has repeatedly targeted the area.")
+    assert (event["actor"], event["claimed"]) == (None, False)
+
+
+def test_background_recaps_are_not_new_incidents_but_a_recent_trigger_is():
+    assert _one("Families still wait for answers",
+                "A year after the suicide bombing at a mosque in Peshawar that killed 80 people, relatives wait.") == []
+    assert _one("Attacks have surged", "The attack was the latest in a series of attacks since 2021.") == []
+    events = _one("Pakistani jets strike hideouts in Khost",
+                  "Pakistani jets struck hideouts in Khost, two days after militants killed seven soldiers in Bannu.")
+    assert sorted((e["type"], e["place"], e["killed"]) for e in events) == [
+        ("air-strike", "Khost", None), ("armed-attack", "Bannu", 7)]
+
+
+def test_threats_protests_disasters_and_ordinary_arrests_are_no_incident():
+    assert _one("TTP warns of attacks on army-run businesses", "The group said they would be targeted.") == []
+    assert _one("Police clash with protesters in Peshawar", "Dozens were hurt as police fired tear gas.") == []
+    assert _one("Floods kill 20 in Swat", "At least 20 people were killed by flash floods.") == []
+    assert _one("Police arrest man over shop theft in Lahore", "He was detained after a chase.") == []
+
+
+def test_place_is_the_most_specific_and_region_comes_from_the_catalog_or_the_text():
+    [event] = _one("Gunman kills six at mosque in Afghanistan's Herat",
+                   "A gunman opened fire on worshippers in Herat province's Guzara district, killing six people.")
+    assert (event["place"], event["region"], event["killed"]) == ("Guzara", "afghanistan", 6)
+    [event] = _one("Fighters overrun army base in northeast Nigeria",
+                   "Militants overran a base in Borno state, killing at least 20 soldiers.")
+    assert (event["place"], event["region"]) == ("Borno", "nigeria")
+    [event] = _one("Gunmen kill 42 in attack on convoy in Kurram",
+                   "Gunmen opened fire on a convoy travelling from Parachinar to Peshawar in Kurram district, killing 42.")
+    assert event["place"] == "Kurram" and event["region"] == "khyber-pakhtunkhwa"
+
+
+def test_state_forces_killing_militants_is_an_operation_and_two_states_firing_is_cross_border():
+    [event] = _one("Security forces kill five terrorists in Lakki Marwat",
+                   "Five terrorists were killed in an intelligence-based operation, the ISPR said.")
+    assert (event["type"], event["actor"], event["killed"]) == ("security-operation", "pakistani-security-forces", 5)
+    [event] = _one("Afghan forces open fire on Pakistani posts near Chaman",
+                   "Afghan Taliban forces opened fire on Pakistani border posts near Chaman, wounding three civilians.")
+    assert (event["type"], event["actor"], event["injured"]) == ("cross-border-fire", "afghan-taliban", 3)
+
+
+def test_every_field_keeps_the_span_it_came_from():
+    title, summary = "TTP claims attack on police station in Bannu", "Two policemen were martyred, police said."
+    matcher = load_matcher()
+    [incident] = item_incidents(matcher, {"title": title, "summary": summary})
+    text = f"{title}\n{summary}"
+    assert text[slice(*incident.spans["place"])] == "Bannu"
+    assert text[slice(*incident.spans["actor"])] == "TTP"
+    assert "Two policemen" in text[slice(*incident.spans["killed"])]
+    assert "claim" in text[slice(*incident.spans["claimed"])]

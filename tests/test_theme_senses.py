@@ -100,3 +100,20 @@ def test_cue_in_another_sense_gives_no_theme(theme, title, summary):
 ])
 def test_cue_in_its_own_sense_keeps_the_theme(theme, title, summary):
     assert theme in themes_of(title, summary)
+
+
+def test_a_theme_needing_a_side_is_met_by_a_place_inside_it_or_a_member():
+    """Bajaur stands for Pakistan and Muttaqi for the Taliban when a theme needs them."""
+    assert "cross-border-attacks" in themes_of(
+        "Afghan forces fire on posts in Bajaur", "Afghan troops shelled border posts in Bajaur overnight.")
+    assert "recognition-legitimacy" in themes_of(
+        "Amir Khan Muttaqi says recognition of his government is near",
+        "He said more countries would soon grant formal recognition.")
+
+
+def test_forces_killing_militants_is_not_a_militant_attack_but_a_repelled_one_is():
+    assert "militant-attacks" not in themes_of(
+        "Pakistani troops kill six militants in North Waziristan", "Security forces killed them in a raid.")
+    assert "militant-attacks" in themes_of(
+        "Suicide bombers storm police compound in Bannu, Pakistan",
+        "Security forces killed all five attackers after a car bomb blew open the gate; three policemen died.")

@@ -391,8 +391,10 @@ class Refresher:
         for number, job in enumerate(jobs):
             if job.outcome == "stored" and job.new:
                 known = item_store.known_keys(self.db, job.feed.id, [entry.item.dedup_key for entry in job.new])
-                for entry in job.new:
-                    if entry.item.dedup_key not in known:
+                unknown = [entry for entry in job.new if entry.item.dedup_key not in known]
+                repeated = item_store.reposts(self.db, job.feed.id, unknown)
+                for entry in unknown:
+                    if entry.item_id not in repeated:
                         fresh.append(entry)
                         owners.append(number)
         placed = item_store.insert_items(self.db, fresh, self._recent)

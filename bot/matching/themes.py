@@ -3,7 +3,8 @@
 A theme's score is the sum of the weights of its distinct cues found in the item, a cue in the
 headline counting half as much again. The theme is kept when the score reaches its threshold,
 no veto phrase occurs, every `requires` pattern occurs and, when the theme lists entities, one
-of them is named. With the optional semantic scorer installed, the similarity between the item
+of them is named or stands behind one that is: a place inside it (Bajaur for Khyber Pakhtunkhwa
+and Pakistan) or a person who leads, serves or belongs to it (Muttaqi for the Taliban). With the optional semantic scorer installed, the similarity between the item
 and the theme's description can lift a theme that is just short of its threshold.
 Scoring an item first screens every theme's patterns at once by their literal prefixes: only the
 patterns that can occur are run, and only for the themes that can still reach their threshold.
@@ -97,6 +98,7 @@ class ThemeScorer:
                 {theme.id: [theme.description, theme.name] for theme in catalog.themes.values()})
         self._screen = _ThemeScreen(catalog.themes.values()) if screened else None
         self._not_regional = catalog.not_regional()
+        self._behind = _standing_behind(catalog)
 
     def score(self, title: str, summary: str, entities: tuple[str, ...],
               similarities: dict[str, float] | None = None) -> tuple[ThemeScore, ...]:
@@ -111,6 +113,7 @@ class ThemeScorer:
             return ()
         if similarities is None:
             similarities = self.similarities([f"{title}. {summary}"])[0]
+        entities = self.with_those_behind(entities)
         if self._screen is None:
             worth_scoring = [(theme, None) for theme in self.catalog.themes.values()]
         else:
@@ -131,7 +134,14 @@ class ThemeScorer:
 
     def theme_score(self, theme: Theme, title_text: str, body_text: str, entities) -> tuple[float, list[CueHit], str]:
         """Score one theme on folded texts; return (score, cue hits, reason it is blocked or '')."""
-        return _theme_score(theme, title_text, body_text, entities)
+        return _theme_score(theme, title_text, body_text, self.with_those_behind(entities))
+
+    def with_those_behind(self, entities) -> frozenset[str]:
+        """The entities named and those they stand for: the places around a place, a person's group."""
+        found = set(entities)
+        for entity in entities:
+            found.update(self._behind.get(entity, ()))
+        return frozenset(found)
 
     def similarities(self, texts: list[str]) -> list[dict[str, float]]:
         """Semantic similarity of each text to each theme (empty without the semantic scorer).
@@ -146,6 +156,32 @@ class ThemeScorer:
             vectors = self.semantic.embed(texts)
         matrix = vectors @ _stack([self._prototypes[theme] for theme in themes]).T
         return [dict(zip(themes, map(float, row))) for row in matrix]
+
+
+STANDS_FOR = ("located-in", "leader-of", "member-of", "minister-in", "works-for")
+
+
+def _standing_behind(catalog: Catalog) -> dict[str, frozenset[str]]:
+    """For each entity, those it stands for in a theme's entity groups, through its relations.
+
+    A place stands for every place it is located in, at any depth; a person for the group,
+    government or body they lead, belong to, serve in or work for.
+    """
+    direct: dict[str, set[str]] = {}
+    for entity in catalog.entities.values():
+        for relation, target in entity.relations:
+            if relation in STANDS_FOR and target in catalog.entities:
+                direct.setdefault(entity.id, set()).add(target)
+    behind = {}
+    for entity_id in direct:
+        found, todo = set(), list(direct[entity_id])
+        while todo:
+            target = todo.pop()
+            if target not in found and target != entity_id:
+                found.add(target)
+                todo.extend(direct.get(target, ()))
+        behind[entity_id] = frozenset(found)
+    return behind
 
 
 def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
@@ -180,7 +216,7 @@ def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
                 weight = cue.weight * (TITLE_BONUS if in_title else 1.0)
                 if _BACKGROUND.search(text, max(0, found.start() - 30), found.start()):
                     weight *= BACKGROUND_FACTOR
-                if best is None or weight > best.weight:
+                if best is None or abs(weight) > abs(best.weight):  # a negative cue counts at its strongest
                     best = CueHit(cue.pattern, found.group(), weight, in_title)
         if best is not None:
             hits.append(best)
