@@ -1,8 +1,11 @@
-"""One story, many outlets: canonical URLs and title signatures that join the same story.
+"""One story, many outlets: the pure rules that say two items are the same story.
 
 Two items are one story when their canonical URLs agree (tracking parameters stripped) or
 when their titles are near-identical (Jaccard similarity of significant words) within a
-time window.
+time window. This module only holds those rules (`canonical_url`, `title_tokens`,
+`title_similarity`, `title_prefix`, the window and threshold); the join itself runs in the
+store's write transaction (`store.items.insert_items` and its `RecentStories`), which applies
+them to each new item against the stories already stored.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""Text normalisation shared by the store, the search index and the matcher.
+"""Text normalisation for what comes in: feed entries (bot.feeds.parse) and imported documents
+(bot.documents).
 
 Feed text arrives as HTML fragments with entities, soft hyphens (Dawn puts them inside
 words), zero-width characters and non-breaking spaces. `clean_text` turns it into plain
-text that indexes and matches the way a reader sees it.
+text before it is stored, so the search index and the matcher (which folds case and
+accents itself, in bot.matching.normalize) see it the way a reader does.
 """
 
 from __future__ import annotations

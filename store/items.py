@@ -98,7 +98,7 @@ class RecentStories:
     the boundary is probed in the store instead. Only the thread that writes items may use it.
     """
 
-    def __init__(self, limit: int = 150_000):  # about 55 MB: two days of a thousand busy feeds' stories
+    def __init__(self, limit: int = 150_000):  # two days of a thousand busy feeds' stories (memory: README)
         self.limit = limit
         self.boundary: str | None = None  # None: not loaded yet; "": complete for all time
         self._by_token: dict[str, tuple[list[str], list[str]]] = {}  # token -> (first_seen times, stories), by time

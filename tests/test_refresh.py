@@ -7,7 +7,8 @@ import pytest
 
 from bot.config import FetchSettings
 from bot.feeds.fetch import Fetcher
-from bot.feeds.refresh import FAILED_AFTER, Refresher
+from bot.feeds.decide import FAILED_AFTER
+from bot.feeds.refresh import Refresher
 from bot.models import Feed
 from store.feeds import due_feed_ids, feed_row, sync_feeds
 from tests.feedserver import FeedServer
@@ -228,7 +229,7 @@ async def test_jobs_that_queue_during_a_write_share_the_next_one_and_a_failure_s
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from bot.feeds.refresh import GroupWriter
+    from bot.feeds.writer import GroupWriter
 
     release, groups = threading.Event(), []
 

@@ -1,7 +1,7 @@
 """Turn a fetched body into Items. The only module that imports a feed parser.
 
-feedparser is the reference (it survives almost anything, ~75 ms for Dawn's feed here);
-fastfeedparser (~1 ms for the same feed) is tried first on bodies it reads safely — UTF-8 or a
+feedparser is the reference (it survives almost anything, but is slow: see the README's
+Performance section); fastfeedparser is tried first on bodies it reads safely — UTF-8 or a
 declared encoding, no charset conflict — and feedparser takes over whenever the fast path raises,
 finds nothing, or produces replacement characters. Parsing is CPU work: callers run
 `parse_feed` in a thread, never on the event loop.

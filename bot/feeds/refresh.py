@@ -12,18 +12,18 @@ import asyncio
 import hashlib
 import functools
 import logging
-import random
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from bot.clock import utc_now
+from bot.clock import iso, utc_now
 from bot.config import FetchSettings
+from bot.feeds.decide import Decider, FeedState, FetchOutcome, Outcome, WriteOutcome
 from bot.errors import FetchError, FetchTimeout, HTTPStatusError, NetworkError, ParseError
 from bot.feeds.fetch import FetchRequest, Fetcher
 from bot.feeds.parse import parse_feed
+from bot.feeds.writer import GroupWriter
 from bot.models import Feed, MatchResult
 from store import begin_immediate
 from store import feeds as feed_store
@@ -33,8 +33,6 @@ from store import outbox
 
 log = logging.getLogger(__name__)
 
-FAILED_AFTER = 5  # consecutive errors before a feed is "failed" (still retried at the cap)
-MIN_FEEDS_FOR_OUTAGE = 3
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,7 @@ class RefreshResult:
     """What one feed's refresh did."""
 
     feed_id: str
-    outcome: str  # new | empty | not_modified | unchanged | error
+    outcome: Outcome
     new_item_ids: tuple[str, ...] = ()  # stored and not a baseline: candidates for alerts
     stored: int = 0  # every item stored, baseline included
     new_stories: int = 0
@@ -50,7 +48,7 @@ class RefreshResult:
     error: str | None = None
     retry_after: float | None = None
     network_error: bool = False
-    previous_state: str | None = None  # the feed's state before this good poll
+    previous_state: FeedState | None = None  # the feed's state before this good poll
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ class PassSummary:
 
     results: tuple[RefreshResult, ...]
     outage: bool = False
-    state_changes: tuple[tuple[str, str, str], ...] = field(default=())  # (feed, before, after)
+    state_changes: tuple[tuple[str, FeedState, FeedState], ...] = field(default=())  # (feed, before, after)
     matched: int = 0  # stored items matched after the pass (new feeds' baselines)
 
     @property
@@ -107,7 +105,7 @@ class _Write:
 
     feed: Feed
     started: datetime
-    outcome: str  # stored | not_modified | unchanged | error
+    outcome: WriteOutcome
     response: object = None
     body_hash: str | None = None
     parsed: object = None  # ParsedFeed
@@ -115,69 +113,6 @@ class _Write:
     matches: dict = field(default_factory=dict)  # item id -> MatchResult
     baseline: bool = False
     error: Exception | None = None
-
-
-class GroupWriter:
-    """Write jobs on one thread, in group transactions: what queued during a write goes in the next.
-
-    Feeds that finish one at a time are written one per transaction; when they finish faster
-    than they are written, those that queued meanwhile share a commit (and a segment of the
-    search index). When a group fails, each of its jobs is written alone, so one feed's bad
-    data costs no other feed.
-    """
-
-    def __init__(self, executor: ThreadPoolExecutor, write: Callable[[list], list], max_group: int = 64):
-        self.executor, self.write, self.max_group = executor, write, max_group
-        self._pending: list = []
-        self._lock = threading.Lock()
-        self._draining = False
-
-    async def submit(self, job):
-        """Queue a job; return what writing it returned (or raise what it raised)."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        with self._lock:
-            self._pending.append((job, future, loop))
-            start, self._draining = not self._draining, True
-        if start:
-            loop.run_in_executor(self.executor, self._drain)
-        return await future
-
-    def _drain(self) -> None:
-        while True:
-            with self._lock:
-                batch = self._pending[:self.max_group]
-                del self._pending[:self.max_group]
-                if not batch:
-                    self._draining = False
-                    return
-            try:
-                outcomes = self._write([job for job, _, _ in batch])
-            except BaseException as exc:  # noqa: BLE001 - every waiter must hear of it
-                outcomes = [exc] * len(batch)
-            for (_, future, loop), outcome in zip(batch, outcomes):
-                try:
-                    loop.call_soon_threadsafe(_settle, future, outcome)
-                except RuntimeError:  # the loop closed: no waiter is left, and the write is committed
-                    pass
-
-    def _write(self, jobs: list) -> list:
-        """Write jobs together; if that fails, each alone. Return each job's result or error."""
-        try:
-            return self.write(jobs)
-        except Exception as exc:  # noqa: BLE001 - reported to the job's waiter
-            if len(jobs) == 1:
-                return [exc]
-        return [self._write([job])[0] for job in jobs]
-
-
-def _settle(future: asyncio.Future, outcome) -> None:
-    if future.done():  # the waiter was cancelled; the write itself is committed
-        return
-    if isinstance(outcome, BaseException):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)
 
 
 class Refresher:
@@ -194,7 +129,7 @@ class Refresher:
                  now: Callable[[], datetime] = utc_now, jitter: Callable[[], float] | None = None):
         self.db, self.fetcher, self.matcher, self.now = db, fetcher, matcher, now
         self.settings = settings or FetchSettings()
-        self.jitter = jitter or (lambda: random.uniform(0.9, 1.1))
+        self.decide = Decider(self.settings, jitter)
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchdesk-store")
         self._writer = GroupWriter(self._store_thread, self._write_group)
         self._recent = item_store.RecentStories()  # used on the store thread only
@@ -232,7 +167,7 @@ class Refresher:
             return result
 
         results = await asyncio.gather(*(refresh(feed) for feed in due))
-        outage = self._is_outage(results)
+        outage = self.decide.is_outage(sum(result.network_error for result in results), len(results))
         changes = await self._in_store(self._apply_failures, due, results, outage)
         changes += [(result.feed_id, result.previous_state, "ok") for result in results
                     if result.previous_state in ("failing", "failed")]
@@ -275,13 +210,7 @@ class Refresher:
 
     def _mark_polled(self) -> None:
         with self.db.conn:
-            feed_store.set_meta(self.db, "last_poll_at", feed_store.iso(self.now()))
-
-    def _is_outage(self, results: Sequence[RefreshResult]) -> bool:
-        if len(results) < MIN_FEEDS_FOR_OUTAGE:
-            return False
-        network_failures = sum(result.network_error for result in results)
-        return network_failures >= self.settings.outage_ratio * len(results)
+            feed_store.set_meta(self.db, "last_poll_at", iso(self.now()))
 
     def _apply_failures(self, feeds, results, outage: bool) -> list[tuple[str, str, str]]:
         now, changes = self.now(), []
@@ -299,27 +228,19 @@ class Refresher:
         return changes
 
     def _record_failure(self, feed: Feed, row: dict, result: RefreshResult, now: datetime,
-                        outage: bool) -> list[tuple[str, str, str]]:
-        errors = row.get("error_count", 0) + (0 if outage else 1)
-        delay = self.backoff_delay(errors if not outage else 1)
-        retry_until = None
-        if result.retry_after:
-            retry_until = now + timedelta(seconds=result.retry_after)
-            delay = max(delay, result.retry_after)
-        if outage:
-            state = row.get("state", "new")
-        else:
-            state = "failed" if errors >= FAILED_AFTER else "failing"
+                        outage: bool) -> list[tuple[str, FeedState, FeedState]]:
+        failure = self.decide.after_failure(errors_before=row.get("error_count", 0),
+                                            state_before=row.get("state", "new"), outage=outage,
+                                            retry_after=result.retry_after, now=now)
         previous = feed_store.record_failure(
-            self.db, feed.id, now=now, error=result.error or "error", state=state,
-            next_check_at=now + timedelta(seconds=delay), count_error=not outage,
-            retry_after_until=retry_until)
-        return [(feed.id, previous, state)] if previous != state else []
+            self.db, feed.id, now=now, error=result.error or "error", state=failure.state,
+            next_check_at=failure.next_check_at, count_error=failure.count_error,
+            retry_after_until=failure.retry_after_until)
+        return [(feed.id, previous, failure.state)] if previous != failure.state else []
 
     def backoff_delay(self, errors: int) -> float:
-        """Seconds to wait after `errors` consecutive failures: doubling, capped, jittered."""
-        base = self.settings.backoff_base * (2 ** max(0, errors - 1))
-        return min(self.settings.backoff_cap, base) * self.jitter()
+        """Seconds to wait after `errors` consecutive failures (the decider's rule)."""
+        return self.decide.backoff_delay(errors)
 
     async def refresh_feed(self, feed: Feed, row: dict | None = None) -> RefreshResult:
         """Fetch one feed and store what is new; errors come back as a result, not raised."""
@@ -433,14 +354,12 @@ class Refresher:
                              stored=len(stored), new_stories=len(stored) - joined, joined=joined,
                              previous_state=previous)
 
-    def _record_ok(self, feed, started, response, body_hash, guid_reuse, new_items, outcome,
-                   note=None) -> str:
+    def _record_ok(self, feed, started, response, body_hash, guid_reuse, new_items, outcome: FetchOutcome,
+                   note=None) -> FeedState:
         now = self.now()
-        interval = feed.interval * self.jitter()
-        if response.max_age and response.max_age > interval:
-            interval = min(response.max_age, 24 * 3600)
+        next_check_at = self.decide.next_check_after_success(interval=feed.interval, max_age=response.max_age, now=now)
         previous = feed_store.record_success(
-            self.db, feed.id, now=now, next_check_at=now + timedelta(seconds=interval),
+            self.db, feed.id, now=now, next_check_at=next_check_at,
             etag=response.etag, last_modified=response.last_modified, body_hash=body_hash,
             guid_reuse=guid_reuse)
         feed_store.log_fetch(self.db, feed.id, started_at=started, duration=response.duration,

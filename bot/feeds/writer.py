@@ -1,0 +1,71 @@
+"""Write on one thread in group transactions: what queued during a write goes in the next one."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+
+class GroupWriter:
+    """Write jobs on one thread, in group transactions: what queued during a write goes in the next.
+
+    Feeds that finish one at a time are written one per transaction; when they finish faster
+    than they are written, those that queued meanwhile share a commit (and a segment of the
+    search index). When a group fails, each of its jobs is written alone, so one feed's bad
+    data costs no other feed.
+    """
+
+    def __init__(self, executor: ThreadPoolExecutor, write: Callable[[list], list], max_group: int = 64):
+        self.executor, self.write, self.max_group = executor, write, max_group
+        self._pending: list = []
+        self._lock = threading.Lock()
+        self._draining = False
+
+    async def submit(self, job):
+        """Queue a job; return what writing it returned (or raise what it raised)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self._lock:
+            self._pending.append((job, future, loop))
+            start, self._draining = not self._draining, True
+        if start:
+            loop.run_in_executor(self.executor, self._drain)
+        return await future
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                batch = self._pending[:self.max_group]
+                del self._pending[:self.max_group]
+                if not batch:
+                    self._draining = False
+                    return
+            try:
+                outcomes = self._write([job for job, _, _ in batch])
+            except BaseException as exc:  # noqa: BLE001 - every waiter must hear of it
+                outcomes = [exc] * len(batch)
+            for (_, future, loop), outcome in zip(batch, outcomes):
+                try:
+                    loop.call_soon_threadsafe(_settle, future, outcome)
+                except RuntimeError:  # the loop closed: no waiter is left, and the write is committed
+                    pass
+
+    def _write(self, jobs: list) -> list:
+        """Write jobs together; if that fails, each alone. Return each job's result or error."""
+        try:
+            return self.write(jobs)
+        except Exception as exc:  # noqa: BLE001 - reported to the job's waiter
+            if len(jobs) == 1:
+                return [exc]
+        return [self._write([job])[0] for job in jobs]
+
+
+def _settle(future: asyncio.Future, outcome) -> None:
+    if future.done():  # the waiter was cancelled; the write itself is committed
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
