@@ -63,13 +63,15 @@ def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], lim
     queued = 0
     subscriptions = all_subscriptions(db)
     mutes = active_mutes(db, now)
+    threaded = {(rule.platform, rule.channel) for rule in rules if rule.followups == "thread"}
     for item_id in item_ids:
         item = load_alert_item(db, item_id)
         if item is None:
             continue
         item.zone = zone
         for (platform, channel), mentions in targets_for(item, rules, subscriptions, mutes).items():
-            queued += _alert_channel(db, item, platform, channel, mentions, limits, now)
+            queued += _alert_channel(db, item, platform, channel, mentions, limits, now,
+                                     thread=(platform, channel) in threaded)
     return queued
 
 
@@ -127,11 +129,11 @@ def targets_for(item: AlertItem, rules, subscriptions, mutes=None) -> dict[tuple
 
 
 def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: tuple[str, ...],
-                   limits: AlertLimits, now: datetime) -> int:
+                   limits: AlertLimits, now: datetime, *, thread: bool = False) -> int:
     key = f"alert:{platform}:{channel}:{item.story_id}"
     existing = outbox.get(db, key)
     if existing is not None:
-        return _also_reported(db, existing, item, now)
+        return _also_reported(db, existing, item, now, thread=thread)
     window_start = now - timedelta(seconds=limits.batch_window)
     recent = outbox.count_since(db, platform, channel, ("alert",), window_start)
     last_hour = outbox.count_since(db, platform, channel, ("alert", "batch"), now - timedelta(hours=1))
@@ -153,8 +155,9 @@ def _alert_payload(item: AlertItem, mentions: tuple[str, ...]) -> dict:
     return {**reply_to_dict(alert_reply(item, mentions)), "first_outlet": {"name": item.outlet}}
 
 
-def _also_reported(db, existing: dict, item: AlertItem, now: datetime) -> int:
-    """Record another outlet on a story already alerted: update the queued or sent alert."""
+def _also_reported(db, existing: dict, item: AlertItem, now: datetime, *, thread: bool = False) -> int:
+    """Record another outlet on a story already alerted: update the queued or sent alert, or,
+    with `followups: thread`, post the outlet's report in a thread under the sent alert."""
     payload = json.loads(existing["payload"])
     outlets = payload.setdefault("also_reported_by", [])
     first = payload.get("first_outlet") or {}
@@ -166,6 +169,13 @@ def _also_reported(db, existing: dict, item: AlertItem, now: datetime) -> int:
     if existing["status"] in (outbox.PENDING, outbox.FAILED):
         outbox.update_payload(db, existing["id"], new_payload)
         return 1
+    if thread:  # a message in the alert's thread, keyed by the outlet so it is posted once
+        outbox.update_payload(db, existing["id"], {**json.loads(existing["payload"]), "also_reported_by": outlets})
+        followup = {**reply_to_dict(followup_reply(item)), "thread_of": existing["idem_key"],
+                    "thread_name": payload.get("title", "")}
+        return int(outbox.enqueue(db, idem_key=f"followup:{existing['idem_key']}:{len(outlets)}", kind="followup",
+                                  platform=existing["platform"], channel_id=existing["channel_id"],
+                                  payload=followup, now=now, story_id=existing["story_id"]))
     # Sent (or being sent): queue an edit of that message, keyed by the outlet so it happens once.
     new_payload["edit_of"] = existing["idem_key"]
     new_payload["mentions"] = []
@@ -173,6 +183,13 @@ def _also_reported(db, existing: dict, item: AlertItem, now: datetime) -> int:
     return int(outbox.enqueue(db, idem_key=f"edit:{existing['idem_key']}:{len(outlets)}", kind="edit",
                               platform=existing["platform"], channel_id=existing["channel_id"],
                               payload=new_payload, now=now, story_id=existing["story_id"]))
+
+
+def followup_reply(item: AlertItem) -> Reply:
+    """A later outlet's report of a story already alerted, for the alert's thread."""
+    when = local_time(item.published_at, item.zone)
+    return Reply(title=f"Also reported by {item.outlet}: {item.title}"[:250], url=item.link,
+                 footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}")
 
 
 def _with_also_reported(reply: Reply, outlets: list[str]) -> Reply:

@@ -416,14 +416,14 @@ def status_reply(deps: Deps) -> Reply:
 
 
 async def _handle_trend(deps: Deps, ctx: CommandContext, entity: str, days: int) -> Reply:
-    from bot.trend import trend_chart
+    from bot.trend import trend_file
 
-    entity_id = deps.resolver.resolve(entity, kinds=("entity",))[1]
-    name = deps.resolver.label("entity", entity_id)
-    path = await in_thread(trend_chart, deps.db, entity_id, name, days=days, now=deps.now(),
-                           directory=deps.chart_dir)
-    return Reply(title=f"Daily mentions of {name}, last {days} days", file=path,
-                 text="Bars: mentions per day; line: 7-day average.")
+    kind, target_id = deps.resolver.resolve(entity, kinds=("entity", "theme"))
+    name = deps.resolver.label(kind, target_id)
+    path, total = await in_thread(trend_file, deps.db, target_id, name, days=days, now=deps.now(),
+                                  directory=deps.chart_dir, kind=kind)
+    text = "Bars: mentions per day; line: 7-day average." if total else "No mentions in this period."
+    return Reply(title=f"Daily mentions of {name}, last {days} days", file=path, text=text)
 
 
 # ---------------------------------------------------------------- the registry
@@ -459,8 +459,9 @@ REGISTRY: dict[str, Subcommand] = {command.name: command for command in (
         Argument("item", "Item id, as shown on an alert",
                  needs="an item id (at least 6 characters, as shown by search or an alert)", metavar="item id"),)),
     Subcommand("status", _handle_status, "Health of the bot: feeds, queue, last poll", "status", cli=True),
-    Subcommand("trend", _handle_trend, "Mentions of an entity per day", "trend ttp 30", (
-        _ENTITY, Argument("days", "How many days (2 to 365, default 30)", kind=int, required=False, default=30,
+    Subcommand("trend", _handle_trend, "Mentions of an entity or a theme per day", "trend ttp 30", (
+        Argument("entity", "Group, person, place or theme", needs="an entity or a theme",
+                 complete=("entity", "theme")), Argument("days", "How many days (2 to 365, default 30)", kind=int, required=False, default=30,
                           bounds=(2, 365), shape=r"\d{1,3}")), cli=True),
 )}
 

@@ -72,6 +72,7 @@ class AlertRule:
     themes: tuple[str, ...] = ()
     min_score: float = 0.0
     mention_role: str | None = None
+    followups: str = "edit"  # later outlets: "edit" the alert, or post in a "thread" under it
 
 
 @dataclass(frozen=True)
@@ -284,12 +285,15 @@ def _read_target(reader: Reader) -> tuple[str, str]:
 def _read_alerts(top: Reader) -> tuple[tuple[AlertRule, ...], AlertLimits]:
     rules = []
     for reader in top.children("alerts"):
-        reader.only({"platform", "channel", "entities", "themes", "min_score", "mention_role"})
+        reader.only({"platform", "channel", "entities", "themes", "min_score", "mention_role", "followups"})
         platform, channel = _read_target(reader)
         rule = AlertRule(platform=platform, channel=channel, entities=reader.strings("entities"),
                          themes=reader.strings("themes"),
                          min_score=reader.get("min_score", float, 0.0),
-                         mention_role=reader.text("mention_role"))
+                         mention_role=reader.text("mention_role"),
+                         followups=reader.text("followups", "edit"))
+        if rule.followups not in ("edit", "thread"):
+            reader.fail(f"must be edit or thread, not {rule.followups!r}", key="followups")
         if not rule.entities and not rule.themes:
             reader.fail("an alert rule needs at least one of entities or themes")
         rules.append(rule)

@@ -4,7 +4,9 @@
 encodings and titles): each becomes an item of source "corpus" (feed `corpus`), normalised,
 matched and indexed like a feed item. Importing the same file again changes nothing.
 `watchdesk catalog suggest DIR` counts capitalised names in the documents that the catalog does
-not know, with an example sentence for each.
+not know, with an example sentence for each (binary and other non-text files are skipped and
+counted; Headline Case lines never make a name), and with `--watch` prints them as a `watch:`
+block to paste into feeds.yml.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.clock import utc_now
+from bot.matching.catalog import HONORIFICS
 from bot.documents import Document, Skipped, folder_files, printable_name, read_document, scan_folder
 from bot.models import Feed, Item
 
@@ -91,36 +96,165 @@ def import_directory(db, directory: Path, matcher, *, now: datetime | None = Non
     return imported, skipped
 
 
-def suggest_names(directory: Path, matcher, *, limit: int = 30) -> list[tuple[str, int, str]]:
-    """Frequent capitalised names the catalog does not match: (name, count, example sentence)."""
+@dataclass(frozen=True)
+class Suggestion:
+    """A frequent name the catalog lacks: how often it was seen, an example sentence, a guessed type."""
+
+    name: str
+    count: int
+    example: str
+    type: str
+
+
+def suggest_names(directory: Path, matcher, *, limit: int = 30,
+                  on_skip: Callable[[str, str], None] | None = None) -> list[Suggestion]:
+    """Frequent capitalised names the catalog does not match, most frequent first.
+
+    Only text files are read (`on_skip(name, reason)` hears of the others: binary files, other
+    kinds, links out of the folder). A phrase counts as a name only when it is capitalised in the
+    middle of an ordinary sentence: in a Headline Case line every word is, so those lines add to a
+    name's count but never make one; words the documents also write in lower case ("Talks",
+    "Says", "Border") are trimmed from a phrase's ends, and a phrase of nothing else is dropped.
+    """
     counts: Counter = Counter()
     examples: dict[str, str] = {}
-    mid_sentence: set[str] = set()
-    for document in read_documents(directory):
-        for sentence in _SENTENCES.split(f"{document.title}. {document.text}"):
-            for found in _NAME.finditer(sentence):
-                words = found.group().strip(" '’-").split()
-                at_start = found.start() == 0
-                while words and (words[0] in _COMMON_STARTS or words[0][0].islower()):
-                    words, at_start = words[1:], False
-                while words and words[-1].lower() in ("the", "of", "and", "al", "e", "i"):
-                    words = words[:-1]
-                name = " ".join(words)
-                if len(name) < 3:
-                    continue
-                counts[name] += 1
-                examples.setdefault(name, sentence.strip()[:200])
-                if not at_start:
-                    mid_sentence.add(name)
+    evidence: set[str] = set()  # seen capitalised mid-sentence in ordinary (not Headline Case) text
+    lower_words: Counter = Counter()
+    for document in read_documents(directory, on_skip):
+        for line in f"{document.title}\n{document.text}".splitlines():
+            for sentence in _SENTENCES.split(line):
+                headline = _is_headline_case(sentence)
+                if not headline:
+                    lower_words.update(word for word in _WORD.findall(sentence) if word.islower())
+                for name, at_start in _names_in(sentence):
+                    counts[name] += 1
+                    examples.setdefault(name, sentence.strip()[:200])
+                    if not at_start and not headline:
+                        evidence.add(name)
     known = {rule.key for rule in matcher.catalog.rules}
+    merged: Counter = Counter()  # trimmed name -> occurrences of every phrase that trims to it
+    shown: dict[str, str] = {}
+    named: set[str] = set()
+    for phrase, count in counts.most_common():
+        name = _trim_common_words(phrase, lower_words)
+        if len(name) < 3:
+            continue
+        merged[name] += count
+        shown.setdefault(name, examples[phrase])
+        if phrase in evidence:
+            named.add(name)
     suggestions = []
-    for name, count in counts.most_common():
+    for name, count in sorted(merged.items(), key=lambda pair: (-pair[1], pair[0])):
         if len(suggestions) >= limit:
             break
-        if name not in mid_sentence or name.lower() in known:
-            continue  # capitalised only because a sentence starts with it, or already a name
+        if name not in named or name.lower() in known:
+            continue  # capitalised only because a sentence or a headline is, or already a name
         covered = sum(m.end - m.start for m in matcher.find(name))
         if covered >= len(name) * 0.6:
             continue
-        suggestions.append((name, count, examples[name]))
+        suggestions.append(Suggestion(name, count, shown[name], guess_type(name)))
     return suggestions
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_CONNECTORS = {"al", "bin", "ul", "ur", "e", "i", "of", "the", "and", "de", "ud", "din"}
+# Words a headline capitalises that are never names on their own.
+_HEADLINE_WORDS = {"Says", "Said", "Say", "Will", "Would", "Could", "Should", "Has", "Have", "Had", "Is", "Are", "Was",
+                   "Were", "With", "To", "From", "Over", "After", "Amid", "Against", "Into", "By", "Up", "Out", "New",
+                   "More", "Not", "No", "Its", "His", "Her", "Their", "Who", "What", "How", "Why", "Calls", "Vows",
+                   "Warns", "Urges", "Seeks", "Meets", "Talks", "Kills", "Killed", "Attack", "Attacks", "Claims",
+                   "Report", "Reports", "Ahead", "Behind", "Back", "Off", "Down", "Near"}
+
+
+def _names_in(sentence: str):
+    """Capitalised phrases of a sentence, trimmed of common sentence openers, with whether one opens it."""
+    for found in _NAME.finditer(sentence):
+        words = found.group().strip(" '’-").split()
+        follower = _FOLLOWER.match(sentence, found.end())
+        if follower:  # "the Tariq Gidar group"
+            words.append(follower.group(1))
+        at_start = found.start() == len(sentence) - len(sentence.lstrip())
+        while words and (words[0] in _COMMON_STARTS or words[0] in _HEADLINE_WORDS or words[0][0].islower()):
+            words, at_start = words[1:], False
+        while words and (words[-1].lower() in _CONNECTORS or words[-1] in _HEADLINE_WORDS):
+            words = words[:-1]
+        name = " ".join(words)
+        if len(name) >= 3:
+            yield name, at_start
+
+
+_FOLLOWER = re.compile(r"\s+(group|faction|network|militia|district|valley|tehsil|province)\b")
+
+
+def _is_headline_case(sentence: str) -> bool:
+    """Whether most words of a line are capitalised ("Taliban Say Talks With Islamabad Failed")."""
+    words = [word for word in _WORD.findall(sentence) if word.lower() not in _CONNECTORS]
+    return len(words) >= 4 and sum(word[0].isupper() for word in words) >= 0.7 * len(words)
+
+
+def _trim_common_words(name: str, lower_words: Counter) -> str:
+    """Drop the words at a phrase's ends that the documents also write in lower case ("Border Police")."""
+    words = name.split()
+
+    def common(word: str) -> bool:
+        return lower_words[word.lower()] > 0 or word in _HEADLINE_WORDS
+
+    while words and (common(words[0]) or words[0].lower().rstrip(".") in HONORIFICS):
+        words = words[1:]
+    while words and (common(words[-1]) or words[-1].lower() in _CONNECTORS) and len(words) > 1:
+        if words[-1].lower() in _GROUP_WORDS | _PLACE_WORDS | _ORGANIZATION_WORDS:
+            break  # "Tariq Gidar group" keeps its last word
+        words = words[:-1]
+    if len(words) == 1 and common(words[0]):
+        return ""
+    return " ".join(words)
+
+
+_GROUP_WORDS = {"group", "faction", "front", "army", "movement", "brigade", "lashkar", "jaish", "tehreek", "tehrik",
+                "militia", "network", "battalion", "division"}
+_PLACE_WORDS = {"district", "province", "valley", "tehsil", "village", "town", "city", "camp", "pass", "bazaar",
+                "road", "border", "crossing"}
+_PLACE_ENDINGS = ("khel", "abad", "pur", "garh", "kot", "shahr", "qala", "stan")
+_ORGANIZATION_WORDS = {"ministry", "council", "office", "agency", "bank", "university", "institute", "committee",
+                       "commission", "authority", "court", "police", "force", "forces", "corps", "department",
+                       "party", "association", "foundation", "news", "times", "post", "tribune", "radio", "tv"}
+
+
+def guess_type(name: str) -> str:
+    """A first guess at a suggested name's catalog type, from its last word; a person otherwise."""
+    last = name.split()[-1].lower()
+    if last in _GROUP_WORDS:
+        return "group"
+    if last in _PLACE_WORDS or last.endswith(_PLACE_ENDINGS):
+        return "place"
+    if last in _ORGANIZATION_WORDS:
+        return "organization"
+    return "person" if 2 <= len(name.split()) <= 4 else "place"
+
+
+def watch_block(suggestions: list[Suggestion], taken=()) -> str:
+    """The suggestions as a `watch:` block for feeds.yml: one entity each, its type a guess to check.
+
+    Ids are made from the names, never one of `taken` (the catalog's).
+    """
+    lines = ["watch:", "  entities:"]
+    used: set[str] = set(taken)
+    for suggestion in suggestions:
+        base = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", suggestion.name).encode("ascii", "ignore")
+                      .decode().lower()).strip("-") or "name"
+        entity_id, number = base, 2
+        while entity_id in used:
+            entity_id, number = f"{base}-{number}", number + 1
+        used.add(entity_id)
+        example = suggestion.example.replace("\\", " ").replace('"', "'")
+        times = "once" if suggestion.count == 1 else f"{suggestion.count} times"
+        lines += [f"    {entity_id}:  # seen {times}, e.g. \"{example[:120]}\"",
+                  f"      type: {suggestion.type}  # a guess: group, person, place, organization, party or agreement",
+                  f"      name: {_yaml_string(suggestion.name)}",
+                  '      description: ""',
+                  f"      aliases: [{_yaml_string(suggestion.name)}]"]
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

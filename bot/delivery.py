@@ -123,8 +123,14 @@ class DeliveryWorker:
         finder = getattr(adapter, "find_sent", None)
         if finder is None or row["kind"] == "edit":
             return False
+        where = {}
+        if row["kind"] == "followup":  # look in the alert's thread
+            parent = self._thread_parent(row)
+            if parent is None:
+                return False
+            where = {"thread": parent}
         try:
-            message_id = await finder(row["channel_id"], row["idem_key"])
+            message_id = await finder(row["channel_id"], row["idem_key"], **where)
         except DeliveryError as exc:
             log.warning("cannot check whether %s was sent: %s; sending it", row["idem_key"], exc)
             return False
@@ -144,7 +150,21 @@ class DeliveryWorker:
                 raise _NotYet("the message to update has not been sent yet")
             await adapter.edit(row["channel_id"], original["message_id"], reply)
             return original["message_id"]
+        if row["kind"] == "followup":
+            original = outbox.get(self.db, payload["thread_of"])
+            if original is None or original["status"] == outbox.FAILED:
+                raise PermanentDeliveryError("the alert to follow up was never delivered")
+            if not original["message_id"]:
+                raise _NotYet("the alert to follow up has not been sent yet")
+            return await adapter.send_followup(row["channel_id"], original["message_id"], reply,
+                                               idempotency_key=row["idem_key"],
+                                               thread_name=payload.get("thread_name", ""))
         return await adapter.send(row["channel_id"], reply, idempotency_key=row["idem_key"])
+
+    def _thread_parent(self, row: dict) -> str | None:
+        """The platform id of the alert a followup row goes under, once that alert is sent."""
+        original = outbox.get(self.db, json.loads(row["payload"]).get("thread_of", ""))
+        return original["message_id"] if original and original["message_id"] else None
 
     def _retry(self, row: dict, exc: Exception, delay: float | None = None) -> None:
         attempts = row["attempts"] + 1

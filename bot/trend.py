@@ -1,14 +1,18 @@
-"""Trend charts: daily mentions of an entity as bars, with a 7-day rolling average line.
+"""Trend charts: daily mentions of an entity or a theme as bars, with a 7-day rolling average line.
 
 Drawn with matplotlib's Agg backend through the object-oriented Figure API (no pyplot state),
-so a chart can be drawn on a worker thread while the event loop runs.
+so a chart can be drawn on a worker thread while the event loop runs. Counts are whole
+numbers, so the count axis has integer ticks. The average of each day covers that day and the
+six before it, read from the store even where they fall before the chart's first day: the line
+does not sag at the start of the window. A period without a single mention says so on the
+chart. The file is named after what it shows and its period: `trend-ttp-20261027-20261125.png`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import matplotlib
@@ -18,12 +22,14 @@ matplotlib.use("Agg")
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from store.lookup import daily_mentions  # noqa: E402
+from store.lookup import daily_mentions, daily_theme_mentions  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 ROLLING_DAYS = 7
+NO_MENTIONS = "no mentions in this period"
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")  # catalog ids are already safe; anything else never names a path
 
 
@@ -36,31 +42,59 @@ def rolling_average(counts: list[int], window: int = ROLLING_DAYS) -> list[float
     return averages
 
 
-def trend_chart(db, entity_id: str, entity_name: str, *, days: int = 30, now: datetime,
-                directory: Path) -> Path:
-    """Draw the daily mentions of an entity over `days` days to a PNG; return its path."""
-    series = daily_mentions(db, entity_id, days=days, now=now)
-    dates = [day for day, _ in series]
+def trend_series(db, target_id: str, *, days: int, now: datetime, kind: str = "entity"
+                 ) -> tuple[list[date], list[int], list[float]]:
+    """The chart's days, their counts, and each day's average over it and the six days before."""
+    reader = daily_theme_mentions if kind == "theme" else daily_mentions
+    series = reader(db, target_id, days=days + ROLLING_DAYS - 1, now=now)
     counts = [count for _, count in series]
+    averages = rolling_average(counts)[ROLLING_DAYS - 1:]
+    return [day for day, _ in series][ROLLING_DAYS - 1:], counts[ROLLING_DAYS - 1:], averages
+
+
+def draw_trend(dates: list[date], counts: list[int], averages: list[float], title: str) -> Figure:
+    """The chart as a Figure: bars, the average line, integer ticks, a note when nothing was counted."""
     figure = Figure(figsize=(8, 3.6), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     axes.bar(dates, counts, width=0.8, color="#4c78a8", label="mentions per day")
-    axes.plot(dates, rolling_average(counts), color="#e45756", linewidth=2,
-              label=f"{ROLLING_DAYS}-day average")
+    axes.plot(dates, averages, color="#e45756", linewidth=2, label=f"{ROLLING_DAYS}-day average")
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    axes.set_ylim(bottom=0)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(bottom=0, top=None if any(counts) else 1)
+    if not any(counts):
+        axes.text(0.5, 0.5, NO_MENTIONS, transform=axes.transAxes, ha="center", va="center",
+                  fontsize=12, color="#555555")
     axes.set_ylabel("items")
-    axes.set_title(f"{entity_name}: mentions over {days} days (to {now:%d %b %Y})")
+    axes.set_title(title)
     axes.legend(loc="upper left", framealpha=0.85)
     axes.grid(axis="y", alpha=0.3)
     figure.tight_layout()
+    return figure
+
+
+def chart_name(target_id: str, dates: list[date]) -> str:
+    """The default file name: what is charted and its first and last day."""
+    return f"trend-{_SAFE.sub('-', target_id)}-{dates[0]:%Y%m%d}-{dates[-1]:%Y%m%d}.png"
+
+
+def trend_chart(db, entity_id: str, entity_name: str, *, days: int = 30, now: datetime,
+                directory: Path, kind: str = "entity") -> Path:
+    """Draw the daily mentions of an entity (or theme) over `days` days to a PNG; return its path."""
+    return trend_file(db, entity_id, entity_name, days=days, now=now, directory=directory, kind=kind)[0]
+
+
+def trend_file(db, target_id: str, name: str, *, days: int, now: datetime, directory: Path,
+               kind: str = "entity") -> tuple[Path, int]:
+    """Draw the chart to a PNG in `directory`; return its path and the mentions it counts."""
+    dates, counts, averages = trend_series(db, target_id, days=days, now=now, kind=kind)
+    figure = draw_trend(dates, counts, averages, f"{name}: mentions over {days} days (to {now:%d %b %Y})")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"trend-{_SAFE.sub('-', entity_id)}-{now:%Y%m%d}.png"
+    path = directory / chart_name(target_id, dates)
     figure.savefig(path, format="png")
     figure.clear()
-    log.info("trend chart for %s written to %s (%d mentions)", entity_id, path, sum(counts))
-    return path
+    log.info("trend chart for %s written to %s (%d mentions)", target_id, path, sum(counts))
+    return path, sum(counts)

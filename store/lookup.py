@@ -96,6 +96,20 @@ def daily_mentions(db, entity_id: str, *, days: int, now: datetime) -> list[tupl
             for offset in range(days)]
 
 
+def daily_theme_mentions(db, theme_id: str, *, days: int, now: datetime) -> list[tuple[date, int]]:
+    """Return (UTC day, distinct items about the theme) for the last `days` days, oldest first."""
+    today = as_utc(now).date()
+    first = today - timedelta(days=days - 1)
+    rows = db.execute(
+        """SELECT substr(items.published_at, 1, 10) AS day, count(DISTINCT items.id) FROM item_themes
+           JOIN items ON items.id = item_themes.item_id
+           WHERE item_themes.theme_id = ? AND items.published_at >= ? AND items.published_at < ?
+           GROUP BY day""", [theme_id, first.isoformat(), (today + timedelta(days=1)).isoformat()])
+    counts = {date.fromisoformat(day): count for day, count in rows}
+    return [(first + timedelta(days=offset), counts.get(first + timedelta(days=offset), 0))
+            for offset in range(days)]
+
+
 def mentions_of_each(db, entity_ids, now: datetime, days: int = 30) -> dict[str, int]:
     """Distinct items naming each of these entities since the start of the UTC day `days` days ago."""
     ids = list(entity_ids)

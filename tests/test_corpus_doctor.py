@@ -40,9 +40,9 @@ def test_suggest_lists_unknown_names_with_counts_and_examples(tmp_path):
     folder = tmp_path / "docs"
     write_documents(folder)
     suggestions = suggest_names(folder, load_matcher(semantic=False))
-    names = {name: (count, example) for name, count, example in suggestions}
-    assert names["Tariq Gidar"][0] == 3
-    assert "Tariq Gidar" in names["Tariq Gidar"][1]
+    names = {s.name: (s.count, s.example) for s in suggestions}
+    assert names["Tariq Gidar group"][0] == 3
+    assert "Tariq Gidar" in names["Tariq Gidar group"][1]
     assert not any("Torkham" in name or "Chaman" == name for name in names)
 
 

@@ -28,7 +28,7 @@ def test_trend_chart_writes_a_png(db, tmp_path):
     series = daily_mentions(db, "ttp", days=30, now=NOW)
     assert len(series) == 30 and sum(count for _, count in series) == sum(day % 5 for day in range(30))
     path = trend_chart(db, "ttp", "Tehrik-e-Taliban Pakistan", days=30, now=NOW, directory=tmp_path / "charts")
-    assert path == tmp_path / "charts" / "trend-ttp-20261125.png"
+    assert path == tmp_path / "charts" / "trend-ttp-20261027-20261125.png"  # what and which period
     data = path.read_bytes()
     assert data.startswith(PNG_SIGNATURE)
     assert len(data) > 10_000
@@ -36,5 +36,5 @@ def test_trend_chart_writes_a_png(db, tmp_path):
 
 def test_trend_chart_of_an_entity_never_mentioned(db, tmp_path):
     path = trend_chart(db, "../odd id", "Nobody", days=7, now=NOW, directory=tmp_path)
-    assert path.parent == tmp_path and path.name == "trend----odd-id-20261125.png"
+    assert path.parent == tmp_path and path.name == "trend----odd-id-20261119-20261125.png"
     assert path.read_bytes().startswith(PNG_SIGNATURE)

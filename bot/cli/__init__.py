@@ -80,10 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         "watchdesk catalog suggest background/ --limit 20")
     suggest.add_argument("directory", type=Path, help="folder of documents to read")
     suggest.add_argument("--limit", type=int, default=30, help="how many names to list (default 30)")
+    suggest.add_argument("--watch", action="store_true", help="print the names as a `watch:` block for feeds.yml")
 
     watch = {command.name: _watch_parser(sub, command) for command in REGISTRY.values() if command.cli}
     watch["search"].add_argument("--ranked", dest="order", action="store_const", const="ranked",
                                  help="best match first instead of newest first (the same as --order ranked)")
+    watch["trend"].add_argument("--output", "-o", type=Path, metavar="FILE",
+                                help="write the PNG to FILE (default: trend-<id>-<first day>-<last day>.png)")
     watch["status"].add_argument("--health", action="store_true",
                                  help="exit 1 unless the service polled recently and some feed's last poll succeeded")
     digest = command("digest", "build a digest",
@@ -176,7 +179,8 @@ HANDLERS = {  # subcommand -> its handler in bot.cli.handlers
     "demo": handlers.cmd_demo, "match": handlers.cmd_match, "eval": handlers.cmd_eval,
     "why": handlers.cmd_why, "import": handlers.cmd_import, "catalog": handlers.cmd_catalog,
     "digest": handlers.cmd_digest, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
-    "backup": handlers.cmd_backup, "feedback": handlers.cmd_feedback, "tracking": handlers.cmd_tracking,
+    "backup": handlers.cmd_backup, "feedback": handlers.cmd_feedback, "trend": handlers.cmd_trend,
+    "tracking": handlers.cmd_tracking,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -53,8 +54,9 @@ def print_json(data) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _one_shot(args, name: str, arguments: dict) -> int:
-    """Run one /watch command on the store and print its reply as text (or its data with --json)."""
+def _one_shot(args, name: str, arguments: dict, finish=None) -> int:
+    """Run one /watch command on the store and print its reply as text, after `finish(reply)`
+    (or its data with --json)."""
     from bot.models import CommandContext
     from bot.render_text import render_text
 
@@ -63,6 +65,7 @@ def _one_shot(args, name: str, arguments: dict) -> int:
     if reply.error:  # a user's mistake (bad argument, unknown name): a usage error
         print(render_text(reply), file=sys.stderr)
         return 2
+    reply = finish(reply) if finish else reply
     if getattr(args, "json", False):
         print_json(reply.data)
     else:
@@ -123,15 +126,40 @@ def _reply(args, name: str, arguments: dict, context):
         db.close()
 
 
+def cmd_trend(args) -> int:
+    """Chart an entity's or theme's daily mentions to a PNG (`--output FILE`, else a name with its period)."""
+    import shutil
+    from dataclasses import replace
+
+    output = args.output
+    if output is not None and (output.is_dir() or not output.parent.is_dir()):
+        where = "is a folder" if output.is_dir() else f"is in a folder that does not exist ({output.parent})"
+        print(f"watchdesk trend: --output {output} {where}", file=sys.stderr)
+        return 2
+
+    def move(reply):
+        if output is None or reply.file is None:
+            return reply
+        shutil.move(reply.file, output)
+        return replace(reply, file=output)
+
+    return _one_shot(args, "trend", _watch_arguments(args), finish=move)
+
+
 def cmd_watch(args) -> int:
     """Run the /watch command of the same name (lookup, search, feeds, trend...) and print its reply."""
+    return _one_shot(args, args.command, _watch_arguments(args))
+
+
+def _watch_arguments(args) -> dict:
+    """The registry's arguments of this command, as the command line gave them."""
     from bot.commands import REGISTRY
 
     arguments = {}
     for argument in REGISTRY[args.command].arguments:
         value = vars(args)[argument.name]
         arguments[argument.name] = " ".join(value) if isinstance(value, list) else value
-    return _one_shot(args, args.command, arguments)
+    return arguments
 
 
 def cmd_status(args) -> int:
@@ -402,11 +430,24 @@ def cmd_catalog(args) -> int:
     if not args.directory.is_dir():
         print(f"watchdesk catalog suggest: {args.directory} is not a folder", file=sys.stderr)
         return 2
-    suggestions = suggest_names(args.directory, load_matcher(_watch_or_none(args)), limit=args.limit)
+    from bot.corpus import watch_block
+
+    skipped: list[tuple[str, str]] = []
+    matcher = load_matcher(_watch_or_none(args))
+    suggestions = suggest_names(args.directory, matcher, limit=args.limit,
+                                on_skip=lambda name, why: skipped.append((name, why)))
+    if skipped:
+        reasons = Counter(why for _, why in skipped)
+        print(f"skipped {len(skipped)} files that are not text: "
+              + ", ".join(f"{why} ({count})" for why, count in reasons.most_common()), file=sys.stderr)
     if not suggestions:
         print("every frequent name in these documents is already in the catalog")
-    for name, count, example in suggestions:
-        print(f"{count:4}  {name}\n      e.g. {example}")
+    elif args.watch:
+        print("# Names from " + str(args.directory) + "; check each type and description, then paste into feeds.yml.")
+        print(watch_block(suggestions, taken=matcher.catalog.entities), end="")
+    else:
+        for suggestion in suggestions:
+            print(f"{suggestion.count:4}  {suggestion.name}  ({suggestion.type}?)\n      e.g. {suggestion.example}")
     return 0
 
 

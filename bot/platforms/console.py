@@ -69,6 +69,15 @@ class ConsoleAdapter:
         self.output.flush()
         return message_id
 
+    async def send_followup(self, channel_id: str, message_id: str, reply: Reply, *,
+                            idempotency_key: str | None = None, thread_name: str = "") -> str:
+        """Print a message in the thread of an earlier one and return its id."""
+        followup_id = str(next(self._ids))
+        self.sent.append((channel_id, followup_id, reply))
+        self.output.write(f"[{channel_id}] (in the thread of message {message_id}) {render_text(reply)}\n")
+        self.output.flush()
+        return followup_id
+
     async def edit(self, channel_id: str, message_id: str, reply: Reply) -> None:
         """Print the new version of an earlier message."""
         self.sent.append((channel_id, message_id, reply))

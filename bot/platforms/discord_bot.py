@@ -40,6 +40,7 @@ Result = TypeVar("Result")
 Choice = app_commands.Choice[str]
 CHOICE_LIMIT = 25
 CHOICE_TEXT_LIMIT = 100
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 HISTORY_LIMIT = 50  # recent messages read to tell whether a message went out before a crash
 RATE_LIMIT_WAIT = 30.0  # discord.py waits out shorter 429s itself; longer ones become DeliveryError
 FAILURE = Reply(title="Something went wrong",
@@ -207,14 +208,37 @@ class DiscordAdapter:
             first_id = first_id or str(sent.id)
         return first_id
 
-    async def find_sent(self, channel_id: str, idempotency_key: str) -> str | None:
+    async def send_followup(self, channel_id: str, message_id: str, reply: Reply, *,
+                            idempotency_key: str | None = None, thread_name: str = "") -> str:
+        """Post `reply` in the thread under message `message_id`, starting the thread the first time.
+
+        A thread started from a message has the message's id, so nothing needs remembering:
+        after a crash between starting the thread and posting in it, Discord answers that the
+        thread exists (160004) and the message goes into it.
+        """
+        if self.client is None or self.client.is_closed():
+            raise DeliveryError("not connected to Discord")
+        http = self.client.http
+
+        async def open_thread() -> None:
+            try:
+                await http.start_thread_with_message(int(channel_id), int(message_id), auto_archive_duration=1440,
+                                                     name=clip(thread_name or reply.title or "Follow-ups", 100))
+            except discord.HTTPException as exc:
+                if exc.code != THREAD_EXISTS:
+                    raise
+
+        await _deliver(open_thread())
+        return await self.send(message_id, reply, idempotency_key=idempotency_key)
+
+    async def find_sent(self, channel_id: str, idempotency_key: str, *, thread: str | None = None) -> str | None:
         """The id of a message already posted with this key (among the channel's latest), or None.
 
         A message matches by its nonce, when Discord returns it, or by the reference `send`
         puts in its footer, which Discord keeps for as long as the message exists.
         """
         nonce, tag = message_nonce(idempotency_key, 0), reference(idempotency_key)
-        channel = self._channel(channel_id)
+        channel = self._channel(thread or channel_id)  # a message's thread has the message's id
         bot_id = self.client.user.id if self.client.user else None
 
         async def search() -> str | None:

@@ -178,7 +178,8 @@ class SlackAdapter:
             await self._web_runner.cleanup()
             self._web_runner = None
 
-    async def send(self, channel_id: str, reply: Reply, *, idempotency_key: str | None = None) -> str:
+    async def send(self, channel_id: str, reply: Reply, *, idempotency_key: str | None = None,
+                   thread_ts: str | None = None) -> str:
         """Post `reply` (split into several messages when long); return the first message's ts.
 
         With an idempotency key, each message carries it in Slack message metadata, so that
@@ -191,14 +192,21 @@ class SlackAdapter:
                         if idempotency_key else {})
             response = await self._call("chat.postMessage", self.client.chat_postMessage,
                                         channel=channel_id, text=text, blocks=blocks,
-                                        unfurl_links=False, unfurl_media=False, **metadata)
+                                        unfurl_links=False, unfurl_media=False, **metadata,
+                                        **({"thread_ts": thread_ts} if thread_ts else {}))
             first_ts = first_ts or response["ts"]
         if reply.file is not None:
             await self.upload(channel_id, reply.file, reply.title)
         return first_ts
 
-    async def find_sent(self, channel_id: str, idempotency_key: str) -> str | None:
-        """The ts of a message already posted with this key, or None.
+    async def send_followup(self, channel_id: str, message_ts: str, reply: Reply, *,
+                            idempotency_key: str | None = None, thread_name: str = "") -> str:
+        """Post `reply` in the thread of message `message_ts` (`thread_ts`); return its ts."""
+        return await self.send(channel_id, reply, idempotency_key=idempotency_key, thread_ts=message_ts)
+
+    async def find_sent(self, channel_id: str, idempotency_key: str, *, thread: str | None = None) -> str | None:
+        """The ts of a message already posted with this key, or None; with `thread` (a parent's ts),
+        among that thread's replies (conversations.replies).
 
         Looks in the message metadata `send` attaches (never in the text, which anyone can
         quote), over the channel's latest HISTORY_PAGES pages of HISTORY_PAGE messages. Reading
@@ -207,8 +215,14 @@ class SlackAdapter:
         cursor = None
         for _ in range(HISTORY_PAGES):
             page = {"cursor": cursor} if cursor else {}
-            response = await self._call("conversations.history", self.client.conversations_history,
-                                        channel=channel_id, limit=HISTORY_PAGE, include_all_metadata=True, **page)
+            if thread:
+                response = await self._call("conversations.replies", self.client.conversations_replies,
+                                            channel=channel_id, ts=thread, limit=HISTORY_PAGE,
+                                            include_all_metadata=True, **page)
+            else:
+                response = await self._call("conversations.history", self.client.conversations_history,
+                                            channel=channel_id, limit=HISTORY_PAGE, include_all_metadata=True,
+                                            **page)
             for message in response.get("messages", []):
                 if _outbox_key(message) == (idempotency_key, 0):
                     return message["ts"]

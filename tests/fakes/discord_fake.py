@@ -160,6 +160,7 @@ class FakeDiscord:
         self.gateway_received: list[dict] = []
         self.commands: dict[int | None, list[dict]] = {}  # guild id (None: global) -> commands
         self.channels = {self.channel_id}
+        self.threads: dict[int, dict] = {}  # thread id (= the id of the message it started from) -> thread
         self.forbidden_channels: set[int] = set()
         self.messages: dict[int, dict] = {}
         self.interactions: dict[str, dict] = {}  # token -> state
@@ -302,6 +303,7 @@ class FakeDiscord:
             (rf"POST /webhooks/{app}/([^/]+)", self._followup),
             (rf"(PATCH|DELETE) /webhooks/{app}/([^/]+)/messages/@original", self._original),
             (r"GET /channels/(\d+)/messages", self._history),
+            (r"POST /channels/(\d+)/messages/(\d+)/threads", self._start_thread),
             (r"(?:POST|PATCH) /channels/(\d+)/messages(?:/(\d+))?", self._channel_message),
         ]
         for pattern, handler in routes:
@@ -414,6 +416,25 @@ class FakeDiscord:
         if (message := self.messages.get(int(message_id))) is None:
             return error(404, 10008, "Unknown Message")
         return json_response(_edit(message, recorded.json))
+
+    async def _start_thread(self, recorded: Recorded, channel: str, message_id: str) -> web.Response:
+        """Start a public thread from a message: the thread's id is the message's; once only."""
+        message = self.messages.get(int(message_id))
+        if message is None or message["channel_id"] != channel:
+            return error(404, 10008, "Unknown Message")
+        if int(message_id) in self.threads:
+            return error(400, 160004, "A thread has already been created for this message")
+        name = (recorded.json or {}).get("name") or ""
+        if not 1 <= len(name) <= 100:
+            return error(400, 50035, "Invalid Form Body", {"name": "Must be between 1 and 100 in length."})
+        thread = {"id": message_id, "type": 11, "guild_id": str(self.guild_id), "parent_id": channel, "name": name,
+                  "owner_id": str(self.bot_id), "message_count": 0, "member_count": 1, "rate_limit_per_user": 0,
+                  "flags": 0, "total_message_sent": 0, "last_message_id": None,
+                  "thread_metadata": {"archived": False, "locked": False, "archive_timestamp": TIMESTAMP,
+                                      "auto_archive_duration": recorded.json.get("auto_archive_duration", 1440)}}
+        self.threads[int(message_id)] = thread
+        self.channels.add(int(message_id))
+        return json_response(thread, 201)
 
     async def _history(self, recorded: Recorded, channel: str) -> web.Response:
         if int(channel) in self.forbidden_channels:

@@ -131,7 +131,7 @@ class FakeSlack:
             expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
             if token != expected:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
-            if method == "conversations.history":
+            if method in ("conversations.history", "conversations.replies"):
                 needed = "groups:history" if args.get("channel") in self.private else "channels:history"
                 if needed not in self.scopes:
                     return web.json_response({"ok": False, "error": "missing_scope", "needed": needed})
@@ -145,6 +145,7 @@ class FakeSlack:
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
             "conversations.history": self._history,
+            "conversations.replies": self._replies,
             "users.info": self._users_info,
             "apps.connections.open": self._connections_open,
             "files.getUploadURLExternal": self._get_upload_url,
@@ -168,6 +169,10 @@ class FakeSlack:
             return {"ok": False, "error": error}
         ts = f"{1700000000 + next(self._sequence)}.000100"
         message = {"text": args.get("text", ""), "blocks": _blocks(args), "ts": ts}
+        if args.get("thread_ts"):
+            if (args["channel"], args["thread_ts"]) not in self.messages:
+                return {"ok": False, "error": "thread_not_found"}
+            message["thread_ts"] = args["thread_ts"]
         if args.get("metadata"):
             metadata = args["metadata"]
             message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
@@ -186,12 +191,25 @@ class FakeSlack:
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
         oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
         found = [_as_listed(message, with_metadata) for (channel, ts), message in self.messages.items()
-                 if channel == args["channel"] and oldest <= float(ts) <= latest]
+                 if channel == args["channel"] and oldest <= float(ts) <= latest
+                 and message.get("thread_ts", ts) == ts]  # a thread's replies are listed by conversations.replies
         found.sort(key=lambda message: message["ts"], reverse=True)
         start, limit = int(args.get("cursor") or 0), min(int(args.get("limit", 100)), 999)
         page, more = found[start:start + limit], start + limit < len(found)
         return {"ok": True, "messages": page, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    async def _replies(self, args: dict) -> dict:
+        """A thread: its parent, then its replies, oldest first."""
+        error = self._channel_error(args.get("channel"))
+        if not error and (args.get("channel"), args.get("ts")) not in self.messages:
+            error = "thread_not_found"
+        if error:
+            return {"ok": False, "error": error}
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
+        found = [_as_listed(message, with_metadata) for (channel, ts), message in sorted(self.messages.items())
+                 if channel == args["channel"] and (ts == args["ts"] or message.get("thread_ts") == args["ts"])]
+        return {"ok": True, "messages": found[: int(args.get("limit", 100))], "has_more": False}
 
     async def _update(self, args: dict) -> dict:
         key = (args.get("channel"), args.get("ts"))
