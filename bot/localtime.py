@@ -7,9 +7,11 @@ UTC time it must convert, and a time never appears without its zone.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from bot.clock import as_utc
 
 
 @lru_cache(maxsize=32)
@@ -30,9 +32,7 @@ def zone_abbreviation(moment: datetime) -> str:
 def to_local(value: str | datetime, zone: str = "UTC") -> datetime:
     """A stored UTC time (ISO text or datetime) in the desk's zone."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(zone_info(zone))
+    return as_utc(moment).astimezone(zone_info(zone))
 
 
 def local_time(value: str | datetime | None, zone: str = "UTC", *, never: str = "never") -> str:

@@ -91,3 +91,25 @@ def test_the_boundary_checks_see_what_they_look_for(tmp_path):
                       "def f(db):\n    db.execute('SELECT 1')\n    return list(db.query('SELECT 2'))\n")
     assert list(bot_imports(sample)) == ["bot.platforms.console", "bot.alerts"]
     assert sorted(sql_calls(sample)) == [(4, "execute"), (5, "query")]
+
+
+def clock_reads(path: Path):
+    """(line, call) of every `datetime.now(`, `datetime.utcnow(` or `datetime.today(` call."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"now", "utcnow", "today"}
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in {"datetime", "date"}):
+            yield node.lineno, f"{node.func.value.id}.{node.func.attr}"
+
+
+def test_bot_clock_is_the_only_source_of_now():
+    offences = [f"{path.relative_to(ROOT).as_posix()}:{line} calls {call}()"
+                for path in sorted([*ROOT.glob("bot/**/*.py"), *ROOT.glob("store/**/*.py")])
+                if path.relative_to(ROOT).as_posix() != "bot/clock.py" for line, call in clock_reads(path)]
+    assert offences == []
+
+
+def test_the_clock_check_sees_a_clock_read(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from datetime import datetime, timezone\nstarted = datetime.now(timezone.utc)\n")
+    assert list(clock_reads(sample)) == [(2, "datetime.now")]

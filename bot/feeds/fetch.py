@@ -17,11 +17,12 @@ import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
+from bot.clock import as_utc, utc_now
 from bot.errors import BodyTooLarge, FetchTimeout, HTTPStatusError, NetworkError, TooManyRedirects
 from bot.feeds.guard import AddressPolicy, GuardedResolver, Network
 
@@ -76,9 +77,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return min(max(0.0, (moment - (now or datetime.now(timezone.utc))).total_seconds()), MAX_RETRY_AFTER)
+    return min(max(0.0, (as_utc(moment) - (now or utc_now())).total_seconds()), MAX_RETRY_AFTER)
 
 
 def parse_max_age(value: str | None) -> float | None:

@@ -23,6 +23,7 @@ try:  # the fast path is optional: feedparser alone is correct, only slower
 except ImportError:  # pragma: no cover - exercised when the package is absent
     fastfeedparser = None
 
+from bot.clock import as_utc
 from bot.errors import ParseError
 from bot.models import Item
 from bot.text import clean_text
@@ -155,10 +156,7 @@ def _iso_time(value) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc)
+        return as_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
     except (ValueError, OverflowError):  # year 0, year 10000, or an offset that leaves the range
         return None
 
