@@ -34,6 +34,11 @@ connections     each chat platform's connection state (connecting, connected, re
                 since when, failed attempts in a row, the last error, the next attempt.
 mutes           a story or entity muted in a channel (an alert's "Mute 24h"), until a time.
 meta            key/value facts about the store (started_at, last_poll_at, ...).
+incidents       one row per incident (bot/incidents.py): type, actor, claimed, place, region, the
+                highest firm killed and injured figures its reports gave, first and last report
+                times, its first item and how many reports (items) joined it.
+incident_reports each item's reading of an incident: the item and its ordinal in the item, the
+                incident it joined, its own fields, the spans they came from (JSON) and its time.
 """
 
 from __future__ import annotations
@@ -393,5 +398,51 @@ def m008_platform_connections(db):
             next_attempt_at TEXT,
             updated_at TEXT NOT NULL
         ) WITHOUT ROWID;
+        """
+    )
+
+
+@MIGRATIONS()
+def m009_incidents(db):
+    """Incidents items report, and each item's report of one, joined across outlets.
+
+    An item's incidents are written in the transaction that stores its matches. A report joins an
+    incident of the same type, day and place or region whose perpetrator and casualties agree
+    (bot/incident_log.py); the incident keeps the highest firm toll and every report.
+    """
+    db.executescript(
+        """
+        CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY,
+            type TEXT NOT NULL,
+            actor TEXT,
+            claimed INTEGER NOT NULL DEFAULT 0,
+            place TEXT,
+            region TEXT,
+            killed INTEGER,
+            injured INTEGER,
+            first_seen_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            first_item_id TEXT NOT NULL,
+            reports INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX incidents_type_time ON incidents(type, first_seen_at);
+        CREATE INDEX incidents_time ON incidents(first_seen_at);
+        CREATE TABLE incident_reports (
+            item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+            type TEXT NOT NULL,
+            actor TEXT,
+            claimed INTEGER NOT NULL DEFAULT 0,
+            place TEXT,
+            region TEXT,
+            killed INTEGER,
+            injured INTEGER,
+            spans TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (item_id, ordinal)
+        ) WITHOUT ROWID;
+        CREATE INDEX incident_reports_incident ON incident_reports(incident_id);
         """
     )

@@ -193,3 +193,21 @@ def test_retry_after_and_max_age_are_capped_and_ascii():
     assert parse_max_age("max-age=99999999999999999999999") == MAX_RETRY_AFTER
     assert parse_max_age("max-age=³") is None
 
+
+
+def test_a_folder_name_that_is_not_utf_8_is_printed_escaped(tmp_path, capsys):
+    folder = tmp_path / os.fsdecode(b"dir\xff")
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title\nbody\n")
+    config = tmp_path / "feeds.yml"
+    config.write_text(f"store: {tmp_path / 'desk.db'}\nfeeds: []\n")
+    assert cli.main(["--config", str(config), "import", str(folder)]) == 0
+    assert capsys.readouterr().out == f"imported 1 documents from {tmp_path}/dir\\xff (0 already in the store)\n"
+
+
+def test_catalog_suggest_limit_is_range_checked(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["catalog", "suggest", str(tmp_path), "--limit", "-1"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "watchdesk catalog suggest: error: argument --limit: must be a number from 1 to 1000, not '-1'\n")

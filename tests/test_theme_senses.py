@@ -105,6 +105,10 @@ def test_cue_in_another_sense_gives_no_theme(theme, title, summary):
      "The Taliban's Amir Khan Muttaqi and his Iranian counterpart discussed water and trade."),
     ("refugees-migration", "Iran forces thousands of Afghans back across the border",
      "Undocumented Afghans were bussed back to Islam Qala."),
+    ("counterterrorism-cooperation", "Pakistan and Iran agree to act jointly against separatists",
+     "The two sides will share intelligence on fighters who cross their border."),
+    ("terror-designations", "Australia lists the TTP as a terrorist organisation",
+     "The listing makes it a crime to fund or join the Pakistani group."),
     ("border-trade", "Chaman traders end sit-in over travel documents",
      "Daily crossers at the Pakistan-Afghanistan border had protested the single document rule."),
 ])

@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Lists capitalised names that recur in the documents and match no entity, with an example.",
         "watchdesk catalog suggest background/ --limit 20")
     suggest.add_argument("directory", type=Path, help="folder of documents to read")
-    suggest.add_argument("--limit", type=int, default=30, help="how many names to list (default 30)")
+    suggest.add_argument("--limit", type=_count, default=30, help="how many names to list (1 to 1000, default 30)")
     suggest.add_argument("--watch", action="store_true", help="print the names as a `watch:` block for feeds.yml")
 
     watch = {command.name: _watch_parser(sub, command) for command in REGISTRY.values() if command.cli}
@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
                      "watchdesk backup /var/backups/watchdesk-2026-11-25.db")
     backup.add_argument("file", type=Path, help="the copy to write (must not exist; its folder must)")
     return parser
+
+
+def _count(text: str) -> int:
+    """A whole number from 1 to 1000, or a usage error (exit 2) saying so."""
+    if not text.strip().isascii() or not text.strip().isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"must be a number from 1 to 1000, not {text!r}")
+    return int(text)
 
 
 def _with_common_options(add_parser):

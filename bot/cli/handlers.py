@@ -382,9 +382,10 @@ def cmd_import(args) -> int:
     """Import a folder of text, HTML or Markdown documents as searchable, matched items."""
     from bot.app import build_matcher, open_store
     from bot.corpus import import_directory
+    from bot.documents import printable_name
 
     if not args.directory.is_dir():
-        print(f"watchdesk import: {args.directory} is not a folder", file=sys.stderr)
+        print(f"watchdesk import: {printable_name(args.directory)} is not a folder", file=sys.stderr)
         return 2
     settings = _settings(args)
     db = open_store(settings)
@@ -401,7 +402,8 @@ def cmd_import(args) -> int:
     for name, reason in passed_over:
         print(f"skipped {name}: {reason}", file=sys.stderr)
     note = f", {len(passed_over)} files skipped" if passed_over else ""
-    print(f"imported {imported} documents from {args.directory} ({skipped} already in the store{note})")
+    print(f"imported {imported} documents from {printable_name(args.directory)} "
+          f"({skipped} already in the store{note})")
     return 0
 
 

@@ -24,6 +24,7 @@ from bot.errors import FetchError, FetchTimeout, HTTPStatusError, NetworkError, 
 from bot.feeds.fetch import FetchRequest, Fetcher
 from bot.feeds.parse import parse_feed
 from bot.feeds.writer import GroupWriter
+from bot.incident_log import file_incidents
 from bot.models import Feed, MatchResult
 from store import begin_immediate
 from store import feeds as feed_store
@@ -112,6 +113,7 @@ class _Write:
     new: list = field(default_factory=list)  # store.items.NewItem, in feed order
     matches: dict = field(default_factory=dict)  # item id -> MatchResult
     baseline: bool = False
+    incidents: dict = field(default_factory=dict)  # item id -> [bot.incidents.Incident]
     error: Exception | None = None
 
 
@@ -185,8 +187,10 @@ class Refresher:
                 if not rows:
                     return done
                 results = await asyncio.to_thread(self._match_texts, rows)
+                incidents = await asyncio.to_thread(self._incidents_of, [row[:3] for row in rows],
+                                                    {row[0]: result for row, result in zip(rows, results)})
                 await self._in_store(self._save_queued, [(row[0], result) for row, result in zip(rows, results)],
-                                     {row[0]: row[3] for row in rows})
+                                     {row[0]: row[3] for row in rows}, incidents)
                 done += len(rows)
 
     def _match_texts(self, rows) -> list:
@@ -204,9 +208,12 @@ class Refresher:
                 results.append(MatchResult(entities=(), themes=(), matches=()))
         return results
 
-    def _save_queued(self, pairs, published: dict[str, str]) -> None:
+    def _save_queued(self, pairs, published: dict[str, str], incidents: dict | None = None) -> None:
         with self.db.conn:
             match_store.save_many(self.db, pairs, replace=True, published=published)
+            for item_id, found in (incidents or {}).items():
+                if published.get(item_id):
+                    file_incidents(self.db, item_id, published[item_id], found)
 
     def _mark_polled(self) -> None:
         with self.db.conn:
@@ -258,15 +265,17 @@ class Refresher:
                 return await self._writer.submit(_Write(feed, started, "unchanged", response))
             baseline = not row.get("baseline_done")
             parsed, new = await self._parse(feed, row, response, started, baseline)
-            matches = {}
+            matches, incidents = {}, {}
             if not baseline:  # only new items are prepared and matched; the write checks again, under the lock
                 items = parsed.items
                 known = await self._in_store(item_store.known_keys, self.db, feed.id,
                                              [item.dedup_key for item in items]) if items else set()
                 new, matches = await asyncio.to_thread(self._prepare_and_match, feed,
                                                        [item for item in items if item.dedup_key not in known])
+                incidents = await asyncio.to_thread(self._incidents_of, [
+                    (entry.item_id, entry.item.title, entry.item.summary) for entry in new], matches)
             return await self._writer.submit(_Write(feed, started, "stored", response, body_hash, parsed,
-                                                    new, matches, baseline))
+                                                    new, matches, baseline, incidents=incidents))
         except (FetchError, ParseError) as exc:
             return await self._writer.submit(_Write(feed, started, "error", error=exc))
         except Exception as exc:  # noqa: BLE001 - one feed's bug must not stop the pass
@@ -278,6 +287,23 @@ class Refresher:
         return await asyncio.to_thread(parse_and_prepare, response.body, feed_id=feed.id, fetched_at=started,
                                        content_type=response.content_type, base_url=response.url,
                                        known_guid_reuse=bool(row.get("guid_reuse")), baseline=baseline)
+
+    def _incidents_of(self, rows, matches: dict) -> dict:
+        """The incidents of matched (id, title, summary) rows; a failure costs that item its incidents only."""
+        from bot.incidents import item_incidents
+
+        found = {}
+        for item_id, title, summary in rows:
+            if item_id not in matches:
+                continue
+            try:
+                incidents = item_incidents(self.matcher, {"title": title, "summary": summary}, matches[item_id])
+            except Exception:  # noqa: BLE001 - an extractor bug must not lose the item
+                log.exception("incidents of item %s could not be read", item_id)
+                continue
+            if incidents:
+                found[item_id] = incidents
+        return found
 
     def _prepare_and_match(self, feed: Feed, items) -> tuple[list, dict]:
         """Prepare new items for the store and match them; if matching fails they wait to be matched."""
@@ -324,6 +350,9 @@ class Refresher:
         if matched:
             match_store.save_many(self.db, matched, replace=False,
                                   published={entry.item_id: entry.times[0] for entry in fresh})
+        for entry, owner in zip(fresh, owners):
+            if entry.item_id in jobs[owner].incidents:
+                file_incidents(self.db, entry.item_id, entry.times[0], jobs[owner].incidents[entry.item_id])
         if len(matched) < len(fresh):
             match_store.queue_for_matching(self.db, [entry.item_id for entry, owner in zip(fresh, owners)
                                                      if entry.item_id not in jobs[owner].matches])

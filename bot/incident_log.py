@@ -1,0 +1,103 @@
+"""Filing an item's incidents: reports of one incident from several outlets join one incident.
+
+A report joins a stored incident when they agree on everything a different incident would differ
+in: the same type; the same day (first reports within `JOIN_HOURS`); the same place, or one of them
+names only the region the other's place is in (or no place); no two different perpetrators; and
+casualties that agree — equal, a report raising the toll, or a lagging figure no less than half
+the stored one. The incident keeps the highest firm killed and injured figures and every report.
+Called inside the transaction that stores the item's matches.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from store import incidents as incident_store
+
+JOIN_HOURS = 24
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What filing one report did: the incident it went to, and how that incident changed."""
+
+    incident_id: int
+    created: bool
+    raised: bool  # the report raised the incident's killed or injured figure
+    killed: int | None
+    injured: int | None
+
+
+def _fold(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold().strip()
+
+
+def _region_name(region: str | None) -> str | None:
+    return region.replace("-", " ") if region else None
+
+
+def agrees(incident: dict, record: dict) -> bool:
+    """Whether a report (an Incident.record()) describes a stored incident."""
+    if incident["type"] != record["type"]:
+        return False
+    mine, theirs = _fold(incident["place"]), _fold(record["place"])
+    if incident["region"] and record["region"] and incident["region"] != record["region"]:
+        return False
+    if mine and theirs and mine != theirs:
+        regions = {_region_name(incident["region"]), _region_name(record["region"])} - {None}
+        if mine not in regions and theirs not in regions:
+            return False  # two different named places: two incidents
+    if mine is None and theirs is None and not (incident["region"] and record["region"]):
+        return False  # nothing places either: too little to join on
+    if incident["actor"] and record["actor"] and incident["actor"] != record["actor"]:
+        return False
+    for name in ("killed", "injured"):
+        stored, reported = incident[name], record[name]
+        if stored is not None and reported is not None and reported * 2 < stored:
+            return False  # far fewer dead than already reported: another incident (a slower outlet's
+            # figure may lag a little, but tolls rise, they do not halve)
+    return True
+
+
+def _merge(incident: dict, record: dict) -> dict:
+    merged = dict(incident)
+    for name in ("killed", "injured"):
+        figures = [f for f in (incident[name], record[name]) if f is not None]
+        merged[name] = max(figures) if figures else None
+    merged["actor"] = incident["actor"] or record["actor"]
+    merged["claimed"] = bool(incident["claimed"] or record["claimed"])
+    if incident["place"] is None or _fold(incident["place"]) == _fold(_region_name(incident["region"])):
+        merged["place"] = record["place"] or incident["place"]  # a named place beats a region's name
+    merged["region"] = incident["region"] or record["region"]
+    return merged
+
+
+def file_incidents(db, item_id: str, seen_at: str, incidents) -> list[Filed]:
+    """Store an item's incidents (bot.incidents.Incident), each joining an agreeing incident or starting one."""
+    if not incidents or incident_store.reported(db, item_id):
+        return []
+    when = datetime.fromisoformat(seen_at)
+    low = (when - timedelta(hours=JOIN_HOURS)).isoformat()
+    high = (when + timedelta(hours=JOIN_HOURS)).isoformat()
+    filed = []
+    taken: set[int] = set()
+    for ordinal, incident in enumerate(incidents):
+        record = incident.record()
+        match = next((c for c in incident_store.candidates(db, record["type"], low, high)
+                      if c["id"] not in taken and agrees(c, record)), None)
+        if match is None:
+            incident_id = incident_store.create(db, record, item_id, seen_at)
+            filed.append(Filed(incident_id, True, False, record["killed"], record["injured"]))
+        else:
+            incident_id = match["id"]
+            merged = _merge(match, record)
+            incident_store.update(db, incident_id, merged, seen_at)
+            raised = any(merged[name] is not None and merged[name] != match[name] for name in ("killed", "injured"))
+            filed.append(Filed(incident_id, False, raised, merged["killed"], merged["injured"]))
+        taken.add(incident_id)
+        incident_store.add_report(db, incident_id, item_id, ordinal, record, incident.spans, seen_at)
+    return filed

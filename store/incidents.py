@@ -1,0 +1,106 @@
+"""Incidents and the reports that joined them. Callers hold the transaction (`with db.conn:`).
+
+The joining rule lives in bot/incident_log.py; these are its queries.
+"""
+
+from __future__ import annotations
+
+import json
+
+FIELDS = ("type", "actor", "claimed", "place", "region", "killed", "injured")
+_COLUMNS = ("id", *FIELDS, "first_seen_at", "last_seen_at", "first_item_id", "reports")
+
+
+def _row(row) -> dict:
+    record = dict(zip(_COLUMNS, row))
+    record["claimed"] = bool(record["claimed"])
+    return record
+
+
+def reported(db, item_id: str) -> bool:
+    """Whether the item's incidents are stored already."""
+    return db.execute("SELECT 1 FROM incident_reports WHERE item_id = ? LIMIT 1", [item_id]).fetchone() is not None
+
+
+def candidates(db, kind: str, low: str, high: str) -> list[dict]:
+    """Incidents of a type whose reports span the time window [low, high], newest first."""
+    rows = db.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE type = ? AND last_seen_at >= ? AND first_seen_at <= ? "
+        "ORDER BY first_seen_at DESC LIMIT 50", [kind, low, high]).fetchall()
+    return [_row(row) for row in rows]
+
+
+def create(db, record: dict, item_id: str, seen_at: str) -> int:
+    """A new incident from its first report; returns its id."""
+    cursor = db.conn.execute(
+        "INSERT INTO incidents (type, actor, claimed, place, region, killed, injured, first_seen_at, last_seen_at, "
+        "first_item_id, reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        [*(record[name] for name in FIELDS), seen_at, seen_at, item_id])
+    return cursor.lastrowid
+
+
+def update(db, incident_id: int, record: dict, seen_at: str) -> None:
+    """Set an incident's fields (as the joining rule merged them) and widen its time span."""
+    db.conn.execute(
+        "UPDATE incidents SET actor = ?, claimed = ?, place = ?, region = ?, killed = ?, injured = ?, "
+        "first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?) WHERE id = ?",
+        [record["actor"], record["claimed"], record["place"], record["region"], record["killed"], record["injured"],
+         seen_at, seen_at, incident_id])
+
+
+def add_report(db, incident_id: int, item_id: str, ordinal: int, record: dict, spans: dict, seen_at: str) -> None:
+    """One item's report of an incident, with the spans its fields came from."""
+    db.conn.execute(
+        "INSERT INTO incident_reports (item_id, ordinal, incident_id, type, actor, claimed, place, region, killed, "
+        "injured, spans, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [item_id, ordinal, incident_id, *(record[name] for name in FIELDS),
+         json.dumps({name: list(span) for name, span in spans.items()}), seen_at])
+    db.conn.execute("UPDATE incidents SET reports = reports + 1 WHERE id = ?", [incident_id])
+
+
+def incident(db, incident_id: int) -> dict | None:
+    """One incident by id."""
+    row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE id = ?", [incident_id]).fetchone()
+    return _row(row) if row else None
+
+
+def reports(db, incident_id: int) -> list[dict]:
+    """An incident's reports, first first: item, feed, title, link, fields, spans and time."""
+    rows = db.execute(
+        """SELECT incident_reports.item_id, items.feed_id, items.title, items.link, incident_reports.killed,
+                  incident_reports.injured, incident_reports.actor, incident_reports.place, incident_reports.spans,
+                  incident_reports.seen_at
+           FROM incident_reports JOIN items ON items.id = incident_reports.item_id
+           WHERE incident_id = ? ORDER BY incident_reports.seen_at, incident_reports.item_id""",
+        [incident_id]).fetchall()
+    names = ("item_id", "feed_id", "title", "link", "killed", "injured", "actor", "place", "spans", "seen_at")
+    result = []
+    for row in rows:
+        record = dict(zip(names, row))
+        record["spans"] = json.loads(record["spans"])
+        result.append(record)
+    return result
+
+
+def item_incident_ids(db, item_id: str) -> list[int]:
+    """The incidents an item reported, in its own order."""
+    return [row[0] for row in db.execute(
+        "SELECT incident_id FROM incident_reports WHERE item_id = ? ORDER BY ordinal", [item_id])]
+
+
+def recent(db, since: str, *, place: str | None = None, actor: str | None = None, region: str | None = None,
+           limit: int = 100) -> list[dict]:
+    """Incidents first reported since a time, newest first; optionally at a place/region or by an actor."""
+    where, args = ["first_seen_at >= ?"], [since]
+    if place is not None:
+        where.append("(lower(place) = lower(?) OR region = ?)")
+        args.extend([place, place])
+    if region is not None:
+        where.append("region = ?")
+        args.append(region)
+    if actor is not None:
+        where.append("actor = ?")
+        args.append(actor)
+    rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE {' AND '.join(where)} "
+                      "ORDER BY first_seen_at DESC, id DESC LIMIT ?", [*args, limit]).fetchall()
+    return [_row(row) for row in rows]
