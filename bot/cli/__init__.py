@@ -122,6 +122,16 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def cli_example(command) -> str:
+    """The registry's example as the CLI takes it: `trend ttp 30` becomes `trend ttp --days 30`."""
+    from bot.platforms.base import parse_command_text
+
+    name, given = parse_command_text(command.example)
+    words = [name] + [given[a.name] for a in command.arguments if a.required and a.name in given]
+    words += [f"--{a.name} {given[a.name]}" for a in command.arguments if not a.required and a.name in given]
+    return " ".join(words)
+
+
 def _with_common_options(add_parser):
     """A subcommand maker: help line, description, example, --config/--db after the name, --json."""
     common = argparse.ArgumentParser(add_help=False)
@@ -160,7 +170,7 @@ def _watch_parser(sub, command) -> argparse.ArgumentParser:
     """
     parser = _with_common_options(sub.add_parser)(
         command.name, command.help[:1].lower() + command.help[1:],
-        CLI_DESCRIPTIONS.get(command.name, command.help), "watchdesk " + _cli_example(command),
+        CLI_DESCRIPTIONS.get(command.name, command.help), "watchdesk " + cli_example(command),
         json=command.name in JSON_COMMANDS)
     for argument in command.arguments:
         if argument.required:
@@ -168,16 +178,6 @@ def _watch_parser(sub, command) -> argparse.ArgumentParser:
         else:
             parser.add_argument(f"--{argument.name}", help=argument.help)
     return parser
-
-
-def _cli_example(command) -> str:
-    """The registry's chat example written as a command line: optional arguments become --options."""
-    words = command.example.split()
-    optional = [argument for argument in command.arguments if not argument.required]
-    tail = []
-    while len(words) > 1 and optional and optional[0].looks_like(words[-1]):
-        tail.insert(0, f"--{optional.pop(0).name} {words.pop()}")
-    return " ".join(words + tail)
 
 
 HANDLERS = {  # subcommand -> its handler in bot.cli.handlers
