@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.actions import alert_actions
+from bot.clock import iso
 from bot.config import AlertLimits, AlertRule
 from bot.localtime import local_time
 from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
+from bot.quiet import URGENT_WITHIN, quiet_until
 from bot.stories import strip_tracking
 from store import outbox
 from store.feedback import active_mutes
@@ -64,6 +66,7 @@ def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], lim
     subscriptions = all_subscriptions(db)
     mutes = active_mutes(db, now)
     threaded = {(rule.platform, rule.channel) for rule in rules if rule.followups == "thread"}
+    quiet = {(rule.platform, rule.channel): rule.quiet for rule in reversed(rules) if rule.quiet}
     for item_id in item_ids:
         item = load_alert_item(db, item_id)
         if item is None:
@@ -71,7 +74,8 @@ def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], lim
         item.zone = zone
         for (platform, channel), mentions in targets_for(item, rules, subscriptions, mutes).items():
             queued += _alert_channel(db, item, platform, channel, mentions, limits, now,
-                                     thread=(platform, channel) in threaded)
+                                     thread=(platform, channel) in threaded,
+                                     held_until=quiet_until(quiet.get((platform, channel)), now))
     return queued
 
 
@@ -129,7 +133,8 @@ def targets_for(item: AlertItem, rules, subscriptions, mutes=None) -> dict[tuple
 
 
 def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: tuple[str, ...],
-                   limits: AlertLimits, now: datetime, *, thread: bool = False) -> int:
+                   limits: AlertLimits, now: datetime, *, thread: bool = False,
+                   held_until: datetime | None = None) -> int:
     key = f"alert:{platform}:{channel}:{item.story_id}"
     existing = outbox.get(db, key)
     if existing is not None:
@@ -144,9 +149,13 @@ def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: t
         log.info("hourly cap reached for %s %s; %s held for the digest", platform, channel, item.item_id)
         return 0
     if recent >= limits.batch_threshold:
-        return _add_to_batch(db, item, platform, channel, key, limits, now)
+        return _add_to_batch(db, item, platform, channel, key, limits, now, held_until=held_until)
+    payload = _alert_payload(item, mentions)
+    if held_until is not None:  # quiet hours: sent when they end, or at once if it turns urgent
+        payload["quiet_until"] = iso(held_until)
+        log.info("%s %s is in quiet hours; %s waits until %s", platform, channel, item.item_id, iso(held_until))
     outbox.enqueue(db, idem_key=key, kind="alert", platform=platform, channel_id=channel,
-                   payload=_alert_payload(item, mentions), now=now, story_id=item.story_id)
+                   payload=payload, now=now, story_id=item.story_id, not_before=held_until)
     return 1
 
 
@@ -167,6 +176,11 @@ def _also_reported(db, existing: dict, item: AlertItem, now: datetime, *, thread
     reply = _with_also_reported(reply_from_dict(payload), outlets)
     new_payload = {**reply_to_dict(reply), "also_reported_by": outlets, "first_outlet": first}
     if existing["status"] in (outbox.PENDING, outbox.FAILED):
+        if payload.get("quiet_until") and now - datetime.fromisoformat(existing["created_at"]) <= URGENT_WITHIN:
+            outbox.release(db, existing["id"], now)  # several outlets within the hour: urgent
+            log.info("%s reported by several outlets within an hour: sent despite quiet hours", existing["idem_key"])
+        elif payload.get("quiet_until"):
+            new_payload["quiet_until"] = payload["quiet_until"]
         outbox.update_payload(db, existing["id"], new_payload)
         return 1
     if thread:  # a message in the alert's thread, keyed by the outlet so it is posted once
@@ -202,7 +216,7 @@ def _with_also_reported(reply: Reply, outlets: list[str]) -> Reply:
 
 
 def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, limits: AlertLimits,
-                  now: datetime) -> int:
+                  now: datetime, *, held_until: datetime | None = None) -> int:
     """Fold a burst into one summary message per channel, collected until it is sent."""
     line, link = f"{item.title} — {item.outlet}", strip_tracking(item.link)
     outbox.enqueue(db, idem_key=key, kind="alert", platform=platform, channel_id=channel,
@@ -213,7 +227,8 @@ def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, li
         payload = {**reply_to_dict(batch_reply([(line, link)])), "lines": [[line, link]]}
         return int(outbox.enqueue(db, idem_key=f"batch:{platform}:{channel}:{item.story_id}", kind="batch",
                                   platform=platform, channel_id=channel, payload=payload, now=now,
-                                  not_before=now + timedelta(seconds=min(limits.batch_window, BATCH_COLLECT))))
+                                  not_before=max(now + timedelta(seconds=min(limits.batch_window, BATCH_COLLECT)),
+                                                 held_until or now)))
     lines = json.loads(batch["payload"]).get("lines", []) + [[line, link]]
     outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines})
     return 1

@@ -10,6 +10,7 @@ import ipaddress
 import os
 import re
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +21,7 @@ from bot.config_checks import check_against_catalog
 from bot.errors import ConfigError
 from bot.located_yaml import LineLoader, Reader
 from bot.models import Feed
+from bot.quiet import QuietHours
 
 DEFAULT_CONTACT = "https://github.com/watchdesk/watchdesk"
 
@@ -73,6 +75,7 @@ class AlertRule:
     min_score: float = 0.0
     mention_role: str | None = None
     followups: str = "edit"  # later outlets: "edit" the alert, or post in a "thread" under it
+    quiet: QuietHours | None = None  # alerts wait for the end of this window unless urgent
 
 
 @dataclass(frozen=True)
@@ -282,16 +285,33 @@ def _read_target(reader: Reader) -> tuple[str, str]:
     return platform, reader.text("channel", required=True)
 
 
-def _read_alerts(top: Reader) -> tuple[tuple[AlertRule, ...], AlertLimits]:
+def _read_quiet(rule: Reader, desk_zone: str) -> QuietHours:
+    """`quiet: {from: "23:00", to: "07:00", timezone: Asia/Karachi}` (the desk's zone by default)."""
+    rule.get("quiet", dict)  # a located error unless it is a mapping
+    reader = rule.child("quiet")
+    reader.only({"from", "to", "timezone"})
+    bounds = []
+    for key in ("from", "to"):
+        text = reader.text(key, required=True)
+        found = _TIME.match(text)
+        if not found:
+            reader.fail(f"must be a time like 23:00, not {text!r}", key=key)
+        bounds.append(time(int(found.group(1)), int(found.group(2))))
+    return QuietHours(start=bounds[0], end=bounds[1], timezone=_read_zone(reader, desk_zone))
+
+
+def _read_alerts(top: Reader, zone: str = "UTC") -> tuple[tuple[AlertRule, ...], AlertLimits]:
     rules = []
     for reader in top.children("alerts"):
-        reader.only({"platform", "channel", "entities", "themes", "min_score", "mention_role", "followups"})
+        reader.only({"platform", "channel", "entities", "themes", "min_score", "mention_role", "followups",
+                     "quiet"})
         platform, channel = _read_target(reader)
         rule = AlertRule(platform=platform, channel=channel, entities=reader.strings("entities"),
                          themes=reader.strings("themes"),
                          min_score=reader.get("min_score", float, 0.0),
                          mention_role=reader.text("mention_role"),
-                         followups=reader.text("followups", "edit"))
+                         followups=reader.text("followups", "edit"),
+                         quiet=_read_quiet(reader, zone) if "quiet" in reader.mapping else None)
         if rule.followups not in ("edit", "thread"):
             reader.fail(f"must be edit or thread, not {rule.followups!r}", key="followups")
         if not rule.entities and not rule.themes:
@@ -388,7 +408,7 @@ def settings_from_mapping(data, *, file: str, environ, store_override=None) -> S
         top.fail(f"must be a URL or an e-mail address, not {contact!r}", key="user_agent_contact")
     platforms = top.child("platforms", {})
     platforms.only({"discord", "slack", "down_limit"})
-    rules, limits = _read_alerts(top)
+    rules, limits = _read_alerts(top, _read_zone(top, "UTC"))
     admin = [_read_target(reader) for reader in top.children("admin")]
     for reader in top.children("admin"):
         reader.only({"platform", "channel"})

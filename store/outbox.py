@@ -100,6 +100,11 @@ def mark_retry(db, row_id: int, error: str, next_attempt_at: datetime) -> None:
                [error[:500], iso(next_attempt_at), row_id])
 
 
+def release(db, row_id: int, now: datetime) -> None:
+    """Make a held pending row due now (an alert held for quiet hours that turned urgent)."""
+    db.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'", [iso(now), row_id])
+
+
 def mark_failed(db, row_id: int, error: str) -> None:
     """Give up on a row for good; `status` and `feeds` show it."""
     db.execute("UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", [error[:500], row_id])
