@@ -9,7 +9,6 @@ one-shot CLI commands all build here; bot.service only starts, waits, drains and
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -76,9 +75,9 @@ class Pipeline:
     refresher: Refresher
     now: Callable[[], datetime] = field(default=utc_now)
 
-    async def poll(self, *, force: bool = False) -> PassSummary:
+    async def poll(self, *, force: bool = False, progress=None) -> PassSummary:
         """Refresh due feeds, match what waits (new feeds' baselines), then queue alerts and notices."""
-        summary = await self.refresher.poll(self.settings.feeds, force=force)
+        summary = await self.refresher.poll(self.settings.feeds, force=force, progress=progress)
         summary = replace(summary, matched=await self.refresher.match_queued())
         self.queue_awaiting_alerts()
         if summary.state_changes:
@@ -163,7 +162,7 @@ def build_adapters(settings: Settings, runner, output=None) -> dict:
     """Create an adapter per platform with a token, plus the console for console channels."""
     from bot.platforms.console import ConsoleAdapter
 
-    adapters = {"console": ConsoleAdapter(output=output or sys.stdout)}
+    adapters = {"console": ConsoleAdapter(output=output)}  # None: sys.stdout as it is at each message
     if settings.discord:
         from bot.platforms.discord_bot import DiscordAdapter
 
