@@ -104,3 +104,11 @@ def test_within_needs_an_id_the_catalog_knows(tmp_path):
                     "    ambiguous:\n      - {alias: X, needs: ['within:nowhere']}\n", encoding="utf-8")
     with pytest.raises(CatalogError, match=r"ambiguous\[0\]\.needs: unknown entity id 'within:nowhere'"):
         load_catalog(path=path)
+
+
+def test_more_offices_in_context(matcher):
+    assert "asim-munir" in entities(matcher, "The army chief told officers in Rawalpindi that Pakistan would respond")
+    assert "asim-munir" not in entities(matcher, "India's army chief said Pakistan had been warned")
+    assert "hibatullah-akhundzada" in entities(matcher, "The supreme leader issued a decree from Kandahar, the Taliban said")
+    assert "hibatullah-akhundzada" not in entities(matcher, "Iran's supreme leader met Afghan officials")
+    assert "ispr" in entities(matcher, "The military's media wing said militants were killed in Pakistan")

@@ -106,3 +106,19 @@ def test_a_key_given_twice_in_a_catalog_file_is_an_error(tmp_path):
                     encoding="utf-8")
     with pytest.raises(CatalogError, match="key 'aliases' given twice"):
         load_catalog(path=path)
+
+
+def test_every_name_of_a_labelled_id_still_gives_that_id(matcher, catalog):
+    """New places, people and outlets never take a span that names a labelled entity (labels.yml's ids)."""
+    import yaml
+    from pathlib import Path
+
+    labels = Path(__file__).parents[2] / "shared" / "eval" / "labels.yml"
+    if not labels.exists():
+        pytest.skip("../shared/eval/labels.yml is not beside this checkout")
+    labelled = set(yaml.safe_load(labels.read_text())["entities"])
+    names = {(rule.entity, rule.alias) for rule in catalog.rules
+             if rule.entity in labelled and rule.kind in ("alias", "acronym", "script", "title")}
+    lost = [(entity, alias) for entity, alias in sorted(names)
+            if entity not in matcher.match(f"Officials said {alias} was in the news").entities]
+    assert lost == []

@@ -78,13 +78,23 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def cli_example(command) -> str:
+    """The registry's example as the CLI takes it: `trend ttp 30` becomes `trend ttp --days 30`."""
+    from bot.platforms.base import parse_command_text
+
+    name, given = parse_command_text(command.example)
+    words = [name] + [given[a.name] for a in command.arguments if a.required and a.name in given]
+    words += [f"--{a.name} {given[a.name]}" for a in command.arguments if not a.required and a.name in given]
+    return " ".join(words)
+
+
 def _watch_parser(sub, command) -> argparse.ArgumentParser:
     """A one-shot subcommand from its registry entry: required arguments are words, optional ones --options.
 
     The values go to the registry's validation unconverted, so the CLI checks them as chat does.
     """
     parser = sub.add_parser(command.name, help=command.help[:1].lower() + command.help[1:],
-                            epilog=f"example: watchdesk {command.example}")
+                            epilog=f"example: watchdesk {cli_example(command)}")
     for argument in command.arguments:
         if argument.required:
             parser.add_argument(argument.name, nargs="+", help=argument.help)

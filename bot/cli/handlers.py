@@ -236,7 +236,7 @@ def cmd_eval(args) -> int:
     from bot.matching.evaluate import (LabelFileError, evaluate, format_evaluation, label_vocabulary,
                                        read_labelled)
 
-    labels = getattr(args, "labels", None)
+    labels = args.labels
     for path in (args.file, labels):
         if path is not None and not path.exists():
             print(f"watchdesk eval: no such file: {path}", file=sys.stderr)

@@ -41,9 +41,17 @@ _VARIANTS = {
     "mehsud": ("mahsud", "mehsood", "mahsood"), "mohammad": ("muhammad", "mohammed", "muhammed"),
     "muhammad": ("mohammad", "mohammed"), "yaqoob": ("yaqub", "yaqoub", "yakub"),
     "zawahiri": ("zawahri",), "baluchistan": ("balochistan",), "saif": ("sayf", "seif"),
-    "adel": ("adl",), "muttaqi": ("mutaqi",), "taliban": ("taleban",), "daesh": ("daish",),
+    "adel": ("adl",), "taliban": ("taleban",), "daesh": ("daish",),
     "pakhtunkhwa": ("pakhtoonkhwa", "pukhtunkhwa"), "sirajuddin": ("serajuddin", "sirajudin"),
     "defence": ("defense",), "husain": ("hussain",), "noor": ("nur",), "ul": ("al", "ur"),
+    # Spellings of the desk's people seen in real copy ("Muttaki", "Bradar", "Haibatullah").
+    "muttaqi": ("mutaqi", "muttaki", "mottaki", "motaqi", "mutaki"), "baradar": ("bradar", "biradar", "beradar"),
+    "hibatullah": ("haibatullah", "hebatullah", "hibatollah", "haibatollah"),
+    "akhundzada": ("akhundzadah", "akhunzada", "akhondzada", "akhundzadeh"),
+    "zabihullah": ("zabiullah", "zabihollah", "zabeehullah"), "shehbaz": ("shahbaz", "shehbaaz"),
+    "khawaja": ("khwaja", "khuwaja"), "munir": ("muneer",), "akhund": ("akhond", "akhoond"), "hassan": ("hasan",),
+    "khorasani": ("khurasani",), "khurasani": ("khorasani",), "fazlullah": ("fazalullah",), "naqvi": ("naqavi",),
+    "karzai": ("karzay",), "fitrat": ("fetrat",), "khairkhwa": ("khairkhah", "khairkhawa"),
 }
 
 
