@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser
+from bot.cli import build_parser, cli_example
 from bot.commands import REGISTRY, Commands, Deps
 from bot.errors import CommandError
 from bot.matching.loader import load_matcher
@@ -128,3 +128,14 @@ async def test_argument_mistakes_are_told_by_the_registry(runner):
 async def test_rights_are_checked_before_the_arguments(runner):
     refused = await runner.run(READER, "track", {})
     assert (refused.error, refused.title) == (True, "only members who can manage the server may track")
+
+
+def test_the_cli_examples_are_written_the_way_the_cli_takes_them():
+    parser = build_parser()
+    for command in (c for c in REGISTRY.values() if c.cli):
+        args = vars(parser.parse_args(cli_example(command).split()))
+        given = parse_command_text(command.example)[1]
+        for argument in (a for a in command.arguments if a.name in given):
+            wanted = given[argument.name].split() if argument.required else given[argument.name]
+            assert args[argument.name] == wanted, (command.name, argument.name)
+    assert cli_example(REGISTRY["trend"]) == "trend ttp --days 30"

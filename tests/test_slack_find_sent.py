@@ -52,7 +52,7 @@ async def test_send_puts_the_key_in_metadata_and_find_sent_reads_it_back(setup):
     fake, adapter = setup
     ts = await adapter.send(CHANNEL, Reply(title="TTP claims attack", text="Bannu"), idempotency_key=KEY)
     assert fake.messages[(CHANNEL, ts)]["metadata"] == {"event_type": OUTBOX_EVENT,
-                                                       "event_payload": {"key": KEY, "part": 0}}
+                                                       "event_payload": {"key": KEY, "part": 0, "parts": 1}}
     assert await adapter.find_sent(CHANNEL, KEY) == ts
     assert await adapter.find_sent(CHANNEL, KEY + "-other") is None
     history = [call for call in fake.calls if call.method == "conversations.history"]
@@ -72,6 +72,21 @@ async def test_only_the_first_part_of_a_long_reply_is_the_one_found(setup):
     first = await adapter.send(CHANNEL, Reply(title="Digest", sections=sections), idempotency_key=KEY)
     parts = sorted(message["metadata"]["event_payload"]["part"] for message in fake.messages.values())
     assert len(parts) > 1 and parts == list(range(len(parts)))
+    assert await adapter.find_sent(CHANNEL, KEY) == first
+
+
+async def test_a_long_reply_cut_short_by_a_crash_gets_only_its_missing_parts(setup):
+    fake, adapter = setup
+    reply = Reply(title="Digest", sections=tuple(Section(title=f"Story {n}") for n in range(120)))
+    first = await adapter.send(CHANNEL, reply, idempotency_key=KEY)
+    posted = {message["metadata"]["event_payload"]["part"]: ts for (_, ts), message in fake.messages.items()}
+    assert len(posted) >= 3
+    last = max(posted)
+    del fake.messages[(CHANNEL, posted[last])]  # the process died before the last part went out
+    assert await adapter.find_sent(CHANNEL, KEY) is None
+    assert await adapter.send(CHANNEL, reply, idempotency_key=KEY) == first
+    parts = sorted(message["metadata"]["event_payload"]["part"] for message in fake.messages.values())
+    assert parts == list(range(last + 1))  # every part once: none posted twice, none missing
     assert await adapter.find_sent(CHANNEL, KEY) == first
 
 

@@ -111,6 +111,8 @@ class SlackAdapter:
         self.bound_port: int | None = None
         self._socket_handler: AsyncSocketModeHandler | None = None
         self._web_runner: web.AppRunner | None = None
+        # (channel, key) -> {part: ts} of a long reply a crash cut short: `send` posts only the rest.
+        self._partly_sent: dict[tuple[str, str], dict[int, str]] = {}
 
     async def start(self) -> None:
         """Check the bot token, then connect by Socket Mode or serve the HTTP endpoint."""
@@ -182,14 +184,18 @@ class SlackAdapter:
                    thread_ts: str | None = None) -> str:
         """Post `reply` (split into several messages when long); return the first message's ts.
 
-        With an idempotency key, each message carries it in Slack message metadata, so that
-        `find_sent` can tell after a crash whether it went out.
+        With an idempotency key, each message carries it in Slack message metadata (with its part
+        and the number of parts), so that `find_sent` can tell after a crash whether it went out;
+        the parts it found of a reply cut short are not posted again.
         """
-        first_ts = ""
-        for part, (text, blocks) in enumerate(render_messages(reply)):
-            metadata = ({"metadata": {"event_type": OUTBOX_EVENT, "event_payload": {"key": idempotency_key,
-                                                                                  "part": part}}}
-                        if idempotency_key else {})
+        messages = render_messages(reply)
+        done = self._partly_sent.pop((channel_id, idempotency_key), {}) if idempotency_key else {}
+        first_ts = done.get(0, "")
+        for part, (text, blocks) in enumerate(messages):
+            if part in done:
+                continue
+            metadata = ({"metadata": {"event_type": OUTBOX_EVENT, "event_payload": {
+                "key": idempotency_key, "part": part, "parts": len(messages)}}} if idempotency_key else {})
             response = await self._call("chat.postMessage", self.client.chat_postMessage,
                                         channel=channel_id, text=text, blocks=blocks,
                                         unfurl_links=False, unfurl_media=False, **metadata,
@@ -212,7 +218,7 @@ class SlackAdapter:
         quote), over the channel's latest HISTORY_PAGES pages of HISTORY_PAGE messages. Reading
         history needs `channels:history` (`groups:history` for a private channel).
         """
-        cursor = None
+        cursor, found = None, {}
         for _ in range(HISTORY_PAGES):
             page = {"cursor": cursor} if cursor else {}
             if thread:
@@ -224,11 +230,22 @@ class SlackAdapter:
                                             channel=channel_id, limit=HISTORY_PAGE, include_all_metadata=True,
                                             **page)
             for message in response.get("messages", []):
-                if _outbox_key(message) == (idempotency_key, 0):
-                    return message["ts"]
+                key, part, parts = _outbox_key(message) or (None, 0, 1)
+                if key == idempotency_key:
+                    found.setdefault(part, message["ts"])
+                    if part == 0:  # newest first: the later parts, if posted, were listed already
+                        return self._settle(channel_id, idempotency_key, found, parts)
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not response.get("has_more") or not cursor:
                 return None
+        return None
+
+    def _settle(self, channel_id: str, key: str, found: dict[int, str], parts: int) -> str | None:
+        """Part 0's ts when every part was posted; else None, and `send` will post only the missing ones."""
+        if all(part in found for part in range(parts)):
+            return found[0]
+        self._partly_sent[(channel_id, key)] = found
+        log.info("%s was cut short after %d of %d messages; the rest will be sent", key, len(found), parts)
         return None
 
     async def edit(self, channel_id: str, message_ts: str, reply: Reply) -> None:
@@ -349,10 +366,13 @@ class SlackAdapter:
             log.warning("Slack: could not tell the user about the failure", exc_info=True)
 
 
-def _outbox_key(message: dict) -> tuple[str, int] | None:
-    """The (outbox key, part) a listed message carries in its metadata, if watchdesk posted it."""
+def _outbox_key(message: dict) -> tuple[str, int, int] | None:
+    """The (outbox key, part, parts) a listed message carries in its metadata, if watchdesk posted it."""
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
     if metadata.get("event_type") != OUTBOX_EVENT or not isinstance(payload.get("key"), str):
         return None
-    return payload["key"], payload.get("part", 0)
+    part, parts = payload.get("part", 0), payload.get("parts", 1)  # messages sent before "parts" existed: 1
+    if not isinstance(part, int) or not isinstance(parts, int) or not 0 <= part < parts <= 1000:
+        return None
+    return payload["key"], part, parts
