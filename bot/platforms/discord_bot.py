@@ -506,6 +506,13 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     async def status(interaction: discord.Interaction) -> None:
         await adapter.answer(interaction, "status")
 
+    @watch.command(description=HELP["incidents"])
+    @app_commands.describe(**DESCRIBE["incidents"])
+    @app_commands.autocomplete(target=entity_choices)
+    async def incidents(interaction: discord.Interaction, target: Optional[str] = None,
+                        since: Optional[str] = None) -> None:
+        await adapter.answer(interaction, "incidents", target=target, since=since)
+
     @watch.command(description=HELP["trend"])
     @app_commands.describe(**DESCRIBE["trend"])
     @app_commands.autocomplete(entity=entity_choices)
