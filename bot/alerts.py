@@ -9,7 +9,12 @@ For each new (not baseline) item, the channels that track one of its entities or
   message that collects the rest of the burst;
 - past `hourly_cap` messages in an hour, items are recorded as capped (they still reach the
   digest) instead of being sent;
-- only a role named by the matching rule is ever mentioned.
+- only a role named by the matching rule is ever mentioned;
+- an item that reports an incident opens its alert with a one-line summary and the incident's
+  severity tier (`incident_tiers`); a rule can ask for incident types, regions and a minimum tier;
+  a later report of the same incident (another outlet, another headline) updates the incident's
+  alert instead of raising a new one, and when it raises the toll the alert says so ("toll rises
+  to 12") — an edit, which pings nobody.
 Callers hold the transaction (`with db.conn:`).
 """
 
@@ -22,7 +27,8 @@ from datetime import datetime, timedelta
 
 from bot.actions import alert_actions
 from bot.clock import iso
-from bot.config import AlertLimits, AlertRule
+from bot.config import AlertLimits, AlertRule, IncidentTiers
+from bot.incident_log import at_least, summary_line, tier
 from bot.localtime import local_time
 from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
 from bot.quiet import URGENT_WITHIN, quiet_until
@@ -32,6 +38,7 @@ from store.feedback import active_mutes
 from store.catalog import places_containing
 from store.items import alert_item_row
 from store.matches import named_entity_matches, named_theme_matches
+from store import incidents as incident_store
 from store.subscriptions import all_subscriptions
 
 log = logging.getLogger(__name__)
@@ -57,10 +64,12 @@ class AlertItem:
     theme_names: dict[str, str] = field(default_factory=dict)
     zone: str = "UTC"  # the desk's time zone, in which the alert shows the item's time
     within: dict[str, set[str]] = field(default_factory=dict)  # a named place -> the places it lies in
+    incidents: list[dict] = field(default_factory=list)  # the incidents it reports (store rows), with "tier"
+    incident_names: dict[str, str] = field(default_factory=dict)  # actor and region ids -> names
 
 
 def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], limits: AlertLimits,
-                   now: datetime, zone: str = "UTC") -> int:
+                   now: datetime, zone: str = "UTC", tiers: IncidentTiers | None = None) -> int:
     """Queue alerts for these items (times in the desk's zone); return the messages queued or updated."""
     queued = 0
     subscriptions = all_subscriptions(db)
@@ -68,7 +77,7 @@ def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], lim
     threaded = {(rule.platform, rule.channel) for rule in rules if rule.followups == "thread"}
     quiet = {(rule.platform, rule.channel): rule.quiet for rule in reversed(rules) if rule.quiet}
     for item_id in item_ids:
-        item = load_alert_item(db, item_id)
+        item = load_alert_item(db, item_id, tiers or IncidentTiers())
         if item is None:
             continue
         item.zone = zone
@@ -79,7 +88,7 @@ def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], lim
     return queued
 
 
-def load_alert_item(db, item_id: str) -> AlertItem | None:
+def load_alert_item(db, item_id: str, tiers: IncidentTiers | None = None) -> AlertItem | None:
     """Read an item with its outlet and matches; None for baselines and unknown ids."""
     row = alert_item_row(db, item_id)
     if row is None or row["is_baseline"]:
@@ -96,7 +105,23 @@ def load_alert_item(db, item_id: str) -> AlertItem | None:
         item.themes[theme_id] = score
         item.theme_names[theme_id] = name or theme_id
     item.within = places_containing(db, item.entities)
+    for incident_id in incident_store.item_incident_ids(db, item_id):
+        incident = incident_store.incident(db, incident_id)
+        if incident is not None:
+            incident["tier"] = tier(incident, tiers or IncidentTiers())
+            item.incidents.append(incident)
+    item.incident_names = incident_store.entity_names(
+        db, [i["actor"] for i in item.incidents] + [i["region"] for i in item.incidents])
     return item
+
+
+def _incident_filter(rule: AlertRule, item: AlertItem) -> bool:
+    """Whether an item passes a rule's incident filters (types, regions, minimum tier)."""
+    if not (rule.incident_types or rule.regions or rule.min_tier):
+        return True
+    return any((not rule.incident_types or incident["type"] in rule.incident_types)
+               and (not rule.regions or incident["region"] in rule.regions)
+               and at_least(incident["tier"], rule.min_tier) for incident in item.incidents)
 
 
 def targets_for(item: AlertItem, rules, subscriptions, mutes=None) -> dict[tuple[str, str], tuple[str, ...]]:
@@ -121,7 +146,8 @@ def targets_for(item: AlertItem, rules, subscriptions, mutes=None) -> dict[tuple
             continue
         hit_entity = any(entity in entities for entity in rule.entities)
         hit_theme = any(item.themes.get(theme, -1) >= rule.min_score for theme in rule.themes)
-        if hit_entity or hit_theme:
+        only_incidents = not rule.entities and not rule.themes
+        if (hit_entity or hit_theme or only_incidents) and _incident_filter(rule, item):
             roles = targets.setdefault((rule.platform, rule.channel), set())
             if rule.mention_role:
                 roles.add(rule.mention_role)
@@ -139,6 +165,14 @@ def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: t
     existing = outbox.get(db, key)
     if existing is not None:
         return _also_reported(db, existing, item, now, thread=thread)
+    for incident in item.incidents:
+        if incident["first_item_id"] == item.item_id:
+            continue
+        first = alert_item_row(db, incident["first_item_id"])
+        first_key = f"alert:{platform}:{channel}:{(first or {}).get('story_id') or incident['first_item_id']}"
+        earlier = outbox.get(db, first_key)
+        if earlier is not None:  # another report of an incident this channel was told of
+            return _incident_update(db, earlier, item, incident, now)
     window_start = now - timedelta(seconds=limits.batch_window)
     recent = outbox.count_since(db, platform, channel, ("alert",), window_start)
     last_hour = outbox.count_since(db, platform, channel, ("alert", "batch"), now - timedelta(hours=1))
@@ -160,8 +194,49 @@ def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: t
 
 
 def _alert_payload(item: AlertItem, mentions: tuple[str, ...]) -> dict:
-    """An alert's outbox payload: the reply, and the outlet that broke the story."""
-    return {**reply_to_dict(alert_reply(item, mentions)), "first_outlet": {"name": item.outlet}}
+    """An alert's outbox payload: the reply, the outlet that broke the story, the incident it shows."""
+    payload = {**reply_to_dict(alert_reply(item, mentions)), "first_outlet": {"name": item.outlet}}
+    if item.incidents:
+        payload["incident"] = {"id": item.incidents[0]["id"], "killed": item.incidents[0]["killed"],
+                               "injured": item.incidents[0]["injured"]}
+    return payload
+
+
+def _incident_update(db, existing: dict, item: AlertItem, incident: dict, now: datetime) -> int:
+    """A later report of an alerted incident: name its outlet on the alert, and when the toll rose,
+    say so in the alert's first line. The alert is edited (or, not yet sent, rewritten): no new ping."""
+    payload = json.loads(existing["payload"])
+    shown = payload.get("incident") or {}
+    outlets = list(payload.get("also_reported_by", []))
+    first = payload.get("first_outlet") or {}
+    new_outlet = item.outlet not in outlets and item.outlet != first.get("name")
+    if new_outlet:
+        outlets.append(item.outlet)
+    rose = [name for name in ("killed", "injured") if incident[name] is not None and
+            (shown.get(name) is None or incident[name] > shown[name])]
+    if existing["status"] in (outbox.CAPPED, outbox.MERGED) or not (new_outlet or rose):
+        return 0
+    reply = reply_from_dict(payload)
+    text = reply.text
+    if rose:
+        line = summary_line(incident, item.incident_names, incident.get("tier"))
+        news = "toll rises to " + " and ".join(f"{incident[name]} {name}" for name in rose)
+        text = f"{line} — {news}"
+    reply = _with_also_reported(Reply(title=reply.title, text=text, sections=reply.sections, footer=reply.footer,
+                                      url=reply.url, mentions=reply.mentions, actions=reply.actions), outlets)
+    kept = {"also_reported_by": outlets, "first_outlet": first,
+            "incident": {"id": incident["id"], "killed": incident["killed"], "injured": incident["injured"]}}
+    new_payload = {**reply_to_dict(reply), **kept}
+    if existing["status"] in (outbox.PENDING, outbox.FAILED):
+        outbox.update_payload(db, existing["id"], new_payload)
+        return 1
+    outbox.update_payload(db, existing["id"], {**payload, **kept})
+    new_payload["edit_of"] = existing["idem_key"]
+    new_payload["mentions"] = []
+    version = f"{incident['killed']}-{incident['injured']}-{len(outlets)}"
+    return int(outbox.enqueue(db, idem_key=f"edit:{existing['idem_key']}:incident:{version}", kind="edit",
+                              platform=existing["platform"], channel_id=existing["channel_id"],
+                              payload=new_payload, now=now, story_id=existing["story_id"]))
 
 
 def _also_reported(db, existing: dict, item: AlertItem, now: datetime, *, thread: bool = False) -> int:
@@ -255,7 +330,9 @@ def alert_reply(item: AlertItem, mentions: tuple[str, ...]) -> Reply:
         fields.append(Field("Themes", ", ".join(item.theme_names.get(t, t) for t in item.themes)[:1000]))
     when = local_time(item.published_at, item.zone)
     link = strip_tracking(item.link)
-    return Reply(title=item.title[:250], text="", url=link,
+    text = summary_line(item.incidents[0], item.incident_names, item.incidents[0].get("tier")) \
+        if item.incidents else ""
+    return Reply(title=item.title[:250], text=text, url=link,
                  sections=(Section(text=summary, url=link, fields=tuple(fields)),),
                  footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}", mentions=mentions,
                  actions=alert_actions(item.item_id))

@@ -9,7 +9,6 @@ one-shot CLI commands all build here; bot.service only starts, waits, drains and
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -76,9 +75,9 @@ class Pipeline:
     refresher: Refresher
     now: Callable[[], datetime] = field(default=utc_now)
 
-    async def poll(self, *, force: bool = False) -> PassSummary:
+    async def poll(self, *, force: bool = False, progress=None) -> PassSummary:
         """Refresh due feeds, match what waits (new feeds' baselines), then queue alerts and notices."""
-        summary = await self.refresher.poll(self.settings.feeds, force=force)
+        summary = await self.refresher.poll(self.settings.feeds, force=force, progress=progress)
         summary = replace(summary, matched=await self.refresher.match_queued())
         self.queue_awaiting_alerts()
         if summary.state_changes:
@@ -92,7 +91,7 @@ class Pipeline:
         with self.db.conn:
             return enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
                                   limits=self.settings.alert_limits, now=self.now(),
-                                  zone=self.settings.timezone)
+                                  zone=self.settings.timezone, tiers=self.settings.incident_tiers)
 
     def queue_awaiting_alerts(self) -> int:
         """Queue alerts for the items the write path recorded as awaiting them, including any a
@@ -105,7 +104,7 @@ class Pipeline:
             with self.db.conn:
                 queued += enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
                                          limits=self.settings.alert_limits, now=self.now(),
-                                  zone=self.settings.timezone)
+                                         zone=self.settings.timezone, tiers=self.settings.incident_tiers)
                 outbox.alerting_done(self.db, item_ids)
         return queued
 
@@ -163,7 +162,7 @@ def build_adapters(settings: Settings, runner, output=None) -> dict:
     """Create an adapter per platform with a token, plus the console for console channels."""
     from bot.platforms.console import ConsoleAdapter
 
-    adapters = {"console": ConsoleAdapter(output=output or sys.stdout)}
+    adapters = {"console": ConsoleAdapter(output=output)}  # None: sys.stdout as it is at each message
     if settings.discord:
         from bot.platforms.discord_bot import DiscordAdapter
 

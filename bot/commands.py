@@ -75,7 +75,7 @@ class Commands:
         if command is None:
             return error_reply(f"unknown subcommand {name!r}; try: {', '.join(REGISTRY)}")
         try:
-            if command.manage and not ctx.can_manage:
+            if command.manage and not ctx.can_manage and not is_personal(args):
                 raise CommandError(f"only members who can manage the server may {name}")
             return await command.handler(self.deps, ctx, **command.validate(args))
         except CommandError as exc:
@@ -268,26 +268,49 @@ def digest_data(digest) -> dict:
                 for name, stories in digest.groups]}
 
 
-async def _handle_track(deps: Deps, ctx: CommandContext, target: str) -> Reply:
+def is_personal(args: dict) -> bool:
+    """Whether a track/untrack/tracking is about the user's own watchlist (no rights needed)."""
+    return str(args.get("scope", "")).strip().lower() == "personal"
+
+
+def personal_channel(user_id: str) -> str:
+    """Where a user's personal alerts go: "@<user id>", a direct message the adapter opens."""
+    return f"@{user_id}"
+
+
+async def _handle_track(deps: Deps, ctx: CommandContext, target: str, scope: str = "channel") -> Reply:
     kind, target_id = deps.resolver.resolve(target, kinds=("entity", "theme"))
+    personal = scope == "personal"
     with deps.db.conn:
-        subscriptions.subscribe(deps.db, platform=ctx.platform, channel_id=ctx.channel_id, target_type=kind,
-                                target_id=target_id, created_by=ctx.user_id, now=deps.now())
+        subscriptions.subscribe(deps.db, platform=ctx.platform, target_type=kind, target_id=target_id,
+                                channel_id=personal_channel(ctx.user_id) if personal else ctx.channel_id,
+                                created_by=ctx.user_id, now=deps.now())
+    if personal:
+        return Reply(title=f"You now track {deps.resolver.label(kind, target_id)}", ephemeral=True,
+                     text="New items that match it will come to you by direct message.")
     return Reply(title=f"This channel now tracks {deps.resolver.label(kind, target_id)}",
                  text="New items that match it will be posted here.")
 
 
-async def _handle_untrack(deps: Deps, ctx: CommandContext, target: str) -> Reply:
+async def _handle_untrack(deps: Deps, ctx: CommandContext, target: str, scope: str = "channel") -> Reply:
     kind, target_id = deps.resolver.resolve(target, kinds=("entity", "theme"))
+    personal = scope == "personal"
     with deps.db.conn:
-        removed = subscriptions.unsubscribe(deps.db, platform=ctx.platform, channel_id=ctx.channel_id,
-                                            target_id=target_id)
+        removed = subscriptions.unsubscribe(deps.db, platform=ctx.platform, target_id=target_id,
+                                            channel_id=personal_channel(ctx.user_id) if personal else ctx.channel_id)
+    who = "you do" if personal else "this channel does"
     if not removed:
-        raise CommandError(f"this channel does not track {deps.resolver.label(kind, target_id)}")
-    return Reply(title=f"This channel no longer tracks {deps.resolver.label(kind, target_id)}")
+        raise CommandError(f"{who} not track {deps.resolver.label(kind, target_id)}")
+    return Reply(title=f"{'You' if personal else 'This channel'} no longer track{'' if personal else 's'} "
+                       f"{deps.resolver.label(kind, target_id)}", ephemeral=personal)
 
 
-async def _handle_tracking(deps: Deps, ctx: CommandContext) -> Reply:
+async def _handle_tracking(deps: Deps, ctx: CommandContext, scope: str = "channel") -> Reply:
+    if scope == "personal":
+        rows = subscriptions.channel_targets(deps.db, ctx.platform, personal_channel(ctx.user_id))
+        return Reply(title="What you track (by direct message)", ephemeral=True, sections=(Section(
+            text=", ".join(deps.resolver.label(k, t) for k, t in rows) or "nothing yet"),),
+            data={"subscriptions": [{"type": kind, "id": target} for kind, target in rows]})
     rows = subscriptions.channel_targets(deps.db, ctx.platform, ctx.channel_id)
     sections = [Section(title="Tracked here with /watch track",
                         text=", ".join(deps.resolver.label(k, t) for k, t in rows) or "nothing yet")]
@@ -433,6 +456,8 @@ _PERIOD_SHAPE = r"\d+\s*[hdw]|today|yesterday|day|week"
 _ENTITY = Argument("entity", "Group, person or place", needs="an entity", complete=("entity",))
 _TARGET = Argument("target", "Entity or theme", needs="an entity or a theme", complete=("entity", "theme"),
                    metavar="entity or theme")
+_SCOPE = Argument("scope", "channel (the default), or personal: to you alone, by direct message", required=False,
+                  default="channel", choices=("channel", "personal"), shape=r"personal|channel", metavar="personal")
 
 REGISTRY: dict[str, Subcommand] = {command.name: command for command in (
     Subcommand("lookup", _handle_lookup, "Profile of a tracked group, person or place, with its latest mentions",
@@ -449,11 +474,12 @@ REGISTRY: dict[str, Subcommand] = {command.name: command for command in (
     Subcommand("digest", _handle_digest, "Digest of what was flagged", "digest 7d", (
         Argument("period", "today, yesterday, week, or e.g. 12h (default 24h)", required=False, default="24h",
                  shape=_PERIOD_SHAPE),)),
-    Subcommand("track", _handle_track, "Alert this channel about an entity or theme", "track iskp", (_TARGET,),
-               manage=True),
-    Subcommand("untrack", _handle_untrack, "Stop alerting this channel about an entity or theme", "untrack iskp",
-               (_TARGET,), manage=True),
-    Subcommand("tracking", _handle_tracking, "What this channel is alerted about", "tracking"),
+    Subcommand("track", _handle_track, "Alert this channel (or you alone: personal) about an entity or theme",
+               "track iskp", (_TARGET, _SCOPE), manage=True),
+    Subcommand("untrack", _handle_untrack, "Stop alerting this channel (or you: personal) about an entity or theme",
+               "untrack iskp", (_TARGET, _SCOPE), manage=True),
+    Subcommand("tracking", _handle_tracking, "What this channel (or you: personal) is alerted about", "tracking",
+               (_SCOPE,)),
     Subcommand("feeds", _handle_feeds, "Feeds and their health", "feeds", cli=True),
     Subcommand("why", _handle_why, "Why an item was flagged: the aliases and where they matched", "why 3f2a9c1b", (
         Argument("item", "Item id, as shown on an alert",

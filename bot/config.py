@@ -76,6 +76,26 @@ class AlertRule:
     mention_role: str | None = None
     followups: str = "edit"  # later outlets: "edit" the alert, or post in a "thread" under it
     quiet: QuietHours | None = None  # alerts wait for the end of this window unless urgent
+    incident_types: tuple[str, ...] = ()  # only items reporting an incident of these types
+    regions: tuple[str, ...] = ()  # ... whose region (province or country id) is one of these
+    min_tier: str | None = None  # ... of at least this severity tier (flash > urgent > routine)
+
+
+INCIDENT_TYPES = ("armed-attack", "bombing", "targeted-killing", "cross-border-fire", "air-strike",
+                  "security-operation", "arrest", "abduction")
+TIERS = ("routine", "urgent", "flash")
+
+
+@dataclass(frozen=True)
+class IncidentTiers:
+    """How severe an incident is. flash: many killed, or at a capital or a border crossing; urgent:
+    anyone killed, or an explosive, a strike or cross-border fire; routine: the rest."""
+
+    flash_killed: int = 10
+    flash_places: tuple[str, ...] = ("kabul", "islamabad", "torkham", "chaman", "spin-boldak", "ghulam-khan",
+                                     "angoor-adda", "kharlachi", "islam-qala", "hairatan", "sher-khan-bandar")
+    urgent_killed: int = 1
+    urgent_types: tuple[str, ...] = ("bombing", "air-strike", "cross-border-fire", "abduction")
 
 
 @dataclass(frozen=True)
@@ -123,6 +143,7 @@ class Settings:
     slack: SlackSettings | None = None
     alerts: tuple[AlertRule, ...] = ()
     alert_limits: AlertLimits = field(default_factory=AlertLimits)
+    incident_tiers: IncidentTiers = field(default_factory=IncidentTiers)
     digests: tuple[DigestTarget, ...] = ()
     admin_channels: tuple[tuple[str, str], ...] = ()  # (platform, channel) told of feed state changes
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
@@ -304,18 +325,26 @@ def _read_alerts(top: Reader, zone: str = "UTC") -> tuple[tuple[AlertRule, ...],
     rules = []
     for reader in top.children("alerts"):
         reader.only({"platform", "channel", "entities", "themes", "min_score", "mention_role", "followups",
-                     "quiet"})
+                     "quiet", "incident_types", "regions", "min_tier"})
         platform, channel = _read_target(reader)
         rule = AlertRule(platform=platform, channel=channel, entities=reader.strings("entities"),
                          themes=reader.strings("themes"),
                          min_score=reader.get("min_score", float, 0.0),
                          mention_role=reader.text("mention_role"),
                          followups=reader.text("followups", "edit"),
-                         quiet=_read_quiet(reader, zone) if "quiet" in reader.mapping else None)
+                         quiet=_read_quiet(reader, zone) if "quiet" in reader.mapping else None,
+                         incident_types=reader.strings("incident_types"), regions=reader.strings("regions"),
+                         min_tier=reader.text("min_tier"))
         if rule.followups not in ("edit", "thread"):
             reader.fail(f"must be edit or thread, not {rule.followups!r}", key="followups")
-        if not rule.entities and not rule.themes:
-            reader.fail("an alert rule needs at least one of entities or themes")
+        for kind in rule.incident_types:
+            if kind not in INCIDENT_TYPES:
+                reader.fail(f"unknown incident type {kind!r} (one of {', '.join(INCIDENT_TYPES)})",
+                            key="incident_types")
+        if rule.min_tier is not None and rule.min_tier not in TIERS:
+            reader.fail(f"must be one of {', '.join(TIERS)}, not {rule.min_tier!r}", key="min_tier")
+        if not rule.entities and not rule.themes and not (rule.incident_types or rule.regions or rule.min_tier):
+            reader.fail("an alert rule needs at least one of entities, themes, incident_types, regions or min_tier")
         rules.append(rule)
     limits = top.child("alert_limits", {})
     limits.only({"batch_threshold", "batch_window", "hourly_cap"})
@@ -356,7 +385,25 @@ def _read_digests(top: Reader, desk_zone: str) -> tuple[DigestTarget, ...]:
 
 
 TOP_LEVEL_KEYS = {"store", "user_agent_contact", "defaults", "fetch", "feeds", "watch", "platforms",
-                  "alerts", "alert_limits", "digest", "admin", "metrics", "timezone"}
+                  "alerts", "alert_limits", "incident_tiers", "digest", "admin", "metrics", "timezone"}
+
+
+def _read_tiers(top: Reader) -> IncidentTiers:
+    """`incident_tiers: {flash: {min_killed, places}, urgent: {min_killed, types}}`, with defaults."""
+    default = IncidentTiers()
+    tiers = top.child("incident_tiers", {})
+    tiers.only({"flash", "urgent"})
+    flash, urgent = tiers.child("flash", {}), tiers.child("urgent", {})
+    flash.only({"min_killed", "places"})
+    urgent.only({"min_killed", "types"})
+    types = urgent.strings("types") or default.urgent_types
+    for kind in types:
+        if kind not in INCIDENT_TYPES:
+            urgent.fail(f"unknown incident type {kind!r}", key="types")
+    return IncidentTiers(flash_killed=flash.get("min_killed", int, default.flash_killed),
+                         flash_places=flash.strings("places") or default.flash_places,
+                         urgent_killed=urgent.get("min_killed", int, default.urgent_killed),
+                         urgent_types=types)
 
 
 def load_settings(path: str | Path, *, environ=None, store_override: str | Path | None = None) -> Settings:
@@ -421,7 +468,7 @@ def settings_from_mapping(data, *, file: str, environ, store_override=None) -> S
         fetch=_read_fetch(top), watch=_plain(watch),
         discord=_read_discord(platforms.child("discord"), environ),
         slack=_read_slack(platforms.child("slack"), environ),
-        alerts=rules, alert_limits=limits, digests=_read_digests(top, zone),
+        alerts=rules, alert_limits=limits, incident_tiers=_read_tiers(top), digests=_read_digests(top, zone),
         admin_channels=tuple(admin),
         metrics=MetricsSettings(enabled=metrics.get("enabled", bool, False),
                                 host=metrics.text("host", "127.0.0.1"),

@@ -10,6 +10,7 @@ Called inside the transaction that stores the item's matches.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -101,3 +102,57 @@ def file_incidents(db, item_id: str, seen_at: str, incidents) -> list[Filed]:
         taken.add(incident_id)
         incident_store.add_report(db, incident_id, item_id, ordinal, record, incident.spans, seen_at)
     return filed
+
+
+_TIER_RANK = {"routine": 0, "urgent": 1, "flash": 2}
+_TYPE_NAMES = {"armed-attack": "Armed attack", "bombing": "Bombing", "targeted-killing": "Targeted killing",
+               "cross-border-fire": "Cross-border fire", "air-strike": "Air strike",
+               "security-operation": "Security operation", "arrest": "Arrest", "abduction": "Abduction"}
+
+
+def tier(incident: dict, tiers) -> str:
+    """flash, urgent or routine, by the desk's `incident_tiers` (bot.config.IncidentTiers)."""
+    killed = incident.get("killed") or 0
+    place = re.sub(r"[^a-z0-9]+", "-", _fold(incident.get("place")) or "").strip("-")
+    if killed >= tiers.flash_killed or (place and place in tiers.flash_places):
+        return "flash"
+    if killed >= tiers.urgent_killed or incident.get("type") in tiers.urgent_types:
+        return "urgent"
+    return "routine"
+
+
+def at_least(level: str, minimum: str | None) -> bool:
+    """Whether a tier is at least `minimum` (None: any)."""
+    return minimum is None or _TIER_RANK[level] >= _TIER_RANK[minimum]
+
+
+def _name(entity_id: str | None, names: dict) -> str | None:
+    if not entity_id:
+        return None
+    if entity_id in names:
+        return names[entity_id]
+    return entity_id.upper() if len(entity_id) <= 4 else entity_id.replace("-", " ").title()
+
+
+def casualties(incident: dict) -> str:
+    """"4 killed, 2 injured" (or "" when no figure was given)."""
+    parts = [f"{incident[name]} {name}" for name in ("killed", "injured") if incident.get(name) is not None]
+    return ", ".join(parts)
+
+
+def summary_line(incident: dict, names: dict, level: str | None = None) -> str:
+    """One line: [tier] type · place, region · actor · killed/injured · claimed."""
+    place, region = incident.get("place"), _name(incident.get("region"), names)
+    where = f"{place}, {region}" if place and region and _fold(place) != _fold(region) else place or region
+    parts = [_TYPE_NAMES.get(incident["type"], incident["type"])]
+    parts.append(where or "place not given")
+    actor = _name(incident.get("actor"), names)
+    if actor:
+        parts.append(actor)
+    figures = casualties(incident)
+    if figures:
+        parts.append(figures)
+    if incident.get("claimed"):
+        parts.append("claimed")
+    line = " · ".join(parts)
+    return f"[{level.upper()}] {line}" if level else line

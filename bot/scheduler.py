@@ -53,6 +53,7 @@ class JobRunner:
         done, pending = await asyncio.wait(set(self.running), timeout=timeout)
         for task in pending:
             task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 def build_scheduler(runner: JobRunner, *, poll: Callable[[], Awaitable[object]], tick: float,

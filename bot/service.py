@@ -2,8 +2,10 @@
 
 bot.app builds the parts; this module only starts them, waits, drains and stops. Start-up:
 record the start, connect the platforms whose tokens are set, queue any digest missed while the
-bot was down, then poll on schedule. SIGINT/SIGTERM stop it cleanly: the running poll finishes
-its transaction, the queue stays in the store for next time.
+bot was down, then poll on schedule. SIGINT/SIGTERM (and Ctrl-C or Ctrl-D at the console) stop it
+at once and cleanly: a running poll gets STOP_GRACE seconds, then is cancelled; the store thread
+still finishes the transaction it is in (each feed is written whole or not at all), and the queue
+stays in the store for next time.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.config import Settings
 log = logging.getLogger(__name__)
 
 POLL_TICK_SECONDS = 30.0
+STOP_GRACE = 0.3  # seconds a running poll may take to finish before it is cancelled on stop
 
 
 def queue_missed_digests(pipeline: Pipeline, now: datetime) -> int:
@@ -104,7 +107,7 @@ async def shutdown(service: Service) -> None:
     """Stop the scheduler, let running jobs finish their transactions, stop tasks and adapters, close."""
     if service.scheduler.running:
         service.scheduler.shutdown(wait=False)
-    await service.jobs.drain(timeout=30)
+    await service.jobs.drain(timeout=STOP_GRACE)
     for task in service.tasks:
         task.cancel()
     await asyncio.gather(*service.tasks, return_exceptions=True)

@@ -104,3 +104,12 @@ def recent(db, since: str, *, place: str | None = None, actor: str | None = None
     rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE {' AND '.join(where)} "
                       "ORDER BY first_seen_at DESC, id DESC LIMIT ?", [*args, limit]).fetchall()
     return [_row(row) for row in rows]
+
+
+def entity_names(db, ids) -> dict[str, str]:
+    """Catalog names of these entity ids (actors, regions), for incident summaries."""
+    ids = [i for i in set(ids) if i]
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return dict(db.execute(f"SELECT id, name FROM entities WHERE id IN ({marks})", ids).fetchall())

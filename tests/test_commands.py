@@ -121,7 +121,7 @@ async def test_console_reads_commands_until_quit(runner):
     assert "error: search needs words" in text
     assert "unknown subcommand 'frobnicate'" in text
     assert "watchdesk status" not in text  # nothing after quit
-    assert (await answer_line(runner, EDITOR, "help")).startswith("commands: lookup <entity>")
+    assert (await answer_line(runner, EDITOR, "help")).startswith("commands (also as /watch <command>):\n  lookup <entity>\n      Profile of")
 
 
 def test_parse_since():

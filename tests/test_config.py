@@ -37,13 +37,15 @@ BROKEN = [
     ("digest:\n  - {platform: teams, channel: C1}\n",
      "{file}:2: digest[0].platform: must be one of discord, slack, console, not 'teams'"),
     ("alerts:\n  - {platform: slack, channel: C1}\n",
-     "{file}:2: alerts[0]: an alert rule needs at least one of entities or themes"),
+     "{file}:2: alerts[0]: an alert rule needs at least one of entities, themes, incident_types, regions or "
+     "min_tier"),
     ("store: a.db\nstore: b.db\n", "{file}:2: store: duplicate key 'store'"),
     ("feeds: {id: a}\n", "{file}:1: feeds: must be a list, not a mapping ({{'id': 'a'}})"),
     ("fetch: {concurrency: 0}\n", "{file}:1: fetch.concurrency: must be between 1 and 500"),
     ("defaults: {max_bytes: huge}\n", "{file}:1: defaults.max_bytes: is not a size: 'huge' (use e.g. 500KB, 10MB)"),
     ("feed: []\n", "{file}:1: feed: unknown key (did you mean 'feeds'?); allowed: admin, alert_limits, "
-     "alerts, defaults, digest, feeds, fetch, metrics, platforms, store, timezone, user_agent_contact, watch"),
+     "alerts, defaults, digest, feeds, fetch, incident_tiers, metrics, platforms, store, timezone, "
+     "user_agent_contact, watch"),
     ("timezone: Mars/Olympus\n", "{file}:1: timezone: unknown time zone 'Mars/Olympus' (use e.g. Asia/Karachi)"),
 ]
 

@@ -6,6 +6,7 @@ Also the period values that reach date arithmetic: each is range-checked first, 
 from __future__ import annotations
 
 import os
+import sys
 import resource
 
 import pytest
@@ -44,7 +45,8 @@ def test_links_out_of_the_folder_are_not_followed(db, tmp_path, matcher):
     assert [row[0] for row in db.execute("SELECT title FROM items")] == ["Kept note"]
 
 
-def test_any_file_name_is_imported_and_printed_readably(tmp_path, capsys):
+def test_any_file_name_is_imported_and_printed_readably(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the progress line shows on a terminal only
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / os.fsdecode(b"bad\xffname.txt")).write_text("Undecodable name\nChaman\n")

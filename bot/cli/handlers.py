@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 import sys
 from datetime import datetime
@@ -22,13 +23,16 @@ def cmd_poll(args) -> int:
     settings = _settings(args)
 
     async def poll():
+        _note("loading the catalog and the store…")
         pipeline = build_pipeline(settings)
         try:
-            return await pipeline.poll(force=args.once)
+            return await pipeline.poll(force=args.once, progress=_progress_bar)
         finally:
             await pipeline.close()
 
     summary = asyncio.run(poll())
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
     from bot.render_text import format_pass
 
     print(format_pass(summary))
@@ -45,27 +49,81 @@ def cmd_demo(args) -> int:
     return asyncio.run(run_demo(sys.stdout, keep=Path(args.keep) if args.keep else None))
 
 
+def print_json(data) -> None:
+    """Print the --json form of an answer: the keys the README documents."""
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
 def _one_shot(args, name: str, arguments: dict, finish=None) -> int:
-    """Run one /watch command on the store and print its reply as text (after `finish(reply)`)."""
-    from bot.app import build_commands, open_store
+    """Run one /watch command on the store and print its reply as text, after `finish(reply)`
+    (or its data with --json)."""
     from bot.models import CommandContext
     from bot.render_text import render_text
+
+    context = CommandContext(platform="console", channel_id="cli", user_id="cli", can_manage=True)
+    reply = _reply(args, name, arguments, context)
+    if reply.error:  # a user's mistake (bad argument, unknown name): a usage error
+        print(render_text(reply), file=sys.stderr)
+        return 2
+    reply = finish(reply) if finish else reply
+    if getattr(args, "json", False):
+        print_json(reply.data)
+    else:
+        print(render_text(reply))
+    return 0
+
+
+def cmd_tracking(args) -> int:
+    """Print what each channel (or the one given) is alerted about."""
+    from bot.app import open_store
+    from bot.models import CommandContext
+    from store.subscriptions import all_subscriptions
+
+    settings = _settings(args)
+    if args.channel:
+        platform, separator, channel = args.channel.partition(":")
+        if not separator or not platform or not channel:
+            print(f"watchdesk tracking: --channel must be PLATFORM:CHANNEL (slack:C0123), not {args.channel!r}",
+                  file=sys.stderr)
+            return 2
+        channels = [(platform, channel)]
+    else:
+        db = open_store(settings)
+        try:
+            found = {(row["platform"], row["channel_id"]) for row in all_subscriptions(db)}
+        finally:
+            db.close()
+        channels = sorted(found | {(rule.platform, rule.channel) for rule in settings.alerts})
+    answers = []
+    for platform, channel in channels:
+        context = CommandContext(platform=platform, channel_id=channel, user_id="cli", can_manage=True)
+        answers.append((platform, channel, _reply(args, "tracking", {}, context)))
+    if args.json:
+        print_json({"channels": [{"platform": platform, "channel": channel, **reply.data}
+                                 for platform, channel, reply in answers]})
+        return 0
+    from bot.render_text import render_text
+
+    if not answers:
+        print("no channel tracks anything: no /watch track subscription and no alerts: rule in feeds.yml")
+    for platform, channel, reply in answers:
+        print(f"{platform} {channel}: {render_text(reply)}")
+    return 0
+
+
+def _reply(args, name: str, arguments: dict, context):
+    """Run one /watch command on the store and return its Reply."""
+    from bot.app import build_commands, open_store
     from store.feeds import get_meta
 
     settings = _settings(args)
     db = open_store(settings)
-    started = get_meta(db, "started_at")
-    runner = build_commands(settings, db, started_at=datetime.fromisoformat(started) if started else None)
-    context = CommandContext(platform="console", channel_id="cli", user_id="cli", can_manage=True)
     try:
-        reply = asyncio.run(runner.run(context, name, arguments))
+        started = get_meta(db, "started_at")
+        runner = build_commands(settings, db, started_at=datetime.fromisoformat(started) if started else None)
+        return asyncio.run(runner.run(context, name, arguments))
     finally:
         db.close()
-    if reply.error:  # a user's mistake (bad argument, unknown name): a usage error
-        print(render_text(reply), file=sys.stderr)
-        return 2
-    print(render_text(finish(reply) if finish else reply))
-    return 0
 
 
 def cmd_trend(args) -> int:
@@ -107,7 +165,16 @@ def _watch_arguments(args) -> dict:
 def cmd_status(args) -> int:
     """Print uptime, last poll, items today and queued messages; --health exits 1 when unhealthy."""
     if args.health:
-        return _health(args)
+        if not args.json:
+            return _health(args)
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            code = _health(args)
+        state, _, reason = said.getvalue().strip().partition(": ")
+        print_json({"healthy": code == 0, "state": state, "reason": reason})
+        return code
     return cmd_watch(args)
 
 
@@ -143,6 +210,11 @@ def cmd_digest(args) -> int:
     try:
         start, end = parse_period(args.since, utc_now(), settings.timezone, max_days=MAX_DIGEST_DAYS)
         digest = build_digest(db, start=start, end=end, zone=settings.timezone)
+        if args.json:
+            from bot.commands import digest_data
+
+            print_json(digest_data(digest))
+            return 0
         for reply in digest_replies(digest):
             print(render_text(reply))
     finally:
@@ -199,6 +271,9 @@ def cmd_backup(args) -> int:
         print(f"watchdesk: no store at {settings.store}", file=sys.stderr)
         return 1
     target = args.file
+    if not target.parent.is_dir():
+        print(f"watchdesk backup: cannot write {target}: there is no folder {target.parent}", file=sys.stderr)
+        return 2
     if target.exists():
         print(f"watchdesk: {target} exists; choose a new file name", file=sys.stderr)
         return 1
@@ -263,14 +338,30 @@ def cmd_why(args) -> int:
 
     matcher = load_matcher(_watch_or_none(args))
     text = " ".join(args.text)
-    title, summary = text, ""
+    title, summary, item_id = text, "", None
     if len(args.text) == 1 and Path(args.config).exists():
         row = _stored_item(args, text)
         if row is not None:
-            title, summary = row
-            print(f"item {text}: {title}")
+            (title, summary), item_id = row, text
+    if args.json:
+        print_json(why_data(matcher, title, summary, item_id))
+        return 0
+    if item_id:
+        print(f"item {text}: {title}")
     print(explain(matcher, title, summary))
     return 0
+
+
+def why_data(matcher, title: str, summary: str, item_id: str | None) -> dict:
+    """`why --json`: the item (or text), each entity match and each theme kept, with its cues."""
+    result = matcher.match(title, summary)
+    named = {match.entity for match in result.matches}
+    return {"item_id": item_id, "title": title, "summary": summary,
+            "entities": [{"id": m.entity, "alias": m.alias, "start": m.start, "end": m.end, "rule": m.rule}
+                         for m in result.matches]
+            + [{"id": entity, "alias": None, "start": -1, "end": -1, "rule": "implied"}
+               for entity in result.entities if entity not in named],
+            "themes": [{"id": score.theme, "score": score.score, "cues": list(score.cues)} for score in result.themes]}
 
 
 def _stored_item(args, item_id: str):
@@ -299,13 +390,15 @@ def cmd_import(args) -> int:
     settings = _settings(args)
     db = open_store(settings)
     try:
+        _note("loading the catalog…")
         matcher = build_matcher(settings, db)
         passed_over: list[tuple[str, str]] = []
         imported, skipped = import_directory(db, args.directory, matcher, progress=_progress_bar,
                                              on_skip=lambda name, reason: passed_over.append((name, reason)))
     finally:
         db.close()
-    sys.stderr.write("\n")
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
     for name, reason in passed_over:
         print(f"skipped {name}: {reason}", file=sys.stderr)
     note = f", {len(passed_over)} files skipped" if passed_over else ""
@@ -314,7 +407,17 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _note(text: str) -> None:
+    """A passing status on stderr when it is a terminal (overwritten by the progress line)."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r{text}")
+        sys.stderr.flush()
+
+
 def _progress_bar(done: int, total: int, name: str) -> None:
+    """A progress line on stderr when it is a terminal; nothing when output is piped or logged."""
+    if not sys.stderr.isatty():
+        return
     width = 30
     filled = int(width * done / total) if total else width
     sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} {name[:40]:<40}")

@@ -146,8 +146,11 @@ class Refresher:
         """Stop the store thread once its queued work is done."""
         self._store_thread.shutdown(wait=True)
 
-    async def poll(self, feeds: Sequence[Feed], *, force: bool = False) -> PassSummary:
-        """Refresh the due feeds (all enabled ones with force) and judge their failures together."""
+    async def poll(self, feeds: Sequence[Feed], *, force: bool = False, progress=None) -> PassSummary:
+        """Refresh the due feeds (all enabled ones with force) and judge their failures together.
+
+        `progress(done, total, feed_id)` is called as each feed finishes, for a progress line.
+        """
         now = self.now()
         if force:
             due = [feed for feed in feeds if feed.enabled]
@@ -155,7 +158,17 @@ class Refresher:
             due_ids = set(await self._in_store(feed_store.due_feed_ids, self.db, now))
             due = [feed for feed in feeds if feed.id in due_ids]
         rows = await self._in_store(feed_store.feed_rows, self.db, [feed.id for feed in due])
-        results = await asyncio.gather(*(self.refresh_feed(feed, rows.get(feed.id, {})) for feed in due))
+        finished = 0
+
+        async def refresh(feed: Feed) -> RefreshResult:
+            nonlocal finished
+            result = await self.refresh_feed(feed, rows.get(feed.id, {}))
+            finished += 1
+            if progress is not None:
+                progress(finished, len(due), feed.id)
+            return result
+
+        results = await asyncio.gather(*(refresh(feed) for feed in due))
         outage = self.decide.is_outage(sum(result.network_error for result in results), len(results))
         changes = await self._in_store(self._apply_failures, due, results, outage)
         changes += [(result.feed_id, result.previous_state, "ok") for result in results

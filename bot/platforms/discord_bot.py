@@ -99,6 +99,7 @@ class DiscordAdapter:
         self._previous_urls: tuple | None = None
         # (channel, key) -> {part: message id} of a long reply a crash cut short: `send` posts only the rest.
         self._partly_sent: dict[tuple[str, str], dict[int, str]] = {}
+        self._direct: dict[str, discord.PartialMessageable] = {}  # "@<user id>" -> their DM channel
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -200,7 +201,7 @@ class DiscordAdapter:
         its part and the number of parts), which `find_sent` looks for once Discord has
         forgotten the nonce; the parts it found of a reply cut short are not posted again.
         """
-        channel, mentions = self._channel(channel_id), allowed_mentions(reply)
+        channel, mentions = await self._target(channel_id), allowed_mentions(reply)
         messages = render_messages(reply)
         done = self._partly_sent.pop((channel_id, idempotency_key), {}) if idempotency_key else {}
         first_id = done.get(0, "")
@@ -250,7 +251,7 @@ class DiscordAdapter:
         """
         nonce = message_nonce(idempotency_key, 0)  # also the key's hash in the references
         where = thread or channel_id  # a message's thread has the message's id
-        channel = self._channel(where)
+        channel = await self._target(where)
         bot_id = self.client.user.id if self.client.user else None
         found: dict[int, str] = {}
 
@@ -282,11 +283,23 @@ class DiscordAdapter:
 
     async def edit(self, channel_id: str, message_id: str, reply: Reply) -> None:
         """Replace a message sent earlier with `reply` (its first message's worth)."""
-        message = self._channel(channel_id).get_partial_message(int(message_id))
+        message = (await self._target(channel_id)).get_partial_message(int(message_id))
         with _attachment(reply.file) as files:
             extra = {"attachments": [files["file"]]} if files else {}
             await _deliver(message.edit(**render_reply(reply), allowed_mentions=allowed_mentions(reply),
                                         **extra, **view_options(reply)))
+
+    async def _target(self, channel_id: str):
+        """A channel by id, or for "@<user id>" (a personal watchlist) the user's DM channel,
+        opened on first use (POST /users/@me/channels)."""
+        if not channel_id.startswith("@"):
+            return self._channel(channel_id)
+        self._channel("0")  # raises DeliveryError unless connected
+        dm = self._direct.get(channel_id)
+        if dm is None:
+            opened = await _deliver(self.client.create_dm(discord.Object(id=int(channel_id[1:]))))
+            dm = self._direct[channel_id] = self.client.get_partial_messageable(opened.id)
+        return dm
 
     def _channel(self, channel_id: str) -> discord.PartialMessageable:
         """Return a handle on a channel by id, without a cache lookup."""
@@ -313,7 +326,7 @@ class DiscordAdapter:
     async def answer(self, interaction: discord.Interaction, name: str, **arguments) -> None:
         """Run subcommand `name` and respond, deferring first if it is slow."""
         ctx = self.context(interaction)
-        if name in MANAGE_COMMANDS and not ctx.can_manage:
+        if name in MANAGE_COMMANDS and not ctx.can_manage and arguments.get("scope") != "personal":
             await self.respond(interaction, self.refusal(name))
             return
         args = {key: str(value) for key, value in arguments.items() if value is not None}
@@ -493,18 +506,21 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     @watch.command(description=HELP["track"])
     @app_commands.describe(**DESCRIBE["track"])
     @app_commands.autocomplete(target=target_choices)
-    async def track(interaction: discord.Interaction, target: str) -> None:
-        await adapter.answer(interaction, "track", target=target)
+    async def track(interaction: discord.Interaction, target: str,
+                    scope: Optional[Literal["channel", "personal"]] = None) -> None:
+        await adapter.answer(interaction, "track", target=target, scope=scope)
 
     @watch.command(description=HELP["untrack"])
     @app_commands.describe(**DESCRIBE["untrack"])
     @app_commands.autocomplete(target=target_choices)
-    async def untrack(interaction: discord.Interaction, target: str) -> None:
-        await adapter.answer(interaction, "untrack", target=target)
+    async def untrack(interaction: discord.Interaction, target: str,
+                      scope: Optional[Literal["channel", "personal"]] = None) -> None:
+        await adapter.answer(interaction, "untrack", target=target, scope=scope)
 
     @watch.command(description=HELP["tracking"])
-    async def tracking(interaction: discord.Interaction) -> None:
-        await adapter.answer(interaction, "tracking")
+    @app_commands.describe(**DESCRIBE["tracking"])
+    async def tracking(interaction: discord.Interaction, scope: Optional[Literal["channel", "personal"]] = None) -> None:
+        await adapter.answer(interaction, "tracking", scope=scope)
 
     @watch.command(description=HELP["feeds"])
     async def feeds(interaction: discord.Interaction) -> None:

@@ -24,6 +24,7 @@ from bot.config import SlackSettings
 from bot.errors import ConfigError, DeliveryError, PermanentDeliveryError
 from bot.models import CommandContext, Reply
 from bot.actions import ACTIONS
+from bot.commands import is_personal
 from bot.platforms.base import (ANY_ACTION_ID, BUTTON_ID, MANAGE_ACTIONS, MANAGE_COMMANDS, MENU_ID, CommandRunner,
                                 parse_command_text)
 from bot.platforms.slack_render import render_blocks, render_messages
@@ -109,6 +110,7 @@ class SlackAdapter:
         self.app.action(ANY_ACTION_ID)(self._on_action)
         self.app.error(self._on_error)
         self.bound_port: int | None = None
+        self._direct: dict[str, str] = {}  # "@<user id>" -> their DM channel id
         self._socket_handler: AsyncSocketModeHandler | None = None
         self._web_runner: web.AppRunner | None = None
         # (channel, key) -> {part: ts} of a long reply a crash cut short: `send` posts only the rest.
@@ -188,6 +190,7 @@ class SlackAdapter:
         and the number of parts), so that `find_sent` can tell after a crash whether it went out;
         the parts it found of a reply cut short are not posted again.
         """
+        channel_id = await self._target(channel_id)
         messages = render_messages(reply)
         done = self._partly_sent.pop((channel_id, idempotency_key), {}) if idempotency_key else {}
         first_ts = done.get(0, "")
@@ -205,6 +208,16 @@ class SlackAdapter:
             await self.upload(channel_id, reply.file, reply.title)
         return first_ts
 
+    async def _target(self, channel_id: str) -> str:
+        """A channel id, or for "@<user id>" (a personal watchlist) the user's DM, opened with
+        conversations.open (needs im:write)."""
+        if not channel_id.startswith("@"):
+            return channel_id
+        if channel_id not in self._direct:
+            response = await self._call("conversations.open", self.client.conversations_open, users=channel_id[1:])
+            self._direct[channel_id] = response["channel"]["id"]
+        return self._direct[channel_id]
+
     async def send_followup(self, channel_id: str, message_ts: str, reply: Reply, *,
                             idempotency_key: str | None = None, thread_name: str = "") -> str:
         """Post `reply` in the thread of message `message_ts` (`thread_ts`); return its ts."""
@@ -218,6 +231,7 @@ class SlackAdapter:
         quote), over the channel's latest HISTORY_PAGES pages of HISTORY_PAGE messages. Reading
         history needs `channels:history` (`groups:history` for a private channel).
         """
+        channel_id = await self._target(channel_id)
         cursor, found = None, {}
         for _ in range(HISTORY_PAGES):
             page = {"cursor": cursor} if cursor else {}
@@ -251,6 +265,7 @@ class SlackAdapter:
     async def edit(self, channel_id: str, message_ts: str, reply: Reply) -> None:
         """Replace the message `message_ts` with `reply`, cut to one message."""
         text, blocks = render_blocks(reply)
+        channel_id = await self._target(channel_id)
         await self._call("chat.update", self.client.chat_update,
                          channel=channel_id, ts=message_ts, text=text, blocks=blocks)
 
@@ -285,7 +300,7 @@ class SlackAdapter:
             await self._respond(respond, channel_id, _ephemeral_error(str(exc)))
             return
         can_manage = False
-        if name in MANAGE_COMMANDS:
+        if name in MANAGE_COMMANDS and not is_personal(args):  # a personal watchlist needs no rights
             can_manage, refusal = await self._manager_check(user_id, f"`/watch {name}`")
             if not can_manage:
                 await self._respond(respond, channel_id, _ephemeral_error(refusal))

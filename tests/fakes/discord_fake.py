@@ -160,7 +160,8 @@ class FakeDiscord:
         self.gateway_received: list[dict] = []
         self.commands: dict[int | None, list[dict]] = {}  # guild id (None: global) -> commands
         self.channels = {self.channel_id}
-        self.threads: dict[int, dict] = {}  # thread id (= the id of the message it started from) -> thread
+        self.threads: dict[int, dict] = {}
+        self.direct_messages: dict[str, int] = {}  # user id -> their DM channel with the bot  # thread id (= the id of the message it started from) -> thread
         self.forbidden_channels: set[int] = set()
         self.messages: dict[int, dict] = {}
         self.interactions: dict[str, dict] = {}  # token -> state
@@ -303,6 +304,7 @@ class FakeDiscord:
             (rf"POST /webhooks/{app}/([^/]+)", self._followup),
             (rf"(PATCH|DELETE) /webhooks/{app}/([^/]+)/messages/@original", self._original),
             (r"GET /channels/(\d+)/messages", self._history),
+            (r"POST /users/@me/channels", self._open_dm),
             (r"POST /channels/(\d+)/messages/(\d+)/threads", self._start_thread),
             (r"(?:POST|PATCH) /channels/(\d+)/messages(?:/(\d+))?", self._channel_message),
         ]
@@ -416,6 +418,16 @@ class FakeDiscord:
         if (message := self.messages.get(int(message_id))) is None:
             return error(404, 10008, "Unknown Message")
         return json_response(_edit(message, recorded.json))
+
+    async def _open_dm(self, recorded: Recorded) -> web.Response:
+        """Open (or return) the DM channel with a user, as Discord does for a bot."""
+        recipient = str((recorded.json or {}).get("recipient_id", ""))
+        if not recipient.isdigit():
+            return error(400, 50035, "Invalid Form Body", {"recipient_id": "Value is not snowflake."})
+        channel_id = self.direct_messages.setdefault(recipient, next(self.snowflakes))
+        self.channels.add(channel_id)
+        return json_response({"id": str(channel_id), "type": 1, "last_message_id": None, "flags": 0,
+                              "recipients": [_user(int(recipient), "analyst")]})
 
     async def _start_thread(self, recorded: Recorded, channel: str, message_id: str) -> web.Response:
         """Start a public thread from a message: the thread's id is the message's; once only."""

@@ -146,6 +146,7 @@ class FakeSlack:
             "chat.update": self._update,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
+            "conversations.open": self._open,
             "users.info": self._users_info,
             "apps.connections.open": self._connections_open,
             "files.getUploadURLExternal": self._get_upload_url,
@@ -198,6 +199,15 @@ class FakeSlack:
         page, more = found[start:start + limit], start + limit < len(found)
         return {"ok": True, "messages": page, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    async def _open(self, args: dict) -> dict:
+        """Open a DM with one user: its channel id is D + the user id here."""
+        users = str(args.get("users", ""))
+        if not users or "," in users:
+            return {"ok": False, "error": "invalid_arguments" if not users else "not_implemented"}
+        channel = f"D{users}"
+        self.channels.add(channel)
+        return {"ok": True, "channel": {"id": channel}}
 
     async def _replies(self, args: dict) -> dict:
         """A thread: its parent, then its replies, oldest first."""

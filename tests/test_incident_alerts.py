@@ -1,0 +1,124 @@
+"""Incident alerts: a one-line summary with its tier first, rules on type/region/tier, and a later
+report of the same incident (another outlet, another headline) editing the alert as its toll rises."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.alerts import enqueue_alerts
+from bot.config import AlertLimits, AlertRule, IncidentTiers
+from bot.delivery import DeliveryWorker
+from bot.incident_log import file_incidents, tier
+from bot.incidents import item_incidents
+from bot.matching.loader import load_matcher
+from bot.models import Feed, Item, reply_from_dict
+from bot.platforms.console import ConsoleAdapter
+from store.catalog import sync_catalog
+from store.feeds import sync_feeds
+from store.items import insert_item
+from store.matches import save_matches
+
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+FEEDS = tuple(Feed(id=f, url=f"http://127.0.0.1/{f}", name=name, interval=600, timeout=10, max_bytes=10**6)
+              for f, name in (("dawn", "Dawn"), ("tribune", "Express Tribune"), ("wire", "Wire")))
+DESK = AlertRule(platform="console", channel="#desk", entities=("ttp", "lakki-marwat"), mention_role="1234")
+KP_URGENT = AlertRule(platform="console", channel="#kp", incident_types=("armed-attack", "bombing"),
+                      regions=("khyber-pakhtunkhwa",), min_tier="urgent")
+FLASH = AlertRule(platform="console", channel="#flash", min_tier="flash")
+
+
+class _Sink:
+    def write(self, text):
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return load_matcher(semantic=False)
+
+
+@pytest.fixture
+def store(db, matcher):
+    sync_feeds(db, FEEDS, NOW)
+    with db.conn:
+        sync_catalog(db, matcher.catalog)
+    return db
+
+
+def add(db, matcher, feed_id, title, summary, minutes=0) -> str:
+    """Store an item with its matches and its incidents, in one transaction, as a poll does."""
+    when = NOW + timedelta(minutes=minutes)
+    item = Item(feed_id=feed_id, dedup_key=f"{feed_id}:{title}", guid=None, link=f"https://{feed_id}.example/{minutes}",
+                title=title, summary=summary, published_at=when, fetched_at=when)
+    result = matcher.match(title, summary)
+    with db.conn:
+        insert_item(db, item, baseline=False)
+        save_matches(db, item.id, result)
+        file_incidents(db, item.id, when.isoformat(),
+                       item_incidents(matcher, {"title": title, "summary": summary}, result))
+    return item.id
+
+
+def enqueue(db, ids, rules=(DESK, KP_URGENT, FLASH), now=NOW):
+    with db.conn:
+        return enqueue_alerts(db, ids, rules=rules, limits=AlertLimits(), now=now, tiers=IncidentTiers())
+
+
+def payloads(db, channel):
+    return [(kind, json.loads(payload)) for kind, payload in db.execute(
+        "SELECT kind, payload FROM outbox WHERE channel_id = ? ORDER BY id", [channel])]
+
+
+def test_tiers_by_toll_place_and_type():
+    tiers = IncidentTiers()
+    assert tier({"type": "armed-attack", "killed": 12, "place": "Bannu"}, tiers) == "flash"
+    assert tier({"type": "arrest", "killed": None, "place": "Torkham"}, tiers) == "flash"
+    assert tier({"type": "armed-attack", "killed": 3, "place": "Bannu"}, tiers) == "urgent"
+    assert tier({"type": "bombing", "killed": None, "place": "Bannu"}, tiers) == "urgent"
+    assert tier({"type": "arrest", "killed": None, "place": "Peshawar"}, tiers) == "routine"
+
+
+def test_the_alert_opens_with_the_incident_and_rules_filter_on_type_region_and_tier(store, matcher):
+    attack = add(store, matcher, "dawn", "TTP claims attack on police post in Lakki Marwat",
+                 "Four policemen were martyred and two injured when militants attacked a police post in Lakki "
+                 "Marwat. The Tehreek-i-Taliban Pakistan claimed responsibility.")
+    arrest = add(store, matcher, "wire", "CTD arrests two suspected militants in Peshawar",
+                 "The Counter Terrorism Department arrested two suspected TTP militants in Peshawar.", minutes=1)
+    enqueue(store, [attack, arrest])
+    (kind, desk), *_ = payloads(store, "#desk")
+    reply = reply_from_dict(desk)
+    assert reply.text.startswith("[URGENT] Armed attack · Lakki Marwat, Khyber Pakhtunkhwa")
+    assert "4 killed, 2 injured" in reply.text and reply.text.endswith("· claimed")
+    assert [reply_from_dict(p).title for _, p in payloads(store, "#kp")] == [
+        "TTP claims attack on police post in Lakki Marwat"]  # the routine arrest is below the rule's tier
+    assert payloads(store, "#flash") == []
+
+
+async def test_a_later_report_raising_the_toll_edits_the_alert_without_a_ping(store, matcher):
+    console = ConsoleAdapter(output=_Sink())
+    clock = [NOW]
+    worker = DeliveryWorker(store, {"console": console}, now=lambda: clock[0], channel_spacing=0)
+    first = add(store, matcher, "dawn", "Four policemen martyred in attack on Lakki Marwat checkpoint",
+                "Four policemen were martyred when terrorists attacked a police checkpoint in Lakki Marwat "
+                "district late on Monday, officials said.")
+    enqueue(store, [first], rules=(DESK,))
+    assert await worker.deliver_due() == 1
+    clock[0] = NOW + timedelta(hours=3)
+    later = add(store, matcher, "tribune", "Lakki Marwat checkpoint attack: toll rises to 12",
+                "The death toll from the attack on a police checkpoint in Lakki Marwat rose to 12 on Tuesday, "
+                "police said.", minutes=180)
+    enqueue(store, [later], rules=(DESK,), now=clock[0])
+    assert await worker.deliver_due() == 1
+    (channel, first_id, sent), (_, edited_id, edit) = console.sent
+    assert edited_id == first_id and channel == "#desk"  # the same message, edited
+    assert sent.mentions == ("1234",) and edit.mentions == ()  # nobody pinged again
+    assert "4 killed" in sent.text and "toll rises to 12 killed" in edit.text
+    assert "Express Tribune" in {f.value for f in edit.sections[0].fields}
+    enqueue(store, [later], rules=(DESK,), now=clock[0] + timedelta(minutes=1))  # the same report again
+    assert await worker.deliver_due() == 0

@@ -1,0 +1,106 @@
+"""Personal watchlists: `/watch track <name> personal` needs no rights and alerts by direct message."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.alerts import enqueue_alerts
+from bot.config import AlertLimits, DiscordSettings
+from bot.delivery import DeliveryWorker
+from bot.matching.loader import load_matcher
+from bot.models import CommandContext
+from bot.platforms.base import parse_command_text
+from bot.platforms.discord_bot import DiscordAdapter
+from bot.platforms.slack_bot import SlackAdapter
+from tests.alert_store import NOW, build
+from tests.fakes.discord_fake import SEND_MESSAGES, FakeDiscord
+from tests.fakes.slack_fake import FakeSlack
+from tests.test_slack import CHANNEL, MEMBER, http_settings, post_command, response_for
+
+READER = CommandContext(platform="discord", channel_id="42", user_id="777", can_manage=False)
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return load_matcher(semantic=False)
+
+
+@pytest.fixture
+def store(db, matcher):
+    return build(db, matcher)
+
+
+def test_personal_is_read_from_typed_text():
+    assert parse_command_text("track ttp personal") == ("track", {"target": "ttp", "scope": "personal"})
+    assert parse_command_text("tracking personal") == ("tracking", {"scope": "personal"})
+    assert parse_command_text("track pakistani taliban") == ("track", {"target": "pakistani taliban"})
+
+
+async def test_anyone_keeps_a_personal_watchlist_but_not_a_channels(db, store):
+    runner, _ = store
+    refused = await runner.run(READER, "track", {"target": "ttp"})
+    assert refused.error
+    done = await runner.run(READER, "track", {"target": "ttp", "scope": "personal"})
+    assert done.ephemeral and not done.error and done.title == "You now track Tehrik-e-Taliban Pakistan"
+    assert db.execute("SELECT platform, channel_id, target_id FROM subscriptions").fetchall() == [
+        ("discord", "@777", "ttp")]
+    listed = await runner.run(READER, "tracking", {"scope": "personal"})
+    assert listed.ephemeral and "Tehrik-e-Taliban Pakistan" in listed.sections[0].text
+    assert "nothing yet" in (await runner.run(READER, "tracking", {})).sections[0].text  # the channel's own
+    gone = await runner.run(READER, "untrack", {"target": "ttp", "scope": "personal"})
+    assert not gone.error and not list(db.query("SELECT * FROM subscriptions"))
+    assert (await runner.run(READER, "untrack", {"target": "ttp", "scope": "personal"})).error
+
+
+async def test_discord_personal_track_needs_no_rights_and_alerts_arrive_by_dm(db, store):
+    runner, ids = store
+    async with FakeDiscord() as fake:
+        settings = DiscordSettings(token=fake.token, guild_ids=(fake.guild_id,), api_base=fake.api_base,
+                                   gateway_url=fake.gateway_url)
+        adapter = DiscordAdapter(settings, runner, guild_ready_timeout=0.05)
+        await adapter.start()
+        try:
+            interaction = await fake.send_interaction("track", {"target": "ttp", "scope": "personal"},
+                                                      permissions=SEND_MESSAGES)
+            callback = await fake.wait_for_request(
+                "POST", f"/interactions/{interaction['id']}/{interaction['token']}/callback")
+            assert callback.json["data"]["flags"] == 64
+            assert callback.json["data"]["embeds"][0]["title"] == "You now track Tehrik-e-Taliban Pakistan"
+            with db.conn:
+                enqueue_alerts(db, [ids["attack"], ids["kabul"]], rules=(), limits=AlertLimits(), now=NOW)
+            worker = DeliveryWorker(db, {"discord": adapter}, now=lambda: NOW, channel_spacing=0)
+            assert await worker.deliver_due() == 1
+        finally:
+            await adapter.stop()
+    opened = [r for r in fake.requests if r.method == "POST" and r.path == "/users/@me/channels"]
+    assert [r.json for r in opened] == [{"recipient_id": fake.user_id}]
+    dm = fake.direct_messages[str(fake.user_id)]
+    [message] = [m for m in fake.messages.values() if m["channel_id"] == str(dm)]
+    assert message["embeds"][0]["title"].startswith("TTP fighters attack")
+    assert message["components"]  # the buttons come along
+
+
+async def test_slack_personal_track_by_a_member_alerts_by_dm(db, store, monkeypatch):
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    runner, ids = store
+    fake = FakeSlack(users={MEMBER: {"is_admin": False}})
+    await fake.start()
+    adapter = SlackAdapter(http_settings(fake), runner)
+    await adapter.start()
+    try:
+        assert (await post_command(adapter, fake, "track ttp personal", user=MEMBER, name="p"))[0] == 200
+        answer = await response_for(fake, "p")
+        assert answer["response_type"] == "ephemeral" and answer["text"] == "You now track Tehrik-e-Taliban Pakistan"
+        assert not fake.calls_to("users.info")  # no rights were checked
+        with db.conn:
+            enqueue_alerts(db, [ids["attack"]], rules=(), limits=AlertLimits(), now=NOW)
+        worker = DeliveryWorker(db, {"slack": adapter}, now=lambda: NOW, channel_spacing=0)
+        assert await worker.deliver_due() == 1
+    finally:
+        await adapter.stop()
+        await fake.stop()
+    [opened] = fake.calls_to("conversations.open")
+    assert opened.args["users"] == MEMBER
+    [posted] = fake.calls_to("chat.postMessage")
+    assert posted.args["channel"] == f"D{MEMBER}" and CHANNEL not in str(posted.args["channel"])
