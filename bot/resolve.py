@@ -30,8 +30,11 @@ class Resolver:
                     self._add(key, "entity", entity.id)
         self._ambiguous: set[str] = set()
         self._surnames: dict[str, set[str]] = {}  # a bare surname -> the people the catalog gives it to
+        self._plain: dict[str, set[str]] = {}  # a name that is some entity's own, not only under a context rule
         for rule in catalog.rules:
             self._add(rule.key.lower(), "entity", rule.entity)
+            if rule.kind != "ambiguous":
+                self._plain.setdefault(rule.key.lower(), set()).add(rule.entity)
             if rule.kind == "ambiguous":
                 self._ambiguous.add(rule.key.lower())
                 if rule.surname_of:
@@ -47,9 +50,14 @@ class Resolver:
     def resolve(self, text: str, *, kinds=("entity", "theme")) -> tuple[str, str]:
         """Return (kind, id) for what the user typed, or raise CommandError with suggestions."""
         key = fold_phrase(text.strip().lstrip("#@"))
+        if key.startswith("the ") and key not in self._names:
+            key = key[4:]  # "the Taliban"
         if not key:
             raise CommandError("give the name of an entity or a theme")
         exact = {hit for hit in self._names.get(key, ()) if hit[0] in kinds}
+        own = self._plain.get(key, set())
+        if len(own) == 1 and "entity" in kinds and ("entity", next(iter(own))) in exact:
+            return "entity", next(iter(own))  # "taliban" is the Afghan Taliban; the TTP has it only by a context rule
         surname = self._surnames.get(key, set())
         if len(surname) == 1 and "entity" in kinds:  # "zardari" is the president, not his son
             return "entity", next(iter(surname))
