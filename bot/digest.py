@@ -9,23 +9,27 @@ up: a story naming Bannu counts for Khyber Pakhtunkhwa and Pakistan, and a targe
 province takes the stories of the places in it), and compared like with like: a period of a day or less with the same hours of each of the 7 days
 before (their average), a longer one with the period of the same length just before. When that
 baseline holds fewer than MIN_BASELINE stories, no comparison is shown. Times are in the desk's
-time zone, with the zone.
+time zone, with the zone. The digest opens with the period's incidents (bot/incident_log.py): their
+count by type and by province or country, the killed and injured in all, and the deadliest with
+their sources.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from bot.clock import as_utc
+from bot.clock import as_utc, iso
+from bot.incident_log import summary_line
 from bot.config import DigestTarget
 from bot.localtime import to_local, zone_abbreviation
 from bot.models import Reply, Section, reply_to_dict
 from bot.stories import strip_tracking
 from store import digests as digest_store
+from store import incidents as incident_store
 from store import outbox
 from store.catalog import places_containing, places_inside
 from store.feeds import get_meta
@@ -72,6 +76,8 @@ class Digest:
     item_count: int  # matching items in the period
     story_count: int  # matching stories in the period (groups hold at most MAX_STORIES)
     zone: str = "UTC"  # the desk's time zone, for every time shown
+    incidents: tuple[dict, ...] = ()  # incidents first reported in the period, each with its "sources"
+    incident_names: dict = field(default_factory=dict)  # actor and region ids -> names
 
 
 def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
@@ -105,8 +111,36 @@ def build_digest(db, *, start: datetime, end: datetime, entities=(), themes=(),
     shown = stories[:max_stories]
     story_of = {row[0]: row[1] for row in items}
     top = _top_entities(db, matched_items, story_of, item_entities, entity_names, wanted_entities, start, end)
+    incidents = []
+    for incident in incident_store.between(db, iso(window[0]), iso(window[1])):
+        incident["sources"] = tuple(dict.fromkeys(r["outlet"] for r in incident_store.reports(db, incident["id"])))
+        incidents.append(incident)
+    names = {**entity_names, **incident_store.entity_names(
+        db, [i["actor"] for i in incidents] + [i["region"] for i in incidents])}
     return Digest(start=start, end=end, groups=_grouped(shown, theme_names), top_entities=top,
-                  item_count=len(matched_items), story_count=len(stories), zone=zone)
+                  item_count=len(matched_items), story_count=len(stories), zone=zone,
+                  incidents=tuple(incidents), incident_names=names)
+
+
+def incidents_text(digest: Digest, deadliest: int = 5) -> str:
+    """The digest's incident section: counts by type and region, totals, the deadliest with sources."""
+    incidents = digest.incidents
+    by_type = Counter(i["type"] for i in incidents)
+    by_region = Counter(digest.incident_names.get(i["region"], i["region"]) if i["region"] else "unplaced"
+                        for i in incidents)
+    killed = sum(i["killed"] or 0 for i in incidents)
+    injured = sum(i["injured"] or 0 for i in incidents)
+    lines = [f"{len(incidents)} incidents: " + ", ".join(f"{count} {kind.replace('-', ' ')}"
+                                                        for kind, count in by_type.most_common()),
+             "By region: " + ", ".join(f"{name} {count}" for name, count in by_region.most_common()),
+             f"Killed {killed}, injured {injured} (the highest firm figures reported)"]
+    worst = sorted(incidents, key=lambda i: ((i["killed"] or 0), (i["injured"] or 0)), reverse=True)[:deadliest]
+    for incident in worst:
+        sources = ", ".join(_cut(name, 40) for name in incident["sources"][:SHOWN_OUTLETS])
+        if len(incident["sources"]) > SHOWN_OUTLETS:
+            sources += f" +{len(incident['sources']) - SHOWN_OUTLETS}"
+        lines.append(f"• {summary_line(incident, digest.incident_names)} — {sources}")
+    return "\n".join(lines)[:MAX_SECTION_TEXT]
 
 
 def _story(story_id: str, rows: list[tuple], item_entities, item_themes, entity_names) -> DigestStory:
@@ -220,12 +254,14 @@ def story_line(story: DigestStory) -> str:
 def digest_replies(digest: Digest, *, title: str = "Daily digest") -> list[Reply]:
     """Render a digest as Replies that each fit Discord's and Slack's limits."""
     heading = _cut(f"{title}: {period_text(digest.start, digest.end, digest.zone)}", MAX_TITLE)
-    if not digest.story_count:
+    if not digest.story_count and not digest.incidents:
         return [Reply(title=heading, text="Nothing matched the tracked entities or themes in this period.")]
     shown = sum(len(stories) for _, stories in digest.groups)
     summary = (f"{digest.story_count} stories from {digest.item_count} matching items"
                + (f"; the top {shown} are listed." if shown < digest.story_count else "."))
-    sections = [Section(title="Most mentioned (stories)", text=_top_text(digest))] if digest.top_entities else []
+    sections = [Section(title="Incidents", text=incidents_text(digest))] if digest.incidents else []
+    if digest.top_entities:
+        sections.append(Section(title="Most mentioned (stories)", text=_top_text(digest)))
     for name, stories in digest.groups:
         for index, text in enumerate(_chunks([story_line(story) for story in stories])):
             sections.append(Section(title=_cut(name + (" (continued)" if index else ""), MAX_TITLE),

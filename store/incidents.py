@@ -69,11 +69,12 @@ def reports(db, incident_id: int) -> list[dict]:
     rows = db.execute(
         """SELECT incident_reports.item_id, items.feed_id, items.title, items.link, incident_reports.killed,
                   incident_reports.injured, incident_reports.actor, incident_reports.place, incident_reports.spans,
-                  incident_reports.seen_at
+                  incident_reports.seen_at, coalesce(feeds.name, items.feed_id)
            FROM incident_reports JOIN items ON items.id = incident_reports.item_id
+           LEFT JOIN feeds ON feeds.id = items.feed_id
            WHERE incident_id = ? ORDER BY incident_reports.seen_at, incident_reports.item_id""",
         [incident_id]).fetchall()
-    names = ("item_id", "feed_id", "title", "link", "killed", "injured", "actor", "place", "spans", "seen_at")
+    names = ("item_id", "feed_id", "title", "link", "killed", "injured", "actor", "place", "spans", "seen_at", "outlet")
     result = []
     for row in rows:
         record = dict(zip(names, row))
@@ -113,3 +114,10 @@ def entity_names(db, ids) -> dict[str, str]:
         return {}
     marks = ", ".join("?" for _ in ids)
     return dict(db.execute(f"SELECT id, name FROM entities WHERE id IN ({marks})", ids).fetchall())
+
+
+def between(db, start: str, end: str) -> list[dict]:
+    """Incidents first reported in [start, end), oldest first."""
+    rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE first_seen_at >= ? AND first_seen_at < ? "
+                      "ORDER BY first_seen_at, id", [start, end]).fetchall()
+    return [_row(row) for row in rows]

@@ -122,3 +122,26 @@ async def test_a_later_report_raising_the_toll_edits_the_alert_without_a_ping(st
     assert "Express Tribune" in {f.value for f in edit.sections[0].fields}
     enqueue(store, [later], rules=(DESK,), now=clock[0] + timedelta(minutes=1))  # the same report again
     assert await worker.deliver_due() == 0
+
+
+def test_the_digest_opens_with_the_days_incidents(store, matcher):
+    from bot.digest import build_digest, digest_replies
+
+    add(store, matcher, "dawn", "Four policemen martyred in attack on Lakki Marwat checkpoint",
+        "Four policemen were martyred when terrorists attacked a police checkpoint in Lakki Marwat district.")
+    add(store, matcher, "tribune", "TTP claims overnight assault on police post in Lakki Marwat",
+        "The Tehreek-i-Taliban Pakistan claimed an overnight attack on a police checkpoint in Lakki Marwat that "
+        "killed five officers.", minutes=30)
+    add(store, matcher, "wire", "Blast near police van in Quetta leaves two dead, 11 injured",
+        "At least two people were killed and 11 others injured when a bomb went off near a police van in Quetta.",
+        minutes=60)
+    digest = build_digest(store, start=NOW - timedelta(hours=1), end=NOW + timedelta(hours=23))
+    (reply,) = digest_replies(digest)
+    first = reply.sections[0]
+    assert first.title == "Incidents"
+    lines = first.text.splitlines()
+    assert lines[0] == "2 incidents: 1 armed attack, 1 bombing"
+    assert lines[1] == "By region: Khyber Pakhtunkhwa 1, Balochistan 1"
+    assert lines[2].startswith("Killed 7, injured 11")
+    assert lines[3].startswith("• Armed attack · Lakki Marwat") and lines[3].endswith("— Dawn, Express Tribune")
+    assert lines[4].startswith("• Bombing · Quetta, Balochistan · 2 killed, 11 injured — Wire")
