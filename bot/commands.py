@@ -81,6 +81,25 @@ class Commands:
         except CommandError as exc:
             return error_reply(exc.reason, exc.suggestions)
 
+    async def home(self, ctx: CommandContext) -> Reply:
+        """What a user's personal watchlist and the platform's channels track (Slack's App Home)."""
+        label = self.deps.resolver.label
+        rows = subscriptions.all_targets(self.deps.db, ctx.platform)
+        mine = [label(kind, target) for channel, kind, target in rows if channel == personal_channel(ctx.user_id)]
+        channels: dict[str, list[str]] = {}
+        for channel, kind, target in rows:
+            if not channel.startswith("@"):
+                channels.setdefault(channel, []).append(label(kind, target))
+        for rule in self.deps.rules:
+            if rule.platform == ctx.platform:
+                channels.setdefault(rule.channel, []).extend(
+                    [label("entity", e) for e in rule.entities] + [label("theme", t) for t in rule.themes])
+        sections = [Section(title="You track (alerts by direct message)", text=", ".join(mine) or
+                            "nothing yet: /watch track <name> personal")]
+        sections += [Section(title=f"Channel {channel}", text=", ".join(dict.fromkeys(names)))
+                     for channel, names in sorted(channels.items())]
+        return Reply(title="watchdesk: what is tracked", sections=tuple(sections[:40]))
+
     async def act(self, ctx: CommandContext, name: str, item_id: str, value: str | None = None) -> Reply:
         """Answer a click on an alert's button (or a pick from its menu); mistakes come back as errors."""
         from bot.actions import run_action

@@ -27,6 +27,12 @@ def channel_targets(db, platform: str, channel_id: str) -> list[tuple[str, str]]
                       "ORDER BY target_type, target_id", [platform, channel_id]).fetchall()
 
 
+def all_targets(db, platform: str) -> list[tuple[str, str, str]]:
+    """(channel, target type, target id) of every subscription on a platform, personal ones too."""
+    return db.execute("SELECT channel_id, target_type, target_id FROM subscriptions WHERE platform = ? "
+                      "ORDER BY channel_id, target_type, target_id", [platform]).fetchall()
+
+
 def all_subscriptions(db) -> list[dict]:
     """Every subscription as {platform, channel_id, target_id}, for matching alerts to channels."""
     return list(db.query("SELECT platform, channel_id, target_id FROM subscriptions"))

@@ -104,3 +104,41 @@ async def test_slack_personal_track_by_a_member_alerts_by_dm(db, store, monkeypa
     assert opened.args["users"] == MEMBER
     [posted] = fake.calls_to("chat.postMessage")
     assert posted.args["channel"] == f"D{MEMBER}" and CHANNEL not in str(posted.args["channel"])
+
+
+async def test_slack_app_home_lists_what_the_user_and_the_channels_track(db, store, monkeypatch):
+    import json
+    import time
+
+    import aiohttp
+
+    from tests.test_slack import sign
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    runner, _ = store
+    slack_member = CommandContext(platform="slack", channel_id=CHANNEL, user_id=MEMBER, can_manage=True)
+    await runner.run(slack_member, "track", {"target": "iskp", "scope": "personal"})
+    await runner.run(slack_member, "track", {"target": "ttp"})
+    fake = FakeSlack()
+    await fake.start()
+    adapter = SlackAdapter(http_settings(fake), runner)
+    await adapter.start()
+    try:
+        body = json.dumps({"token": "legacy", "team_id": "T0FAKE", "api_app_id": "A0FAKE", "type": "event_callback",
+                           "event_id": "Ev1", "event_time": 1700000000,
+                           "event": {"type": "app_home_opened", "user": MEMBER, "channel": "D0HOME", "tab": "home"}})
+        timestamp = str(int(time.time()))
+        headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp,
+                   "X-Slack-Signature": sign(body, timestamp)}
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"http://127.0.0.1:{adapter.bound_port}/slack/events", data=body,
+                                    headers=headers) as response:
+                assert response.status == 200
+        view = await fake.wait_for(lambda: fake.home_views.get(MEMBER))
+    finally:
+        await adapter.stop()
+        await fake.stop()
+    text = json.dumps(view["blocks"])
+    assert "You track (alerts by direct message)" in text and "Islamic State Khorasan Province" in text
+    assert f"Channel {CHANNEL}" in text and "Tehrik-e-Taliban Pakistan" in text

@@ -40,6 +40,9 @@ class CommandRunner(Protocol):
     async def complete(self, ctx: CommandContext, argument: str, prefix: str) -> list[tuple[str, str]]:
         """Suggest (label, value) pairs for an argument being typed."""
 
+    async def home(self, ctx: CommandContext) -> Reply:
+        """What the user's personal watchlist and the platform's channels track (an App Home tab)."""
+
     async def act(self, ctx: CommandContext, name: str, item_id: str, value: str | None = None) -> Reply:
         """Answer a click on an alert's button `name` (why, track, mute, irrelevant) or a pick from its menu."""
 

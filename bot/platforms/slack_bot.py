@@ -108,6 +108,7 @@ class SlackAdapter:
         )
         self.app.command(COMMAND)(self._on_watch)
         self.app.action(ANY_ACTION_ID)(self._on_action)
+        self.app.event("app_home_opened")(self._on_home)
         self.app.error(self._on_error)
         self.bound_port: int | None = None
         self._direct: dict[str, str] = {}  # "@<user id>" -> their DM channel id
@@ -309,6 +310,16 @@ class SlackAdapter:
                                  can_manage=can_manage)
         reply = await self.runner.run(context, name, args)
         await self._respond(respond, channel_id, reply)
+
+    async def _on_home(self, event: dict) -> None:
+        """The App Home tab: the user's personal watchlist and what the channels track (views.publish)."""
+        if event.get("tab", "home") != "home":
+            return
+        user_id = event.get("user", "")
+        reply = await self.runner.home(CommandContext(platform="slack", channel_id="", user_id=user_id))
+        _, blocks = render_blocks(reply)
+        await self._call("views.publish", self.client.views_publish, user_id=user_id,
+                         view={"type": "home", "blocks": blocks[:100]})
 
     async def _on_action(self, ack, body: dict, respond) -> None:
         """A click on an alert's button, or a pick from the menu it opened: ack at once, answer privately."""

@@ -38,6 +38,7 @@ class FakeSlack:
     messages: dict[tuple[str, str], dict] = field(default_factory=dict)
     uploads: dict[str, dict] = field(default_factory=dict)
     acks: list[dict] = field(default_factory=list)
+    home_views: dict[str, dict] = field(default_factory=dict)  # user id -> the App Home view published
     scopes: tuple[str, ...] = ("commands", "chat:write", "files:write", "users:read", "channels:history",
                                "groups:history")  # the bot token's, sent as x-oauth-scopes
     port: int = 0
@@ -147,6 +148,7 @@ class FakeSlack:
             "conversations.history": self._history,
             "conversations.replies": self._replies,
             "conversations.open": self._open,
+            "views.publish": self._publish,
             "users.info": self._users_info,
             "apps.connections.open": self._connections_open,
             "files.getUploadURLExternal": self._get_upload_url,
@@ -199,6 +201,16 @@ class FakeSlack:
         page, more = found[start:start + limit], start + limit < len(found)
         return {"ok": True, "messages": page, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    async def _publish(self, args: dict) -> dict:
+        """Publish a user's App Home view: up to 100 blocks, each as a message block must be."""
+        view = json.loads(args["view"]) if isinstance(args.get("view"), str) else args.get("view") or {}
+        blocks = view.get("blocks") or []
+        if view.get("type") != "home" or not args.get("user_id") or len(blocks) > 100 \
+                or not all(_block_ok(block) for block in blocks):
+            return {"ok": False, "error": "invalid_arguments"}
+        self.home_views[args["user_id"]] = view
+        return {"ok": True, "view": {"id": "V0HOME", **view}}
 
     async def _open(self, args: dict) -> dict:
         """Open a DM with one user: its channel id is D + the user id here."""
