@@ -171,3 +171,32 @@ async def test_watch_incidents_lists_them_newest_first_by_place_or_group(store, 
     assert by_group.title.startswith("1 incident by ") and "4 killed" in by_group.sections[0].title
     in_province = await runner.run(ctx, "incidents", {"target": "balochistan"})
     assert in_province.sections[0].title.startswith("Bombing · Quetta, Balochistan")
+
+
+def test_watchdesk_export_incidents_writes_acled_like_csv_and_jsonl(store, matcher, tmp_path, capsys):
+    import csv
+    import io
+
+    from bot.cli import main
+
+    add(store, matcher, "dawn", "Four policemen martyred in attack on Lakki Marwat checkpoint",
+        "Four policemen were martyred when terrorists attacked a police checkpoint in Lakki Marwat district.")
+    add(store, matcher, "tribune", "TTP claims overnight assault on police post in Lakki Marwat",
+        "The Tehreek-i-Taliban Pakistan claimed an overnight attack on a police checkpoint in Lakki Marwat that "
+        "killed five officers.", minutes=30)
+    config = tmp_path / "feeds.yml"
+    config.write_text("feeds:\n  - {id: dawn, url: 'http://127.0.0.1/dawn', name: Dawn}\n")
+    store_path = store.execute("PRAGMA database_list").fetchone()[2]
+    assert main(["--config", str(config), "--db", store_path, "export", "incidents", "--since", "2026-11-01"]) == 0
+    (row,) = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert (row["event_date"], row["event_type"], row["actor"], row["claimed"]) == ("2026-11-20", "armed-attack",
+                                                                                     "ttp", "yes")
+    assert (row["location"], row["region"], row["fatalities"], row["source_count"]) == (
+        "Lakki Marwat", "khyber-pakhtunkhwa", "5", "2")
+    assert row["sources"] == "Dawn; Express Tribune"
+    assert main(["--config", str(config), "--db", store_path, "export", "incidents", "--format", "jsonl"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["fatalities"] == 5
+    with pytest.raises(SystemExit) as exited:  # a usage error: argparse exits 2 with the choices
+        main(["--config", str(config), "--db", store_path, "export", "incidents", "--format", "xls"])
+    assert exited.value.code == 2
