@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Reply, reply_to_dict
+from bot.models import Reply, Section, reply_to_dict
 from store import open_db, outbox
 from tests.fakes.discord_fake import FakeDiscord
 
@@ -90,6 +90,40 @@ async def test_killed_delivery_resumes_without_losing_or_repeating(tmp_path, ign
     assert titles == {f"alert {number}": 1 for number in range(ALERTS)}
     rows = db.execute("SELECT status, message_id FROM outbox").fetchall()
     assert all(status == "sent" and message_id for status, message_id in rows)
+    db.close()
+
+
+@pytest.mark.parametrize("ignore_nonces", [False, True], ids=["nonces-kept", "nonces-ignored"])
+async def test_a_long_alert_killed_after_its_first_part_is_completed_once(tmp_path, ignore_nonces):
+    db_path = tmp_path / "watchdesk.db"
+    db = open_db(db_path)
+    now = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+    sections = tuple(Section(title=f"long alert part {n}", text="x" * 4000) for n in range(1, 3))
+    async with FakeDiscord() as fake:
+        fake.ignore_nonces = ignore_nonces
+        with db.conn:  # three messages: the title with part 0's text, then parts 1 and 2
+            outbox.enqueue(db, idem_key=f"alert:discord:{fake.channel_id}:story-long", kind="alert",
+                           platform="discord", channel_id=str(fake.channel_id), now=now,
+                           payload=reply_to_dict(Reply(title="long alert part 0", text="x" * 4000,
+                                                       sections=sections)))
+        fake.hang_after_messages = 1  # part 0 is posted and never answered; no later part is sent
+        first = await _child(fake, db_path)
+        await fake.wait_for(lambda: _posts(fake) >= 1, timeout=60)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        assert db.execute("SELECT status FROM outbox").fetchone() == ("sending",)
+        assert len(fake.messages) == 1
+
+        fake.hang_after_messages = None
+        second = await _child(fake, db_path)
+        _, errors = await asyncio.wait_for(second.communicate(), timeout=120)
+        assert second.returncode == 0, errors.decode()[-2000:]
+        assert _posts(fake) == 3  # part 0 was found in the channel's history, parts 1 and 2 followed
+
+    titles = [embed["title"] for _, message in sorted(fake.messages.items()) for embed in message["embeds"]]
+    assert titles == [f"long alert part {n}" for n in range(3)]
+    status, message_id = db.execute("SELECT status, message_id FROM outbox").fetchone()
+    assert status == "sent" and int(message_id) == min(fake.messages)
     db.close()
 
 

@@ -81,7 +81,8 @@ def parse_command_text(text: str) -> tuple[str, dict[str, str]]:
     """Split typed text ("/watch search "spin boldak" 7d") into a subcommand and its arguments.
 
     Optional arguments are recognised by their registered shape at the end (7d, 24h, 30); `name:value`
-    or `name=value` set any argument explicitly; the required argument takes the other words.
+    or `name=value` set any argument explicitly; the required argument (else an optional one with no
+    shape) takes the other words.
     Raises ValueError with a readable reason for an unknown subcommand or unbalanced quotes.
     """
     try:
@@ -109,8 +110,11 @@ def parse_command_text(text: str) -> tuple[str, dict[str, str]]:
         if argument.name not in args and positional and argument.looks_like(positional[-1]):
             args[argument.name] = positional.pop()
     required = [argument.name for argument in REGISTRY[name].arguments if argument.required and argument.name not in args]
+    rest = [argument.name for argument in optional if not argument.shape and argument.name not in args]
     if required and positional:
         args[required[0]] = " ".join(positional)
+    elif positional and rest:  # an optional argument of any shape takes the other words ("incidents lakki marwat")
+        args[rest[0]] = " ".join(positional)
     elif positional:
         raise ValueError(f"{name} takes no argument {' '.join(positional)!r}")
     return name, args

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -42,6 +43,7 @@ CHOICE_LIMIT = 25
 CHOICE_TEXT_LIMIT = 100
 TRACK_MENU = "Track in watchdesk…"  # a message context menu: track one of an alert's cues for yourself
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+REFERENCE = re.compile(r"(?:^| )ref (?P<key>[0-9a-f]{25})(?: (?P<part>\d{1,4})/(?P<parts>\d{1,4}))?$")
 HISTORY_LIMIT = 50  # recent messages read to tell whether a message went out before a crash
 RATE_LIMIT_WAIT = 30.0  # discord.py waits out shorter 429s itself; longer ones become DeliveryError
 FAILURE = Reply(title="Something went wrong",
@@ -99,6 +101,8 @@ class DiscordAdapter:
         self.client: WatchClient | None = None
         self._gateway: asyncio.Task | None = None
         self._previous_urls: tuple | None = None
+        # (channel, key) -> {part: message id} of a long reply a crash cut short: `send` posts only the rest.
+        self._partly_sent: dict[tuple[str, str], dict[int, str]] = {}
         self._direct: dict[str, discord.PartialMessageable] = {}  # "@<user id>" -> their DM channel
 
     # ------------------------------------------------------------------ lifecycle
@@ -197,15 +201,20 @@ class DiscordAdapter:
 
         With an idempotency key, each part carries a nonce Discord enforces: sending the same
         part again soon after a crash returns the message already posted instead of a second
-        one. The first part also carries a reference to the key in its footer, which
-        `find_sent` looks for once Discord has forgotten the nonce.
+        one. Each part also ends its footer with a reference to the key (and, for a long reply,
+        its part and the number of parts), which `find_sent` looks for once Discord has
+        forgotten the nonce; the parts it found of a reply cut short are not posted again.
         """
         channel, mentions = await self._target(channel_id), allowed_mentions(reply)
-        first_id = ""
-        for index, message in enumerate(render_messages(reply)):
+        messages = render_messages(reply)
+        done = self._partly_sent.pop((channel_id, idempotency_key), {}) if idempotency_key else {}
+        first_id = done.get(0, "")
+        for index, message in enumerate(messages):
+            if index in done:
+                continue
             nonce = {"nonce": message_nonce(idempotency_key, index)} if idempotency_key else {}
-            if idempotency_key and index == 0:
-                add_reference(message, reference(idempotency_key))
+            if idempotency_key:
+                add_reference(message, reference(idempotency_key, index, len(messages)))
             view = view_options(reply) if index == 0 else {}  # the buttons sit on the alert itself
             with _attachment(reply.file if index == 0 else None) as files:
                 sent = await _deliver(channel.send(**message, allowed_mentions=mentions, **files, **nonce,
@@ -239,22 +248,42 @@ class DiscordAdapter:
     async def find_sent(self, channel_id: str, idempotency_key: str, *, thread: str | None = None) -> str | None:
         """The id of a message already posted with this key (among the channel's latest), or None.
 
-        A message matches by its nonce, when Discord returns it, or by the reference `send`
-        puts in its footer, which Discord keeps for as long as the message exists.
+        A message matches by the reference `send` puts in each part's footer, which Discord
+        keeps for as long as the message exists (or by its nonce, when Discord returns it). A
+        long reply counts as sent once all its parts are there; when only some are, this is
+        None and the next `send` of the key posts just the missing ones, in order.
         """
-        nonce, tag = message_nonce(idempotency_key, 0), reference(idempotency_key)
-        channel = await self._target(thread or channel_id)  # a message's thread has the message's id
+        nonce = message_nonce(idempotency_key, 0)  # also the key's hash in the references
+        where = thread or channel_id  # a message's thread has the message's id
+        channel = await self._target(where)
         bot_id = self.client.user.id if self.client.user else None
+        found: dict[int, str] = {}
 
         async def search() -> str | None:
             async for message in channel.history(limit=HISTORY_LIMIT):
                 if bot_id is not None and message.author.id != bot_id:
                     continue
-                if message.nonce == nonce or any(tag in (embed.footer.text or "") for embed in message.embeds):
-                    return str(message.id)
+                part = _reference_in(message, nonce)
+                if part is None and message.nonce == nonce:
+                    part = (0, 1)
+                if part is None:
+                    continue
+                found.setdefault(part[0], str(message.id))
+                if part[0] == 0:  # newest first: the later parts, if posted, were listed already
+                    return self._settle(where, idempotency_key, found, part[1])
+            if found:  # the first part is older than the messages read: post only what is missing
+                self._partly_sent[(where, idempotency_key)] = found
             return None
 
         return await _deliver(search())
+
+    def _settle(self, channel_id: str, key: str, found: dict[int, str], parts: int) -> str | None:
+        """Part 0's id when every part was posted; else None, and `send` will post only the missing ones."""
+        if all(part in found for part in range(parts)):
+            return found[0]
+        self._partly_sent[(channel_id, key)] = found
+        log.info("%s was cut short after %d of %d messages; the rest will be sent", key, len(found), parts)
+        return None
 
     async def edit(self, channel_id: str, message_id: str, reply: Reply) -> None:
         """Replace a message sent earlier with `reply` (its first message's worth)."""
@@ -520,6 +549,13 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     async def status(interaction: discord.Interaction) -> None:
         await adapter.answer(interaction, "status")
 
+    @watch.command(description=HELP["incidents"])
+    @app_commands.describe(**DESCRIBE["incidents"])
+    @app_commands.autocomplete(target=entity_choices)
+    async def incidents(interaction: discord.Interaction, target: Optional[str] = None,
+                        since: Optional[str] = None) -> None:
+        await adapter.answer(interaction, "incidents", target=target, since=since)
+
     @watch.command(description=HELP["trend"])
     @app_commands.describe(**DESCRIBE["trend"])
     @app_commands.autocomplete(entity=entity_choices)
@@ -530,9 +566,20 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     return watch
 
 
-def reference(idempotency_key: str) -> str:
-    """The short reference to an outbox key that a message's footer carries."""
-    return f"ref {message_nonce(idempotency_key, 0)}"
+def reference(idempotency_key: str, part: int = 0, parts: int = 1) -> str:
+    """The short reference to an outbox key (and, in a long reply, the part) that a footer carries."""
+    tag = f"ref {message_nonce(idempotency_key, 0)}"
+    return f"{tag} {part + 1}/{parts}" if parts > 1 else tag
+
+
+def _reference_in(message: discord.Message, key_hash: str) -> tuple[int, int] | None:
+    """The (part, parts) of the reference to `key_hash` that ends one of the message's footers."""
+    for embed in message.embeds:
+        matched = REFERENCE.search(embed.footer.text or "")
+        if matched and matched["key"] == key_hash:
+            part, parts = int(matched["part"] or 1) - 1, int(matched["parts"] or 1)
+            return (part, parts) if 0 <= part < parts else None
+    return None
 
 
 def add_reference(message: dict, tag: str) -> None:

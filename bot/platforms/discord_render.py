@@ -29,6 +29,8 @@ FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FOOTER_LIMIT = 2048
 MESSAGE_EMBED_TEXT_LIMIT = 6000
+REFERENCE_ROOM = 48  # kept free in every message for the outbox reference the adapter appends
+TEXT_ROOM = MESSAGE_EMBED_TEXT_LIMIT - REFERENCE_ROOM
 URL_LIMIT = 2048
 ELLIPSIS = "…"
 EMPTY = "\u200b"  # Discord refuses empty field names and values
@@ -104,7 +106,7 @@ def render_messages(reply: Reply) -> list[dict]:
     for section in reply.sections:
         embeds.extend(_section_embeds(section, colour))
     if reply.footer:
-        _add_footer(embeds, clip(plain(reply.footer), FOOTER_LIMIT), colour)
+        _add_footer(embeds, clip(plain(reply.footer), FOOTER_LIMIT - REFERENCE_ROOM), colour)
     content = " ".join(f"<@&{role}>" for role in reply.mentions)[:CONTENT_LIMIT] or None
     messages = [{"content": content, "embeds": batch} for batch in _pack(embeds)]
     if not messages:
@@ -133,7 +135,7 @@ def _section_embeds(section: Section, colour: discord.Colour | None) -> list[dis
     embeds = [embed]
     for field in section.fields:
         name, value = _field_text(field)
-        too_big = len(embed) + len(name) + len(value) > MESSAGE_EMBED_TEXT_LIMIT
+        too_big = len(embed) + len(name) + len(value) > TEXT_ROOM
         if len(embed.fields) >= FIELDS_PER_EMBED or too_big:
             embed = discord.Embed(url=url, colour=colour)
             embeds.append(embed)
@@ -150,20 +152,20 @@ def _field_text(field: Field) -> tuple[str, str]:
 
 def _add_footer(embeds: list[discord.Embed], footer: str, colour: discord.Colour | None) -> None:
     """Put the footer on the last embed, or on an embed of its own if it would not fit."""
-    if embeds and len(embeds[-1]) + len(footer) <= MESSAGE_EMBED_TEXT_LIMIT:
+    if embeds and len(embeds[-1]) + len(footer) <= TEXT_ROOM:
         embeds[-1].set_footer(text=footer)
     else:
         embeds.append(discord.Embed(colour=colour).set_footer(text=footer))
 
 
 def _pack(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
-    """Group embeds, in order, into messages of at most 10 embeds and 6000 characters."""
+    """Group embeds, in order, into messages of at most 10 embeds and 6000 characters (less the reference's room)."""
     batches: list[list[discord.Embed]] = []
     size = 0
     for embed in embeds:
         length = len(embed)
         full = bool(batches) and len(batches[-1]) >= EMBEDS_PER_MESSAGE
-        if not batches or full or size + length > MESSAGE_EMBED_TEXT_LIMIT:
+        if not batches or full or size + length > TEXT_ROOM:
             batches.append([])
             size = 0
         batches[-1].append(embed)
