@@ -17,8 +17,8 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {name: tuple(argument.name for argumen
 MANAGE_COMMANDS = {name for name, command in REGISTRY.items() if command.manage}
 # custom_id / action_id of an alert's buttons and of the menus they open (Discord allows 100 characters)
 BUTTON_ID = re.compile(r"watchdesk:(?P<action>why|track|mute|irrelevant):(?P<item>[0-9a-f]{6,40})")
-MENU_ID = re.compile(r"watchdesk:pick:(?P<action>track|mute|irrelevant):(?P<item>[0-9a-f]{6,40})")
-ANY_ACTION_ID = re.compile(r"^watchdesk:(?:pick:)?(?:why|track|mute|irrelevant):[0-9a-f]{6,40}$")
+MENU_ID = re.compile(r"watchdesk:pick:(?P<action>track|mute|irrelevant|follow):(?P<item>[0-9a-f]{6,40})")
+ANY_ACTION_ID = re.compile(r"^watchdesk:(?:pick:)?(?:why|track|mute|irrelevant|follow):[0-9a-f]{6,40}$")
 
 
 def button_id(name: str, item_id: str) -> str:
