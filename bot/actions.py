@@ -37,7 +37,7 @@ def refusal(name: str) -> str:
 
 async def run_action(deps, ctx: CommandContext, name: str, item_id: str, value: str | None = None) -> Reply:
     """Answer a click on button `name` of the alert about `item_id` (or a pick `value` from its menu)."""
-    if name not in ACTIONS:
+    if name not in ACTIONS and name != "follow":  # follow: a personal Track, from a message's menu
         raise CommandError(f"unknown action {name!r}")
     if name in MANAGE_ACTIONS and not ctx.can_manage:
         raise CommandError(refusal(name))
@@ -51,8 +51,8 @@ async def run_action(deps, ctx: CommandContext, name: str, item_id: str, value: 
     if value is None:
         return _menu(deps, name, item)
     kind, _, target = value.partition(":")
-    if name == "track":
-        return await _track(deps, ctx, item, kind, target)
+    if name in ("track", "follow"):
+        return await _track(deps, ctx, item, kind, target, personal=name == "follow")
     return _mute(deps, ctx, item, kind, target)
 
 
@@ -75,6 +75,8 @@ def _menu(deps, name: str, item: dict) -> Reply:
     if name == "mute":
         options = [("This story", f"story:{item['story_id']}")] + [o for o in options if o[1].startswith("entity:")]
         title, placeholder = "Mute for 24 hours in this channel:", "This story, or an entity"
+    elif name == "follow":
+        title, placeholder = "Track for yourself (alerts by direct message):", "One of this alert's entities or themes"
     else:
         title, placeholder = "Track in this channel:", "One of this alert's entities or themes"
     if not options:
@@ -84,12 +86,12 @@ def _menu(deps, name: str, item: dict) -> Reply:
                  menu=Menu(name, item["item_id"], placeholder, tuple(options)))
 
 
-async def _track(deps, ctx: CommandContext, item: dict, kind: str, target: str) -> Reply:
+async def _track(deps, ctx: CommandContext, item: dict, kind: str, target: str, *, personal: bool = False) -> Reply:
     from bot.commands import REGISTRY
 
     if (kind, target) not in {tuple(value.split(":", 1)) for _, value in _targets(deps, item)}:
         raise CommandError("pick one of this alert's entities or themes")
-    reply = await REGISTRY["track"].handler(deps, ctx, target=target)
+    reply = await REGISTRY["track"].handler(deps, ctx, target=target, scope="personal" if personal else "channel")
     return Reply(title=reply.title, text=reply.text, ephemeral=True)
 
 

@@ -468,6 +468,57 @@ async def _handle_trend(deps: Deps, ctx: CommandContext, entity: str, days: int)
     return Reply(title=f"Daily mentions of {name}, last {days} days", file=path, text=text)
 
 
+async def _handle_incidents(deps: Deps, ctx: CommandContext, target: str | None, since: str | None) -> Reply:
+    return await in_thread(incidents_reply, deps, target, since)
+
+
+INCIDENTS_SHOWN = 15
+
+
+def incidents_reply(deps: Deps, target: str | None, since: str | None) -> Reply:
+    """Incidents newest first (7 days unless `since`), at a place (a province or country covers its own)
+    or by a group: type, place, actor, casualties and sources."""
+    from bot.incident_log import summary_line
+    from bot.incidents import COUNTRIES, PROVINCES
+    from store import incidents as incident_store
+
+    now = deps.now()
+    start = parse_since(since, now, deps.timezone) if since else now - timedelta(days=7)
+    place = actor = region = None
+    scope = ""
+    if target:
+        _, entity_id = deps.resolver.resolve(target, kinds=("entity",))
+        entity = deps.resolver.catalog.entities.get(entity_id)
+        name = deps.resolver.label("entity", entity_id)
+        if entity is not None and entity.type == "group":
+            actor, scope = entity_id, f" by {name}"
+        elif entity_id in PROVINCES or entity_id in COUNTRIES:
+            region, scope = entity_id, f" in {name}"
+        else:
+            place, scope = name, f" at {name}"
+    rows = incident_store.recent(deps.db, iso(start), place=place, actor=actor, region=region, limit=200)
+    names = incident_store.entity_names(deps.db, [r["actor"] for r in rows] + [r["region"] for r in rows])
+    period = f" since {since}" if since else " in the last 7 days"
+    data = {"target": target, "since": since, "total": len(rows), "incidents": []}
+    sections = []
+    for row in rows[:INCIDENTS_SHOWN]:
+        reports = incident_store.reports(deps.db, row["id"])
+        sources = list(dict.fromkeys(r["outlet"] for r in reports))
+        when = _when(row["first_seen_at"], deps.timezone)
+        first = reports[0] if reports else {}
+        sections.append(Section(title=summary_line(row, names)[:250], url=first.get("link"),
+                                text=f"{when} · {len(reports)} report{'s' if len(reports) != 1 else ''}: "
+                                     + ", ".join(sources[:5])))
+        data["incidents"].append({**{k: row[k] for k in ("id", "type", "actor", "claimed", "place", "region",
+                                                          "killed", "injured", "first_seen_at")},
+                                  "sources": sources})
+    if not rows:
+        return Reply(title=f"No incidents{scope}{period}", ephemeral=True, data=data)
+    more = f" (the newest {INCIDENTS_SHOWN} shown)" if len(rows) > INCIDENTS_SHOWN else ""
+    return Reply(title=f"{len(rows)} incident{'s' if len(rows) != 1 else ''}{scope}{period}{more}",
+                 sections=tuple(sections), data=data)
+
+
 # ---------------------------------------------------------------- the registry
 
 _SINCE_SHAPE = r"\d+\s*[mhdw]|\d{4}-\d{2}-\d{2}"
@@ -504,6 +555,12 @@ REGISTRY: dict[str, Subcommand] = {command.name: command for command in (
         Argument("item", "Item id, as shown on an alert",
                  needs="an item id (at least 6 characters, as shown by search or an alert)", metavar="item id"),)),
     Subcommand("status", _handle_status, "Health of the bot: feeds, queue, last poll", "status", cli=True),
+    Subcommand("incidents", _handle_incidents, "Incidents newest first, at a place or by a group: casualties, sources",
+               "incidents bannu 7d", (
+        Argument("target", "A place or a group (default: all)", required=False, complete=("entity",),
+                 metavar="place or group"),
+        Argument("since", "How far back, e.g. 24h, 7d or 2024-05-01 (default 7d)", required=False,
+                 shape=_SINCE_SHAPE)), cli=True),
     Subcommand("trend", _handle_trend, "Mentions of an entity or a theme per day", "trend ttp 30", (
         Argument("entity", "Group, person, place or theme", needs="an entity or a theme",
                  complete=("entity", "theme")), Argument("days", "How many days (2 to 365, default 30)", kind=int, required=False, default=30,

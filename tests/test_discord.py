@@ -109,8 +109,9 @@ def default_embed(name: str) -> dict:
 async def test_start_registers_watch_per_guild_with_guild_intent_only(fake, adapter):
     path = f"/applications/{fake.application_id}/guilds/{fake.guild_id}/commands"
     registered = await fake.wait_for_request("PUT", path)
-    [watch] = registered.json
+    watch, menu = registered.json  # /watch, and the message context menu "Track in watchdesk…"
     assert watch["name"] == "watch"
+    assert (menu["name"], menu["type"]) == ("Track in watchdesk…", 3)
     assert [option["name"] for option in watch["options"]] == list(SUBCOMMANDS)
     for option in watch["options"]:
         assert option["type"] == 1
@@ -125,7 +126,7 @@ async def test_start_registers_watch_per_guild_with_guild_intent_only(fake, adap
 async def test_without_guild_ids_watch_is_registered_globally(fake, runner, connect):
     await connect(guild_ids=())
     registered = await fake.wait_for_request("PUT", f"/applications/{fake.application_id}/commands")
-    assert [command["name"] for command in registered.json] == ["watch"]
+    assert [command["name"] for command in registered.json] == ["watch", "Track in watchdesk…"]
     assert not [r for r in fake.requests if "/guilds/" in r.path]
     interaction = await fake.send_interaction("lookup", {"entity": "ISKP"})
     assert "guild_id" not in interaction["data"]

@@ -145,3 +145,58 @@ def test_the_digest_opens_with_the_days_incidents(store, matcher):
     assert lines[2].startswith("Killed 7, injured 11")
     assert lines[3].startswith("• Armed attack · Lakki Marwat") and lines[3].endswith("— Dawn, Express Tribune")
     assert lines[4].startswith("• Bombing · Quetta, Balochistan · 2 killed, 11 injured — Wire")
+
+
+async def test_watch_incidents_lists_them_newest_first_by_place_or_group(store, matcher, tmp_path):
+    from bot.commands import Commands, Deps
+    from bot.models import CommandContext
+    from bot.platforms.base import parse_command_text
+
+    add(store, matcher, "dawn", "TTP claims attack on police post in Lakki Marwat",
+        "Four policemen were martyred when militants attacked a police post in Lakki Marwat. The "
+        "Tehreek-i-Taliban Pakistan claimed responsibility.")
+    add(store, matcher, "wire", "Blast near police van in Quetta leaves two dead",
+        "At least two people were killed when a bomb went off near a police van in Quetta.", minutes=60)
+    runner = Commands(Deps(db=store, now=lambda: NOW + timedelta(hours=2), started_at=NOW, chart_dir=tmp_path,
+                           catalog=matcher.catalog))
+    ctx = CommandContext(platform="console", channel_id="#desk", user_id="u1")
+    every = await runner.run(ctx, "incidents", {})
+    assert every.title == "2 incidents in the last 7 days"
+    assert [s.title.split(" · ")[0] for s in every.sections] == ["Bombing", "Armed attack"]  # newest first
+    assert "Dawn" in every.sections[1].text
+    name, args = parse_command_text("/watch incidents lakki marwat 24h")
+    at_place = await runner.run(ctx, name, args)
+    assert at_place.title == "1 incident at Lakki Marwat since 24h"
+    by_group = await runner.run(ctx, "incidents", {"target": "TTP"})
+    assert by_group.title.startswith("1 incident by ") and "4 killed" in by_group.sections[0].title
+    in_province = await runner.run(ctx, "incidents", {"target": "balochistan"})
+    assert in_province.sections[0].title.startswith("Bombing · Quetta, Balochistan")
+
+
+def test_watchdesk_export_incidents_writes_acled_like_csv_and_jsonl(store, matcher, tmp_path, capsys):
+    import csv
+    import io
+
+    from bot.cli import main
+
+    add(store, matcher, "dawn", "Four policemen martyred in attack on Lakki Marwat checkpoint",
+        "Four policemen were martyred when terrorists attacked a police checkpoint in Lakki Marwat district.")
+    add(store, matcher, "tribune", "TTP claims overnight assault on police post in Lakki Marwat",
+        "The Tehreek-i-Taliban Pakistan claimed an overnight attack on a police checkpoint in Lakki Marwat that "
+        "killed five officers.", minutes=30)
+    config = tmp_path / "feeds.yml"
+    config.write_text("feeds:\n  - {id: dawn, url: 'http://127.0.0.1/dawn', name: Dawn}\n")
+    store_path = store.execute("PRAGMA database_list").fetchone()[2]
+    assert main(["--config", str(config), "--db", store_path, "export", "incidents", "--since", "2026-11-01"]) == 0
+    (row,) = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert (row["event_date"], row["event_type"], row["actor"], row["claimed"]) == ("2026-11-20", "armed-attack",
+                                                                                     "ttp", "yes")
+    assert (row["location"], row["region"], row["fatalities"], row["source_count"]) == (
+        "Lakki Marwat", "khyber-pakhtunkhwa", "5", "2")
+    assert row["sources"] == "Dawn; Express Tribune"
+    assert main(["--config", str(config), "--db", store_path, "export", "incidents", "--format", "jsonl"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["fatalities"] == 5
+    with pytest.raises(SystemExit) as exited:  # a usage error: argparse exits 2 with the choices
+        main(["--config", str(config), "--db", store_path, "export", "incidents", "--format", "xls"])
+    assert exited.value.code == 2

@@ -142,3 +142,30 @@ async def test_slack_app_home_lists_what_the_user_and_the_channels_track(db, sto
     text = json.dumps(view["blocks"])
     assert "You track (alerts by direct message)" in text and "Islamic State Khorasan Province" in text
     assert f"Channel {CHANNEL}" in text and "Tehrik-e-Taliban Pakistan" in text
+
+
+async def test_discord_track_in_watchdesk_menu_on_an_alert_tracks_for_the_user(db, store):
+    from tests.alert_store import the_alert
+
+    runner, ids = store
+    async with FakeDiscord() as fake:
+        settings = DiscordSettings(token=fake.token, guild_ids=(fake.guild_id,), api_base=fake.api_base,
+                                   gateway_url=fake.gateway_url)
+        adapter = DiscordAdapter(settings, runner, guild_ready_timeout=0.05)
+        await adapter.start()
+        try:
+            sent = await adapter.send(str(fake.channel_id), the_alert(db, ids["attack"]))
+            interaction = await fake.message_menu(fake.messages[int(sent)], "Track in watchdesk…")
+            offered = await fake.wait_for_request(
+                "POST", f"/interactions/{interaction['id']}/{interaction['token']}/callback")
+            assert offered.json["data"]["flags"] == 64
+            [[menu]] = [row["components"] for row in offered.json["data"]["components"]]
+            assert menu["custom_id"] == f"watchdesk:pick:follow:{ids['attack']}"
+            original = fake.interactions[interaction["token"]]["original"]
+            pick = await fake.click(original, menu["custom_id"], values=["entity:ttp"])
+            done = await fake.wait_for_request("POST", f"/interactions/{pick['id']}/{pick['token']}/callback")
+        finally:
+            await adapter.stop()
+    assert done.json["data"]["flags"] == 64
+    assert done.json["data"]["embeds"][0]["title"] == "You now track Tehrik-e-Taliban Pakistan"
+    assert db.execute("SELECT channel_id, target_id FROM subscriptions").fetchall() == [(f"@{fake.user_id}", "ttp")]

@@ -105,6 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "What analysts marked Not relevant, to tune rules and the catalog.",
                        "watchdesk feedback --since 7d")
     feedback.add_argument("--since", help="only answers newer than this (24h, 7d, 2026-11-01)")
+    export = command("export", "write stored incidents as CSV or JSONL rows (ACLED-like) on stdout",
+                     "One row per incident, oldest first: date, type, actor, claimed, location, region, "
+                     "fatalities, injured, the number of reports and their outlets, the first headline and link.",
+                     "watchdesk export incidents --format csv --since 30d > incidents.csv")
+    export.add_argument("what", choices=("incidents",), help="what to export (incidents)")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="csv (default) or jsonl")
+    export.add_argument("--since", help="only incidents first reported since then (24h, 7d, 2026-11-01)")
     command("doctor", "check config, store, tokens and chat APIs; say what to fix",
             "Exits 1 when a check failed; ends with `all good` only when nothing needs reading.",
             "watchdesk doctor")
@@ -187,7 +194,7 @@ HANDLERS = {  # subcommand -> its handler in bot.cli.handlers
     "why": handlers.cmd_why, "import": handlers.cmd_import, "catalog": handlers.cmd_catalog,
     "digest": handlers.cmd_digest, "status": handlers.cmd_status, "doctor": handlers.cmd_doctor,
     "backup": handlers.cmd_backup, "feedback": handlers.cmd_feedback, "trend": handlers.cmd_trend,
-    "tracking": handlers.cmd_tracking,
+    "tracking": handlers.cmd_tracking, "export": handlers.cmd_export,
 }
 
 

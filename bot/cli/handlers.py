@@ -458,3 +458,50 @@ def cmd_doctor(args) -> int:
     from bot.doctor import run_doctor
 
     return asyncio.run(run_doctor(args.config, args.db, out=sys.stdout))
+
+
+EXPORT_COLUMNS = ("incident_id", "event_date", "first_report_at", "event_type", "actor", "claimed", "location",
+                  "region", "fatalities", "injured", "source_count", "sources", "first_headline", "first_link")
+
+
+def cmd_export(args) -> int:
+    """Write the stored incidents as ACLED-like rows (CSV or JSONL) on stdout, oldest first."""
+    import csv
+    import json
+    import sys
+
+    from bot.app import open_store
+    from bot.clock import iso, utc_now
+    from bot.commands import parse_since
+    from store import incidents as incident_store
+
+    settings = _settings(args)
+    since = parse_since(args.since, utc_now(), settings.timezone) if args.since else None
+    db = open_store(settings)
+    try:
+        rows = incident_store.between(db, iso(since) if since else "", iso(utc_now()) or "")
+        records = []
+        for row in rows:
+            reports = incident_store.reports(db, row["id"])
+            sources = list(dict.fromkeys(r["outlet"] for r in reports))
+            first = reports[0] if reports else {}
+            records.append({"incident_id": row["id"], "event_date": row["first_seen_at"][:10],
+                            "first_report_at": row["first_seen_at"], "event_type": row["type"],
+                            "actor": row["actor"] or "", "claimed": row["claimed"], "location": row["place"] or "",
+                            "region": row["region"] or "", "fatalities": row["killed"], "injured": row["injured"],
+                            "source_count": len(reports), "sources": "; ".join(sources),
+                            "first_headline": first.get("title") or "", "first_link": first.get("link") or ""})
+    finally:
+        db.close()
+    if args.format == "jsonl":
+        for record in records:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow({**record, "claimed": "yes" if record["claimed"] else "no",
+                             "fatalities": "" if record["fatalities"] is None else record["fatalities"],
+                             "injured": "" if record["injured"] is None else record["injured"]})
+    sys.stdout.flush()
+    return 0

@@ -17,8 +17,8 @@ SUBCOMMANDS: dict[str, tuple[str, ...]] = {name: tuple(argument.name for argumen
 MANAGE_COMMANDS = {name for name, command in REGISTRY.items() if command.manage}
 # custom_id / action_id of an alert's buttons and of the menus they open (Discord allows 100 characters)
 BUTTON_ID = re.compile(r"watchdesk:(?P<action>why|track|mute|irrelevant):(?P<item>[0-9a-f]{6,40})")
-MENU_ID = re.compile(r"watchdesk:pick:(?P<action>track|mute|irrelevant):(?P<item>[0-9a-f]{6,40})")
-ANY_ACTION_ID = re.compile(r"^watchdesk:(?:pick:)?(?:why|track|mute|irrelevant):[0-9a-f]{6,40}$")
+MENU_ID = re.compile(r"watchdesk:pick:(?P<action>track|mute|irrelevant|follow):(?P<item>[0-9a-f]{6,40})")
+ANY_ACTION_ID = re.compile(r"^watchdesk:(?:pick:)?(?:why|track|mute|irrelevant|follow):[0-9a-f]{6,40}$")
 
 
 def button_id(name: str, item_id: str) -> str:
@@ -81,7 +81,8 @@ def parse_command_text(text: str) -> tuple[str, dict[str, str]]:
     """Split typed text ("/watch search "spin boldak" 7d") into a subcommand and its arguments.
 
     Optional arguments are recognised by their registered shape at the end (7d, 24h, 30); `name:value`
-    or `name=value` set any argument explicitly; the required argument takes the other words.
+    or `name=value` set any argument explicitly; the required argument (else an optional one with no
+    shape) takes the other words.
     Raises ValueError with a readable reason for an unknown subcommand or unbalanced quotes.
     """
     try:
@@ -109,8 +110,11 @@ def parse_command_text(text: str) -> tuple[str, dict[str, str]]:
         if argument.name not in args and positional and argument.looks_like(positional[-1]):
             args[argument.name] = positional.pop()
     required = [argument.name for argument in REGISTRY[name].arguments if argument.required and argument.name not in args]
+    rest = [argument.name for argument in optional if not argument.shape and argument.name not in args]
     if required and positional:
         args[required[0]] = " ".join(positional)
+    elif positional and rest:  # an optional argument of any shape takes the other words ("incidents lakki marwat")
+        args[rest[0]] = " ".join(positional)
     elif positional:
         raise ValueError(f"{name} takes no argument {' '.join(positional)!r}")
     return name, args

@@ -30,7 +30,7 @@ from bot.commands import REGISTRY
 from bot.config import DiscordSettings
 from bot.errors import CommandError, DeliveryError, PermanentDeliveryError
 from bot.models import CommandContext, Reply
-from bot.platforms.base import MANAGE_ACTIONS, MANAGE_COMMANDS, CommandRunner
+from bot.platforms.base import BUTTON_ID, MANAGE_ACTIONS, MANAGE_COMMANDS, CommandRunner
 from bot.platforms.discord_actions import AlertButton, AlertMenu, view_options
 from bot.platforms.discord_render import (FOOTER_LIMIT, MESSAGE_EMBED_TEXT_LIMIT, clip, render_messages,
                                            render_reply)
@@ -41,6 +41,7 @@ Result = TypeVar("Result")
 Choice = app_commands.Choice[str]
 CHOICE_LIMIT = 25
 CHOICE_TEXT_LIMIT = 100
+TRACK_MENU = "Track in watchdesk…"  # a message context menu: track one of an alert's cues for yourself
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 REFERENCE = re.compile(r"(?:^| )ref (?P<key>[0-9a-f]{25})(?: (?P<part>\d{1,4})/(?P<parts>\d{1,4}))?$")
 HISTORY_LIMIT = 50  # recent messages read to tell whether a message went out before a crash
@@ -74,6 +75,9 @@ class WatchClient(discord.Client):
         self.adapter = adapter
         self.tree = WatchTree(self)
         self.tree.add_command(build_watch_group(adapter))
+        track_menu = app_commands.ContextMenu(name=TRACK_MENU, callback=adapter.track_from_message)
+        track_menu.guild_only = True
+        self.tree.add_command(track_menu)
 
     async def setup_hook(self) -> None:
         """Listen for clicks on any alert's buttons (old ones too), then sync /watch."""
@@ -364,6 +368,16 @@ class DiscordAdapter:
         except Exception as exc:  # noqa: BLE001 - discord.py would only log it; the user hears too
             await self.report_failure(interaction, exc)
 
+    async def track_from_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """"Track in watchdesk…" on an alert: pick one of its entities or themes to track personally."""
+        item_id = next((found["item"] for row in message.components for child in getattr(row, "children", ())
+                        if (found := BUTTON_ID.fullmatch(getattr(child, "custom_id", None) or ""))), None)
+        if item_id is None:
+            await self.respond(interaction, Reply(title="Not a watchdesk alert", ephemeral=True, error=True,
+                                                  text="Use it on an alert watchdesk posted, or /watch track."))
+            return
+        await self.act(interaction, "follow", item_id)
+
     def refusal(self, name: str, *, button: bool = False) -> Reply:
         """Explain why a member may not run a manage command (or use a Track or Mute button)."""
         role = f" or the {self.settings.manage_role} role" if self.settings.manage_role else ""
@@ -534,6 +548,13 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     @watch.command(description=HELP["status"])
     async def status(interaction: discord.Interaction) -> None:
         await adapter.answer(interaction, "status")
+
+    @watch.command(description=HELP["incidents"])
+    @app_commands.describe(**DESCRIBE["incidents"])
+    @app_commands.autocomplete(target=entity_choices)
+    async def incidents(interaction: discord.Interaction, target: Optional[str] = None,
+                        since: Optional[str] = None) -> None:
+        await adapter.answer(interaction, "incidents", target=target, since=since)
 
     @watch.command(description=HELP["trend"])
     @app_commands.describe(**DESCRIBE["trend"])

@@ -268,6 +268,14 @@ class FakeDiscord:
         return await self._interact(3, data, permissions=permissions, roles=roles, message=message,
                                     user_id=user_id)
 
+    async def message_menu(self, message: dict, name: str, *, permissions: int = SEND_MESSAGES) -> dict:
+        """Dispatch INTERACTION_CREATE for a message context menu `name` used on `message`."""
+        scope = self.guild_id if self.guild_id in self.commands else None
+        command = next(c for c in self.commands.get(scope, []) if c["name"] == name)
+        data = {"id": command["id"], "name": name, "type": 3, "target_id": message["id"],
+                **({"guild_id": str(scope)} if scope else {}), "resolved": {"messages": {message["id"]: message}}}
+        return await self._interact(2, data, permissions=permissions, roles=())
+
     async def _interact(self, kind: int, data: dict, *, permissions: int, roles: tuple[int, ...],
                         message: dict | None = None, user_id: int | None = None) -> dict:
         interaction_id, token = next(self.snowflakes), f"token-{len(self.interactions)}"
@@ -325,7 +333,8 @@ class FakeDiscord:
         scope = int(guild) if guild else None
         if method == "PUT":
             self.commands[scope] = [
-                {**command, "id": str(next(self.snowflakes)), "application_id": str(self.application_id),
+                {"description": "", **command, "id": str(next(self.snowflakes)),  # a context menu has none
+                 "application_id": str(self.application_id),
                  "version": str(next(self.snowflakes)), "type": command.get("type", 1),
                  **({"guild_id": guild} if guild else {})} for command in recorded.json]
         return json_response(self.commands.get(scope, []))
