@@ -1,6 +1,6 @@
 """Delivery under kill -9: alerts in an outbox, a delivering process killed again and again.
 
-    python bench/killtest.py [--alerts 96] [--kills 24] [--ignore-nonces] [--seed 1]
+    python bench/killtest.py [--alerts 96] [--kills 24] [--ignore-nonces] [--parts 1] [--seed 1]
 
 A child process delivers the outbox through the real discord.py client to the fake Discord
 (tests/fakes), which answers each message after a random pause of up to 0.3 s, so that a kill
@@ -8,8 +8,9 @@ often lands while a posted message waits for its answer. The child is killed wit
 --kills times, each time once a random number of further messages has been posted (and a random
 pause of up to 0.3 s after that); then one clean run drains the queue. Prints how many alerts
 were expected, sent, lost and doubled. With --ignore-nonces the fake never dedupes a nonce, as
-Discord does once it has forgotten it. This measures delivery only: the outbox is filled up
-front, not by polling.
+Discord does once it has forgotten it. With --parts N each alert is long enough to take N
+messages, and the figures count messages (parts), not alerts. This measures delivery only:
+the outbox is filled up front, not by polling.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.models import Reply, reply_to_dict  # noqa: E402
+from bot.models import Reply, Section, reply_to_dict  # noqa: E402
 from store import open_db, outbox  # noqa: E402
 from tests.fakes.discord_fake import FakeDiscord  # noqa: E402
 from tests.test_crash_safety import CHILD  # noqa: E402
@@ -58,6 +59,17 @@ async def child(fake: FakeDiscord, db_path: Path):
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
 
 
+def part_titles(number: int, parts: int) -> list[str]:
+    """The embed titles of alert `number`, one per message."""
+    return [f"alert {number}"] + [f"alert {number} part {part}" for part in range(1, parts)]
+
+
+def alert(number: int, parts: int) -> Reply:
+    """Alert `number`, taking `parts` messages (each section's text fills most of one)."""
+    sections = tuple(Section(title=title, text="x" * 4000) for title in part_titles(number, parts)[1:])
+    return Reply(title=f"alert {number}", text="x" * 4000 if parts > 1 else "", sections=sections)
+
+
 async def main(arguments) -> None:
     rng = random.Random(arguments.seed)
     with tempfile.TemporaryDirectory() as folder:
@@ -70,7 +82,7 @@ async def main(arguments) -> None:
                 for number in range(arguments.alerts):
                     outbox.enqueue(db, idem_key=f"alert:discord:{fake.channel_id}:story-{number}", kind="alert",
                                    platform="discord", channel_id=str(fake.channel_id), now=now,
-                                   payload=reply_to_dict(Reply(title=f"alert {number}")))
+                                   payload=reply_to_dict(alert(number, arguments.parts)))
             killed = 0
             for _ in range(arguments.kills):
                 if not outbox.queue_depth(db):
@@ -90,14 +102,14 @@ async def main(arguments) -> None:
             final = await child(fake, db_path)
             await final.wait()
         titles = Counter(embed.get("title") for message in fake.messages.values() for embed in message["embeds"])
-        expected = {f"alert {number}" for number in range(arguments.alerts)}
+        expected = {title for number in range(arguments.alerts) for title in part_titles(number, arguments.parts)}
         lost = sorted(expected - set(titles))
         doubled = sorted(title for title, count in titles.items() if count > 1)
         statuses = Counter(row[0] for row in db.execute("SELECT status FROM outbox"))
         checks = sum(r.method == "GET" and r.path.endswith("/messages") for r in fake.requests)
         db.close()
     print(f"nonces {'ignored' if arguments.ignore_nonces else 'enforced'}: kills {killed}, "
-          f"expected {len(expected)}, sent {len(set(titles) & expected)}, lost {len(lost)}, "
+          f"parts {arguments.parts}: expected {len(expected)}, sent {len(set(titles) & expected)}, lost {len(lost)}, "
           f"doubled {len(doubled)}; history checks {checks}, posts {posts(fake)}; outbox {dict(statuses)}; final run exit {final.returncode}")
 
 
@@ -106,5 +118,6 @@ if __name__ == "__main__":
     parser.add_argument("--alerts", type=int, default=96)
     parser.add_argument("--kills", type=int, default=24)
     parser.add_argument("--ignore-nonces", action="store_true")
+    parser.add_argument("--parts", type=int, default=1, help="messages per alert")
     parser.add_argument("--seed", type=int, default=1)
     asyncio.run(main(parser.parse_args()))
