@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shlex
 from typing import Protocol
@@ -118,3 +119,32 @@ def parse_command_text(text: str) -> tuple[str, dict[str, str]]:
     elif positional:
         raise ValueError(f"{name} takes no argument {' '.join(positional)!r}")
     return name, args
+
+
+_parts_log = logging.getLogger("bot.platforms")
+
+
+class PartsLedger:
+    """What was found of a long message that a crash cut short, so `send` posts only the rest.
+
+    Keyed by (channel, outbox key); each entry maps a part's index to the id the platform gave it.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], dict[int, str]] = {}
+
+    def take(self, channel_id: str, key: str | None) -> dict[int, str]:
+        """The parts already posted for this message (forgotten once taken)."""
+        return self._found.pop((channel_id, key), {}) if key else {}
+
+    def remember(self, channel_id: str, key: str, found: dict[int, str]) -> None:
+        self._found[(channel_id, key)] = found
+
+    def settle(self, channel_id: str, key: str, found: dict[int, str], parts: int) -> str | None:
+        """Part 0's id when every part was posted; else None, remembering the parts that were."""
+        if all(part in found for part in range(parts)):
+            return found[0]
+        self.remember(channel_id, key, found)
+        _parts_log.info("%s was cut short after %d of %d messages; the rest will be sent",
+                        key, len(found), parts)
+        return None

@@ -30,7 +30,7 @@ from bot.commands import REGISTRY
 from bot.config import DiscordSettings
 from bot.errors import CommandError, DeliveryError, PermanentDeliveryError
 from bot.models import CommandContext, Reply
-from bot.platforms.base import BUTTON_ID, MANAGE_ACTIONS, MANAGE_COMMANDS, CommandRunner
+from bot.platforms.base import BUTTON_ID, MANAGE_ACTIONS, MANAGE_COMMANDS, CommandRunner, PartsLedger
 from bot.platforms.discord_actions import AlertButton, AlertMenu, view_options
 from bot.platforms.discord_render import (FOOTER_LIMIT, MESSAGE_EMBED_TEXT_LIMIT, clip, render_messages,
                                            render_reply)
@@ -102,7 +102,7 @@ class DiscordAdapter:
         self._gateway: asyncio.Task | None = None
         self._previous_urls: tuple | None = None
         # (channel, key) -> {part: message id} of a long reply a crash cut short: `send` posts only the rest.
-        self._partly_sent: dict[tuple[str, str], dict[int, str]] = {}
+        self._partly_sent = PartsLedger()
         self._direct: dict[str, discord.PartialMessageable] = {}  # "@<user id>" -> their DM channel
 
     # ------------------------------------------------------------------ lifecycle
@@ -207,7 +207,7 @@ class DiscordAdapter:
         """
         channel, mentions = await self._target(channel_id), allowed_mentions(reply)
         messages = render_messages(reply)
-        done = self._partly_sent.pop((channel_id, idempotency_key), {}) if idempotency_key else {}
+        done = self._partly_sent.take(channel_id, idempotency_key)
         first_id = done.get(0, "")
         for index, message in enumerate(messages):
             if index in done:
@@ -270,20 +270,12 @@ class DiscordAdapter:
                     continue
                 found.setdefault(part[0], str(message.id))
                 if part[0] == 0:  # newest first: the later parts, if posted, were listed already
-                    return self._settle(where, idempotency_key, found, part[1])
+                    return self._partly_sent.settle(where, idempotency_key, found, part[1])
             if found:  # the first part is older than the messages read: post only what is missing
-                self._partly_sent[(where, idempotency_key)] = found
+                self._partly_sent.remember(where, idempotency_key, found)
             return None
 
         return await _deliver(search())
-
-    def _settle(self, channel_id: str, key: str, found: dict[int, str], parts: int) -> str | None:
-        """Part 0's id when every part was posted; else None, and `send` will post only the missing ones."""
-        if all(part in found for part in range(parts)):
-            return found[0]
-        self._partly_sent[(channel_id, key)] = found
-        log.info("%s was cut short after %d of %d messages; the rest will be sent", key, len(found), parts)
-        return None
 
     async def edit(self, channel_id: str, message_id: str, reply: Reply) -> None:
         """Replace a message sent earlier with `reply` (its first message's worth)."""

@@ -26,7 +26,7 @@ from bot.models import CommandContext, Reply
 from bot.actions import ACTIONS
 from bot.commands import is_personal
 from bot.platforms.base import (ANY_ACTION_ID, BUTTON_ID, MANAGE_ACTIONS, MANAGE_COMMANDS, MENU_ID, CommandRunner,
-                                parse_command_text)
+                                PartsLedger, parse_command_text)
 from bot.platforms.slack_render import render_blocks, render_messages
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class SlackAdapter:
         self._socket_handler: AsyncSocketModeHandler | None = None
         self._web_runner: web.AppRunner | None = None
         # (channel, key) -> {part: ts} of a long reply a crash cut short: `send` posts only the rest.
-        self._partly_sent: dict[tuple[str, str], dict[int, str]] = {}
+        self._partly_sent = PartsLedger()
 
     async def start(self) -> None:
         """Check the bot token, then connect by Socket Mode or serve the HTTP endpoint."""
@@ -193,7 +193,7 @@ class SlackAdapter:
         """
         channel_id = await self._target(channel_id)
         messages = render_messages(reply)
-        done = self._partly_sent.pop((channel_id, idempotency_key), {}) if idempotency_key else {}
+        done = self._partly_sent.take(channel_id, idempotency_key)
         first_ts = done.get(0, "")
         for part, (text, blocks) in enumerate(messages):
             if part in done:
@@ -249,18 +249,10 @@ class SlackAdapter:
                 if key == idempotency_key:
                     found.setdefault(part, message["ts"])
                     if part == 0:  # newest first: the later parts, if posted, were listed already
-                        return self._settle(channel_id, idempotency_key, found, parts)
+                        return self._partly_sent.settle(channel_id, idempotency_key, found, parts)
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not response.get("has_more") or not cursor:
                 return None
-        return None
-
-    def _settle(self, channel_id: str, key: str, found: dict[int, str], parts: int) -> str | None:
-        """Part 0's ts when every part was posted; else None, and `send` will post only the missing ones."""
-        if all(part in found for part in range(parts)):
-            return found[0]
-        self._partly_sent[(channel_id, key)] = found
-        log.info("%s was cut short after %d of %d messages; the rest will be sent", key, len(found), parts)
         return None
 
     async def edit(self, channel_id: str, message_ts: str, reply: Reply) -> None:
