@@ -33,6 +33,6 @@ def test_backup_refuses_to_overwrite(tmp_path):
     (tmp_path / "copy.db").write_text("precious")
     result = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "backup",
                              str(tmp_path / "copy.db")], capture_output=True, text=True, cwd=REPO)
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage mistake: choose another file name
     assert "exists" in result.stderr
     assert (tmp_path / "copy.db").read_text() == "precious"

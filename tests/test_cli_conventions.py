@@ -55,7 +55,7 @@ def test_errors_go_to_stderr_with_exit_2_and_nothing_on_stdout(desk, capsys):
     assert main(["lookup", "zzzz", "--config", str(desk)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith("error: no tracked entity or theme is called 'zzzz'")
+    assert captured.err.startswith("watchdesk lookup: no tracked entity or theme is called 'zzzz'")
 
 
 def test_no_command_prints_the_help(capsys):
@@ -137,6 +137,14 @@ def test_backup_to_a_missing_folder_is_a_message_not_a_traceback(desk, capsys):
     capsys.readouterr()
     assert main(["backup", "/nonexistent-dir/x.db", "--config", str(desk)]) == 2
     assert capsys.readouterr().err == "watchdesk backup: cannot write /nonexistent-dir/x.db: there is no folder /nonexistent-dir\n"
+
+
+def test_backup_over_an_existing_file_is_a_usage_error_that_keeps_the_file(desk, tmp_path, capsys):
+    target = tmp_path / "old-backup.db"
+    target.write_bytes(b"an earlier backup")
+    assert main(["backup", str(target), "--config", str(desk)]) == 2
+    assert capsys.readouterr().err == f"watchdesk backup: {target} exists; choose a new file name\n"
+    assert target.read_bytes() == b"an earlier backup"
 
 
 def _import_stderr(folder: Path, config: Path, terminal: bool) -> str:

@@ -167,7 +167,7 @@ def test_import_of_a_missing_folder_is_exit_2(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["digest", "--print", "--since", "0001-01-01"], "watchdesk: '0001-01-01' is out of range (at most 35d ago)\n"),
-    (["search", "ttp", "--since", "1000-06-01"], "error: '1000-06-01' is out of range (at most 3650d ago)\n"),
+    (["search", "ttp", "--since", "1000-06-01"], "watchdesk search: '1000-06-01' is out of range (at most 3650d ago)\n"),
     (["digest", "--print", "--since", "99999999999999999999h"],
      "watchdesk: '99999999999999999999h' is out of range (1m to 35d)\n"),
 ])
@@ -182,7 +182,7 @@ def test_trend_days_are_range_checked(tmp_path, capsys):
     config = tmp_path / "feeds.yml"
     config.write_text(f"store: {tmp_path / 'desk.db'}\nfeeds: []\n")
     assert cli.main(["--config", str(config), "trend", "ttp", "--days", "99999999999999999999"]) == 2
-    assert capsys.readouterr().err == "error: days must be a number from 2 to 365, not '99999999999999999999'\n"
+    assert capsys.readouterr().err == "watchdesk trend: days must be a number from 2 to 365, not '99999999999999999999'\n"
 
 
 def test_retry_after_and_max_age_are_capped_and_ascii():

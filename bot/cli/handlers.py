@@ -63,7 +63,7 @@ def _one_shot(args, name: str, arguments: dict, finish=None) -> int:
     context = CommandContext(platform="console", channel_id="cli", user_id="cli", can_manage=True)
     reply = _reply(args, name, arguments, context)
     if reply.error:  # a user's mistake (bad argument, unknown name): a usage error
-        print(render_text(reply), file=sys.stderr)
+        print(f"watchdesk {args.command}: " + render_text(reply).removeprefix("error: "), file=sys.stderr)
         return 2
     reply = finish(reply) if finish else reply
     if getattr(args, "json", False):
@@ -275,8 +275,8 @@ def cmd_backup(args) -> int:
         print(f"watchdesk backup: cannot write {target}: there is no folder {target.parent}", file=sys.stderr)
         return 2
     if target.exists():
-        print(f"watchdesk: {target} exists; choose a new file name", file=sys.stderr)
-        return 1
+        print(f"watchdesk backup: {target} exists; choose a new file name", file=sys.stderr)
+        return 2
     check = backup_store(settings.store, target)
     print(f"backed up {settings.store} to {target} ({target.stat().st_size:,} bytes, integrity {check})")
     return 0 if check == "ok" else 1
