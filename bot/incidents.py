@@ -867,8 +867,8 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
     located_in = located_in or {}
     groups = frozenset(groups or GROUPS) - set(STATE_GROUPS)
     text = f"{title}\n{summary}"
-    if _RETRO_TITLE.search(title):
-        return []
+    if _RETRO_TITLE.search(title) or not _TRIGGER.search(text):
+        return []  # every incident starts from a trigger word: most items have none, and cost nothing
     sentences = _sentences(title, summary)
     clauses = _clauses(text, sentences)
     main = [c for c in clauses if c.kind == "main"]
