@@ -65,3 +65,11 @@ def db(tmp_path):
     database = open_db(tmp_path / "watchdesk.db")
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def matcher():
+    """The default matcher (rules only), built once: tests read it and never change it."""
+    from bot.matching.loader import load_matcher
+
+    return load_matcher(semantic=False)

@@ -13,11 +13,9 @@ import signal
 import sys
 from pathlib import Path
 
-import pytest
 
 from bot.alerts import enqueue_alerts
 from bot.config import AlertLimits, AlertRule
-from bot.matching.loader import load_matcher
 from store import open_db
 from tests.alert_store import NOW, build
 from tests.fakes.discord_fake import FakeDiscord
@@ -38,11 +36,6 @@ async def stop(process) -> bytes:
     _, errors = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, errors.decode()[-2000:]
     return errors
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 async def test_clicks_on_an_alert_from_before_sigterm_are_answered_after_restart(tmp_path, matcher):

@@ -11,7 +11,6 @@ from bot.actions import alert_actions, feedback_reply
 from bot.alerts import enqueue_alerts
 from bot.cli import main
 from bot.config import AlertLimits, AlertRule
-from bot.matching.loader import load_matcher
 from bot.models import CommandContext, reply_from_dict, reply_to_dict
 from bot.platforms.console import ConsoleAdapter, answer_line
 from store import outbox
@@ -21,11 +20,6 @@ from tests.alert_store import NOW, Clock, add_item, build, the_alert
 EDITOR = CommandContext(platform="discord", channel_id="42", user_id="u-editor", can_manage=True)
 READER = CommandContext(platform="discord", channel_id="42", user_id="u-reader", can_manage=False)
 LIMITS = AlertLimits(batch_threshold=50, batch_window=60, hourly_cap=100)
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 @pytest.fixture

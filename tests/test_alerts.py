@@ -10,7 +10,6 @@ import pytest
 from bot.alerts import enqueue_alerts
 from bot.config import AlertLimits, AlertRule
 from bot.delivery import DeliveryWorker
-from bot.matching.loader import load_matcher
 from bot.models import Feed, Item, reply_from_dict
 from bot.platforms.console import ConsoleAdapter
 from store.catalog import sync_catalog
@@ -23,11 +22,6 @@ FEEDS = tuple(Feed(id=f, url=f"http://127.0.0.1/{f}", name=name, interval=600, t
               for f, name in (("dawn", "Dawn"), ("voa", "VOA"), ("tolo", "Tolo News")))
 DESK = AlertRule(platform="console", channel="#desk", entities=("ttp",), mention_role="1234")
 TRADE = AlertRule(platform="console", channel="#trade", themes=("border-trade",))
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 @pytest.fixture

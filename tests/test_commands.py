@@ -9,7 +9,6 @@ import pytest
 
 from bot.commands import Commands, Deps, parse_since
 from bot.errors import CommandError
-from bot.matching.loader import load_matcher
 from bot.models import CommandContext, Feed, Item
 from bot.platforms.console import answer_line, run_console
 from store.catalog import sync_catalog
@@ -20,11 +19,6 @@ from store.matches import queue_for_matching, save_matches
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 EDITOR = CommandContext(platform="console", channel_id="#desk", user_id="u1", can_manage=True)
 READER = CommandContext(platform="discord", channel_id="42", user_id="u2", can_manage=False)
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 @pytest.fixture

@@ -7,17 +7,11 @@ import asyncio
 import pytest
 
 from bot.config import DiscordSettings
-from bot.matching.loader import load_matcher
 from bot.platforms.discord_bot import DiscordAdapter
 from tests.alert_store import build, the_alert
 from tests.fakes.discord_fake import MANAGE_GUILD, SEND_MESSAGES, FakeDiscord, component_problems
 
 EPHEMERAL = 64
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 @pytest.fixture

@@ -6,12 +6,6 @@ import pytest
 
 from bot.errors import CatalogError
 from bot.matching.catalog import load_catalog
-from bot.matching.loader import load_matcher
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 def entities(matcher, title, summary=""):

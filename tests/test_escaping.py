@@ -17,7 +17,6 @@ import pytest
 from bot.alerts import enqueue_alerts
 from bot.commands import Commands, Deps
 from bot.config import AlertLimits, AlertRule
-from bot.matching.loader import load_matcher
 from bot.models import CommandContext, Feed, Item, Reply, reply_from_dict
 from bot.platforms import discord_render, slack_render
 from bot.platforms.discord_render import plain
@@ -131,11 +130,6 @@ HOSTILE_SUMMARY = (f"# Header\n-# sub\n> quote\n>>> block\n- item\n1. first\n```
 HOSTILE_FEED = f"Dawn [Official]({EVIL}) *x* <!channel>"
 ITEM_LINK = "https://dawn.example/story"
 CHANNEL = CommandContext(platform="console", channel_id="#desk", user_id="u1", can_manage=True)
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 @pytest.fixture

@@ -6,13 +6,7 @@ import pytest
 
 from bot.errors import CatalogError
 from bot.matching.catalog import load_catalog
-from bot.matching.loader import load_matcher
 from bot.resolve import Resolver
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 def entities(matcher, title, summary=""):

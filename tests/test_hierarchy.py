@@ -11,7 +11,6 @@ from bot.alerts import enqueue_alerts
 from bot.commands import Commands, Deps
 from bot.config import AlertLimits, AlertRule
 from bot.digest import build_digest
-from bot.matching.loader import load_matcher
 from bot.models import CommandContext, Feed, Item
 from store.catalog import places_containing, places_inside, sync_catalog
 from store.feeds import sync_feeds
@@ -20,11 +19,6 @@ from store.matches import save_matches
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 EDITOR = CommandContext(platform="console", channel_id="#desk", user_id="u1", can_manage=True)
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 @pytest.fixture

@@ -15,12 +15,6 @@ from bot import cli
 from bot.corpus import import_directory
 from bot.documents import html_title_and_text, scan_folder
 from bot.feeds.fetch import MAX_RETRY_AFTER, parse_max_age, parse_retry_after
-from bot.matching.loader import load_matcher
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 def _import(db, folder, matcher, **kwargs):

@@ -13,7 +13,6 @@ from bot.config import AlertLimits, AlertRule, IncidentTiers
 from bot.delivery import DeliveryWorker
 from bot.incident_log import file_incidents, tier
 from bot.incidents import item_incidents
-from bot.matching.loader import load_matcher
 from bot.models import Feed, Item, reply_from_dict
 from bot.platforms.console import ConsoleAdapter
 from store.catalog import sync_catalog
@@ -36,11 +35,6 @@ class _Sink:
 
     def flush(self):
         pass
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 @pytest.fixture

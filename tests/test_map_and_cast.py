@@ -6,7 +6,6 @@ import pytest
 
 from bot.errors import CatalogError
 from bot.matching.catalog import load_catalog
-from bot.matching.loader import load_matcher
 from bot.resolve import Resolver
 
 AFGHAN_PROVINCES = ("Badakhshan Badghis Baghlan Balkh Bamyan Daykundi Farah Faryab Ghazni Ghor Helmand Herat Jowzjan "
@@ -21,11 +20,6 @@ BALOCHISTAN_DISTRICTS = ("Awaran, Barkhan, Chagai, Chaman, Dera Bugti, Duki, Gwa
 @pytest.fixture(scope="module")
 def catalog():
     return load_catalog()
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 def located_up_to(catalog, entity_id: str) -> list[str]:

@@ -14,11 +14,6 @@ from bot.matching.loader import load_matcher
 from bot.matching.normalize import fold
 
 
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
-
-
 def entities(matcher, title, summary=""):
     return set(matcher.match(title, summary).entities)
 

@@ -7,7 +7,6 @@ import pytest
 from bot.alerts import enqueue_alerts
 from bot.config import AlertLimits, DiscordSettings
 from bot.delivery import DeliveryWorker
-from bot.matching.loader import load_matcher
 from bot.models import CommandContext
 from bot.platforms.base import parse_command_text
 from bot.platforms.discord_bot import DiscordAdapter
@@ -18,11 +17,6 @@ from tests.fakes.slack_fake import FakeSlack
 from tests.test_slack import CHANNEL, MEMBER, http_settings, post_command, response_for
 
 READER = CommandContext(platform="discord", channel_id="42", user_id="777", can_manage=False)
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 @pytest.fixture

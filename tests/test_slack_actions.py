@@ -10,7 +10,6 @@ import aiohttp
 import pytest
 
 from bot.config import SlackSettings
-from bot.matching.loader import load_matcher
 from bot.platforms.slack_bot import SlackAdapter
 from tests.alert_store import build, the_alert
 from tests.fakes.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSlack, block_actions, message_error
@@ -21,11 +20,6 @@ from tests.test_slack import ADMIN, CHANNEL, MEMBER, http_settings, sign
 def no_proxy(monkeypatch):
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "SLACK_SIGNING_SECRET"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return load_matcher(semantic=False)
 
 
 @pytest.fixture
