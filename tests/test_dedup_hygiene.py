@@ -14,7 +14,7 @@ from bot.feeds.refresh import Refresher
 from bot.models import reply_from_dict
 from bot.stories import strip_tracking
 from tests.feedserver import FeedServer
-from tests.test_alerts import NOW, add, enqueue, matcher, queued, store  # noqa: F401 - fixtures
+from tests.test_alerts import NOW, add, enqueue, queued, store  # noqa: F401 - fixtures
 from tests.test_refresh import Clock, make_feed, register
 
 

@@ -16,7 +16,7 @@ from bot.platforms.slack_bot import SlackAdapter
 from store import outbox
 from tests.fakes.discord_fake import FakeDiscord
 from tests.fakes.slack_fake import BOT_TOKEN, FakeSlack
-from tests.test_alerts import NOW, _Sink, add, enqueue, matcher, queued, store  # noqa: F401 - fixtures
+from tests.test_alerts import NOW, _Sink, add, enqueue, queued, store  # noqa: F401 - fixtures
 
 TITLE = "TTP claims raid on checkpost in Tank district"
 

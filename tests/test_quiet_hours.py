@@ -11,7 +11,7 @@ from bot.config import load_settings
 from bot.errors import ConfigError
 from bot.quiet import QuietHours, quiet_until
 from store import outbox
-from tests.test_alerts import DESK, add, enqueue, matcher, queued, store  # noqa: F401 - fixtures
+from tests.test_alerts import DESK, add, enqueue, queued, store  # noqa: F401 - fixtures
 
 KARACHI = QuietHours(start=time(23, 0), end=time(7, 0), timezone="Asia/Karachi")  # UTC+5
 TITLE = "TTP claims raid on checkpost in Tank district"
