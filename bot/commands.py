@@ -457,15 +457,44 @@ def status_reply(deps: Deps) -> Reply:
     return Reply(title="watchdesk status", sections=(Section(fields=fields),), data=data)
 
 
-async def _handle_trend(deps: Deps, ctx: CommandContext, entity: str, days: int) -> Reply:
-    from bot.trend import trend_file
+async def _handle_trend(deps: Deps, ctx: CommandContext, entity: str, days: int, count: str) -> Reply:
+    from bot.trend import incident_trend_file, trend_file
 
+    if count != "mentions":
+        place, actor, region, scope = _incident_scope(deps, entity)
+        name = deps.resolver.label("entity", actor or region or deps.resolver.resolve(entity, kinds=("entity",))[1])
+        target_id = actor or region or re.sub(r"[^a-z0-9]+", "-", place.lower()).strip("-")
+        path, total = await in_thread(incident_trend_file, deps.db, target_id, name, days=days, now=deps.now(),
+                                      directory=deps.chart_dir, measure=count, place=place, actor=actor,
+                                      region=region)
+        what = "incidents" if count == "incidents" else "killed and injured in incidents"
+        if count == "incidents":
+            text = "Bars: incidents first reported per day; line: 7-day average."
+        else:
+            text = "Bars: killed and injured per day (highest firm figures); line: 7-day average."
+        return Reply(title=f"Daily {what}{scope}, last {days} days", file=path,
+                     text=text if total else f"No {what}{scope} in this period.",
+                     data={"target": entity, "days": days, "count": count, "total": total})
     kind, target_id = deps.resolver.resolve(entity, kinds=("entity", "theme"))
     name = deps.resolver.label(kind, target_id)
     path, total = await in_thread(trend_file, deps.db, target_id, name, days=days, now=deps.now(),
                                   directory=deps.chart_dir, kind=kind)
     text = "Bars: mentions per day; line: 7-day average." if total else "No mentions in this period."
     return Reply(title=f"Daily mentions of {name}, last {days} days", file=path, text=text)
+
+
+def _incident_scope(deps: Deps, target: str) -> tuple[str | None, str | None, str | None, str]:
+    """What `target` names for incidents: (place, actor, region, " at Bannu" / " by TTP" / " in Balochistan")."""
+    from bot.incidents import COUNTRIES, PROVINCES
+
+    _, entity_id = deps.resolver.resolve(target, kinds=("entity",))
+    entity = deps.resolver.catalog.entities.get(entity_id)
+    name = deps.resolver.label("entity", entity_id)
+    if entity is not None and entity.type == "group":
+        return None, entity_id, None, f" by {name}"
+    if entity_id in PROVINCES or entity_id in COUNTRIES:
+        return None, None, entity_id, f" in {name}"
+    return name, None, None, f" at {name}"
 
 
 async def _handle_incidents(deps: Deps, ctx: CommandContext, target: str | None, since: str | None) -> Reply:
@@ -479,7 +508,6 @@ def incidents_reply(deps: Deps, target: str | None, since: str | None) -> Reply:
     """Incidents newest first (7 days unless `since`), at a place (a province or country covers its own)
     or by a group: type, place, actor, casualties and sources."""
     from bot.incident_log import summary_line
-    from bot.incidents import COUNTRIES, PROVINCES
     from store import incidents as incident_store
 
     now = deps.now()
@@ -487,15 +515,7 @@ def incidents_reply(deps: Deps, target: str | None, since: str | None) -> Reply:
     place = actor = region = None
     scope = ""
     if target:
-        _, entity_id = deps.resolver.resolve(target, kinds=("entity",))
-        entity = deps.resolver.catalog.entities.get(entity_id)
-        name = deps.resolver.label("entity", entity_id)
-        if entity is not None and entity.type == "group":
-            actor, scope = entity_id, f" by {name}"
-        elif entity_id in PROVINCES or entity_id in COUNTRIES:
-            region, scope = entity_id, f" in {name}"
-        else:
-            place, scope = name, f" at {name}"
+        place, actor, region, scope = _incident_scope(deps, target)
     rows = incident_store.recent(deps.db, iso(start), place=place, actor=actor, region=region, limit=200)
     names = incident_store.entity_names(deps.db, [r["actor"] for r in rows] + [r["region"] for r in rows])
     period = f" since {since}" if since else " in the last 7 days"
@@ -561,10 +581,15 @@ REGISTRY: dict[str, Subcommand] = {command.name: command for command in (
                  metavar="place or group"),
         Argument("since", "How far back, e.g. 24h, 7d or 2024-05-01 (default 7d)", required=False,
                  shape=_SINCE_SHAPE)), cli=True),
-    Subcommand("trend", _handle_trend, "Mentions of an entity or a theme per day", "trend ttp 30", (
+    Subcommand("trend", _handle_trend, "Mentions of an entity or theme per day, or incidents or casualties",
+               "trend ttp 30", (
         Argument("entity", "Group, person, place or theme", needs="an entity or a theme",
-                 complete=("entity", "theme")), Argument("days", "How many days (2 to 365, default 30)", kind=int, required=False, default=30,
-                          bounds=(2, 365), shape=r"\d{1,3}")), cli=True),
+                 complete=("entity", "theme")),
+        Argument("days", "How many days (2 to 365, default 30)", kind=int, required=False, default=30,
+                 bounds=(2, 365), shape=r"\d{1,3}"),
+        Argument("count", "mentions (default), incidents at the place or by the group, or their casualties",
+                 required=False, default="mentions", choices=("mentions", "incidents", "casualties"),
+                 shape=r"mentions|incidents|casualties", metavar="incidents/casualties")), cli=True),
 )}
 
 # ---------------------------------------------------------------- helpers

@@ -121,3 +121,22 @@ def between(db, start: str, end: str) -> list[dict]:
     rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE first_seen_at >= ? AND first_seen_at < ? "
                       "ORDER BY first_seen_at, id", [start, end]).fetchall()
     return [_row(row) for row in rows]
+
+
+def daily(db, first_day: str, last_day: str, *, place: str | None = None, actor: str | None = None,
+          region: str | None = None) -> dict[str, tuple[int, int, int]]:
+    """(incidents, killed, injured) per UTC day of first report, for the days [first_day, last_day];
+    optionally at a place/region or by an actor. Days with none are left out."""
+    where, args = ["substr(first_seen_at, 1, 10) >= ?", "substr(first_seen_at, 1, 10) <= ?"], [first_day, last_day]
+    if place is not None:
+        where.append("(lower(place) = lower(?) OR region = ?)")
+        args.extend([place, place])
+    if region is not None:
+        where.append("region = ?")
+        args.append(region)
+    if actor is not None:
+        where.append("actor = ?")
+        args.append(actor)
+    rows = db.execute(f"SELECT substr(first_seen_at, 1, 10) AS day, count(*), coalesce(sum(killed), 0), "
+                      f"coalesce(sum(injured), 0) FROM incidents WHERE {' AND '.join(where)} GROUP BY day", args)
+    return {day: (count, killed, injured) for day, count, killed, injured in rows}

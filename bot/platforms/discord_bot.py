@@ -552,8 +552,9 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     @app_commands.describe(**DESCRIBE["trend"])
     @app_commands.autocomplete(entity=entity_choices)
     async def trend(interaction: discord.Interaction, entity: str,
-                    days: Optional[app_commands.Range[int, 2, 365]] = None) -> None:
-        await adapter.answer(interaction, "trend", entity=entity, days=days)
+                    days: Optional[app_commands.Range[int, 2, 365]] = None,
+                    count: Optional[Literal["mentions", "incidents", "casualties"]] = None) -> None:
+        await adapter.answer(interaction, "trend", entity=entity, days=days, count=count)
 
     return watch
 
