@@ -62,7 +62,7 @@ class _Lowered:
 
     def _open(self, text: str, bounds) -> str | None:
         lowered = _lower(text)
-        if self._gate is None:
+        if self._gate is None or self._starts is not None:  # a search by starts needs no gate
             return lowered
         window = lowered[bounds[0]:bounds[1] if len(bounds) > 1 else None] if bounds else lowered
         return lowered if self._gate.find_matches_as_indexes(window) else None
