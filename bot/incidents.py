@@ -23,6 +23,7 @@ How an item is read:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -153,6 +154,32 @@ _TRIGGER = re.compile(r"""
     )\b
 """, re.I | re.X)
 
+# A cheap first look: every _TRIGGER alternative holds one of these stems at the start of a word, so an ASCII
+# text none of whose words starts with one cannot hold a trigger, and is skipped with a few
+# substring tests instead of the regex. (Other texts always take the regex.)
+_TRIGGER_STEMS = (
+    " air strike", " airstrike", " air raid", " drone", " missile", " precision strike", " jets ", " warplanes ",
+    " aircraft ", "hideout", " strike in", " strike on", " strike near", " suicide bomb", " suicide attack",
+    " suicide blast", " suicide car", " car bomb", " bomb", " blast", " explosi", " improvised explosive", " ied",
+    " grenade", " landmine", " blew himself", " blew themselves", " blew herself", " blown up", " detonated",
+    " went off", " exploded", " kidnap", " abduct", "hostage", " seiz", " arrest", " detain", " captured",
+    " captures", " apprehend", " nabbed", " extradit", " hand ", " handed ", " hands ", " shot dead",
+    " shot and killed", " shot him dead", " shot her dead", " gunned down", " assassinat", " exchang", " trade",
+    " clash", " fighting broke out", " heavy fighting", " skirmish", " shell", " pound", " operation", " ibo",
+    " raid", " search operation", " crackdown", " dismantled", " attack", " ambush", " storm", " overr", " assault",
+    " massacre", " opened fire", " open fire", " fired on", " fire on", " set fire", " torch", " killed by",
+    " mortar shells", " rocket", " repulsed", " kill", " martyred", " embraced martyrdom", " slain")
+_NOT_WORD = str.maketrans({chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")})
+
+
+def _may_trigger(text: str) -> bool:
+    """False only when `text` cannot hold a trigger (a quick substring test); True means: look."""
+    if not text.isascii():
+        return True
+    words = " " + text.lower().translate(_NOT_WORD)
+    return any(stem in words for stem in _TRIGGER_STEMS)
+
+
 _EVIDENCE = re.compile(
     r"\b(?:killed|killing|dead|died|martyred|martyrdom|wounded|wounding|injured|injuring|hurt|slain|"
     r"attacked|stormed|ambushed|struck|bombed|shelled|fired|opened fire|exchanged|traded|clashed|"
@@ -238,12 +265,17 @@ class _Clause:
     kind: str  # "main", "gap" (a day after...), "plain" (after...), "old" (weeks after, since)
 
 
+# A sentence ends at . ! or ? before a capital (not after an initial or a title such as "Gen.");
+# the lookahead first, so the lookbehinds are tried only at punctuation.
+_SENTENCE_END = re.compile(r"(?=[.!?])(?<![A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\bU\.S)(?<!\bGen)(?<!\bCol)(?<!\bMaj)(?<!\bLt)"
+                           r"(?<!\bMr)(?<!\bDr)(?<!\bNo)(?<!\bSt)(?<!\bCapt)(?<!\bBrig)[.!?](?=\s+[A-Z'\"‘“]|\s*$)")
+
+
 def _sentences(title: str, summary: str) -> list[tuple[int, int]]:
     spans = [(0, len(title))]
     offset = len(title) + 1
     start = 0
-    for found in re.finditer(r"(?<![A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\bU\.S)(?<!\bGen)(?<!\bCol)(?<!\bMaj)(?<!\bLt)(?<!\bMr)(?<!\bDr)(?<!\bNo)(?<!\bSt)(?<!\bCapt)(?<!\bBrig)"
-                             r"[.!?](?=\s+[A-Z'\"‘“]|\s*$)", summary):
+    for found in _SENTENCE_END.finditer(summary):
         end = found.end()
         if summary[start:end].strip():
             spans.append((offset + start, offset + end))
@@ -459,6 +491,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
 
 def _triggers(text: str, clause: _Clause) -> list[_Trigger]:
     words = text[clause.start:clause.end]
+    if not _may_trigger(words):
+        return []
     outside = _OUTSIDE.search(words) and not re.search(r"\b(?:bomb|blast|suicide|gunmen|militants|attack)", words, re.I)
     found = []
     for match in _TRIGGER.finditer(text, clause.start, clause.end):
@@ -474,7 +508,9 @@ def _evidence(text: str, clause: _Clause, triggers) -> bool:
     """Whether the clause says the incident happened (a verb, a casualty, a claim), not just names it."""
     words = text[clause.start:clause.end]
     pattern = _HEADLINE if clause.sentence == 0 and clause.kind == "main" else _EVIDENCE
-    for found in list(_EVIDENCE.finditer(words)) + list(pattern.finditer(words)):
+    passes = (_EVIDENCE.finditer(words),) if pattern is _EVIDENCE else (_EVIDENCE.finditer(words),
+                                                                        pattern.finditer(words))
+    for found in itertools.chain(*passes):  # lazily: the first found that is not under a modal decides
         before = words[max(0, found.start() - 40):found.start()]
         if _MODAL.search(before[-30:]) and not re.search(r"\b(?:said|says)\b", before[-12:]):
             continue
@@ -867,7 +903,7 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
     located_in = located_in or {}
     groups = frozenset(groups or GROUPS) - set(STATE_GROUPS)
     text = f"{title}\n{summary}"
-    if _RETRO_TITLE.search(title) or not _TRIGGER.search(text):
+    if not _may_trigger(text) or _RETRO_TITLE.search(title) or not _TRIGGER.search(text):
         return []  # every incident starts from a trigger word: most items have none, and cost nothing
     sentences = _sentences(title, summary)
     clauses = _clauses(text, sentences)
