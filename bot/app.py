@@ -91,7 +91,8 @@ class Pipeline:
         with self.db.conn:
             return enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
                                   limits=self.settings.alert_limits, now=self.now(),
-                                  zone=self.settings.timezone, tiers=self.settings.incident_tiers)
+                                  zone=self.settings.timezone, tiers=self.settings.incident_tiers,
+                                  urgency=self.settings.urgency)
 
     def queue_awaiting_alerts(self) -> int:
         """Queue alerts for the items the write path recorded as awaiting them, including any a
@@ -104,7 +105,8 @@ class Pipeline:
             with self.db.conn:
                 queued += enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
                                          limits=self.settings.alert_limits, now=self.now(),
-                                         zone=self.settings.timezone, tiers=self.settings.incident_tiers)
+                                         zone=self.settings.timezone, tiers=self.settings.incident_tiers,
+                                         urgency=self.settings.urgency)
                 outbox.alerting_done(self.db, item_ids)
         return queued
 

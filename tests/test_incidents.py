@@ -154,37 +154,6 @@ def test_every_field_keeps_the_span_it_came_from():
     assert "claim" in text[slice(*incident.spans["claimed"])]
 
 
-# One phrase for each way a trigger can be written; the quick substring look must let every one through.
-TRIGGER_PHRASES = (
-    "an air strike", "airstrikes", "air raids", "drone strikes", "a missile strike", "precision strikes",
-    "jets struck", "warplanes bombed", "aircraft pounded", "struck militant hideouts", "strikes on TTP hideouts",
-    "a U.S. strike in", "killed by a US drone", "a suicide bomber", "suicide attacks", "a car bombing",
-    "a roadside bomb", "bombed", "blasts", "an explosion", "explosives-laden", "an improvised explosive device",
-    "IEDs", "a grenade", "landmines", "blew himself up", "blown up", "detonated", "went off", "exploded",
-    "kidnapped", "abducts", "took 12 people hostage", "taken hostage", "held hostage", "seized a passenger train",
-    "arrested", "detains", "captured", "apprehended", "nabbed", "extradited", "handed over two suspects to",
-    "hands militants to", "shot dead", "gunned down", "shot and killed", "assassination", "shot him dead",
-    "exchanged heavy fire", "exchanges of fire", "traded fire", "trade mortar and rocket fire", "clashed",
-    "fighting broke out", "heavy fighting", "skirmishes", "shelling", "pounded", "operations", "an IBO", "raids",
-    "raided", "a search operation", "a crackdown", "dismantled", "attacked", "ambushes", "stormed", "overran",
-    "assaults", "a massacre", "opened fire", "open fire", "fired on", "fire on", "set fire", "torched",
-    "killed by gunmen", "mortar shells", "rockets", "repulsed", "killing", "martyred", "embraced martyrdom", "slain")
-
-
-def test_the_quick_look_lets_every_trigger_through_and_stops_plain_news():
-    from bot.incidents import _TRIGGER, _may_trigger
-
-    for phrase in TRIGGER_PHRASES:
-        for text in (phrase, f"Officials said {phrase}.", f"{phrase.upper()}: ({phrase})"):
-            assert _TRIGGER.search(text), text  # the phrase is a trigger
-            assert _may_trigger(text), text
-    for text in ("Wheat flour prices ease in Peshawar markets", "Torkham reopens for trade after talks",
-                 "UN chief urges both sides to respect the truce", "Opening of the new airport hangar"):
-        assert not _TRIGGER.search(text)
-    assert not _may_trigger("Wheat flour prices ease in Peshawar markets")
-    assert not _may_trigger("UN chief urges both sides to respect the truce")
-    assert _may_trigger("Taliban trädgård")  # text beyond ASCII always takes the full look
-
 
 def test_items_without_a_trigger_word_give_no_incident_at_once():
     assert extract("Wheat flour prices ease in Peshawar markets",
