@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 from dataclasses import dataclass, field
 from re import _constants as _sre, _parser as _sre_parser
 
@@ -47,15 +48,17 @@ class _Lowered:
     name only lowercase letters; the text a match returns is lowercased.
     """
 
-    __slots__ = ("_compiled", "pattern", "_gate")
+    __slots__ = ("_compiled", "pattern", "_gate", "_starts")
 
     def __init__(self, compiled: re.Pattern):
         bare = re.sub(r"\\.|\(\?P<\w+>|\(\?P=\w+\)", "", compiled.pattern)
         if re.search(r"[A-Z]", bare):
             raise ValueError(f"a case-insensitive pattern names an uppercase letter: {compiled.pattern[:60]}")
         self._compiled, self.pattern = re.compile(compiled.pattern, compiled.flags & ~re.I), compiled.pattern
-        words = _gate(_sre_parser.parse(compiled.pattern, compiled.flags & ~re.I))
+        parsed = _sre_parser.parse(compiled.pattern, compiled.flags & ~re.I)
+        words, starts = _gate(parsed), _starts(list(parsed))
         self._gate = ahocorasick_rs.AhoCorasick(sorted(words)) if words and min(map(len, words)) >= 3 else None
+        self._starts = ahocorasick_rs.AhoCorasick(sorted(starts)) if starts else None
 
     def _open(self, text: str, bounds) -> str | None:
         lowered = _lower(text)
@@ -66,7 +69,21 @@ class _Lowered:
 
     def search(self, text: str, *bounds):
         lowered = self._open(text, bounds)
-        return None if lowered is None else self._compiled.search(lowered, *bounds)
+        if lowered is None:
+            return None
+        if self._starts is None:
+            return self._compiled.search(lowered, *bounds)
+        return self._search_from(lowered, *bounds)
+
+    def _search_from(self, lowered: str, pos: int = 0, endpos: int = sys.maxsize):
+        """The leftmost match, tried only where one of the words every match begins with begins."""
+        pos, endpos = max(pos, 0), min(endpos, len(lowered))
+        window = lowered[pos:endpos]
+        for start in sorted({start for _, start, _ in self._starts.find_matches_as_indexes(window, overlapping=True)}):
+            found = self._compiled.match(lowered, pos + start, endpos)
+            if found:
+                return found
+        return None
 
     def match(self, text: str, *bounds):
         lowered = self._open(text, bounds)
@@ -74,7 +91,49 @@ class _Lowered:
 
     def finditer(self, text: str, *bounds):
         lowered = self._open(text, bounds)
-        return iter(()) if lowered is None else self._compiled.finditer(lowered, *bounds)
+        if lowered is None:
+            return iter(())
+        if self._starts is None:
+            return self._compiled.finditer(lowered, *bounds)
+        return self._iterate(lowered, *bounds)
+
+    def _iterate(self, lowered: str, pos: int = 0, endpos: int = sys.maxsize):
+        # as re's finditer: each search starts where the last match ended (no match is empty)
+        while (found := self._search_from(lowered, pos, endpos)) is not None:
+            yield found
+            pos = found.end()
+
+
+def _starts(parsed: list) -> set[str] | None:
+    """Literal words one of which every match of this parsed pattern begins with (after a word
+    boundary); None if a match may begin otherwise, or be empty."""
+    run = ""
+    for index, (op, value) in enumerate(parsed):
+        if op is _sre.LITERAL:
+            run += chr(value)
+            continue
+        if run:
+            return {run}
+        if op is _sre.AT and value is _sre.AT_BOUNDARY:
+            continue
+        rest = parsed[index + 1:]
+        if op is _sre.SUBPATTERN and not value[1] and not value[2]:  # a group with no inline flags
+            return _starts(list(value[-1]) + rest)
+        if op is _sre.BRANCH:
+            words = set()
+            for option in value[1]:
+                found = _starts(list(option) + rest)
+                if not found:
+                    return None
+                words |= found
+            return words
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and value[0] >= 1:
+            return _starts(list(value[2]))
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and value[0] == 0:
+            inside, after = _starts(list(value[2])), _starts(rest)
+            return inside | after if inside and after else None
+        return None
+    return {run} if run else None
 
 
 def _gate(parsed) -> set[str] | None:
@@ -664,6 +723,11 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
     """Casualty figures for killed or injured between start and end."""
     figures = []
     words = text[start:end]
+    lowered = words.lower()
+    if "toll" not in lowered and "no " not in lowered and \
+            not (_PASSIVE_KILL if which == "killed" else _PASSIVE_HURT).search(words) and \
+            not _ACTIVE[which].search(words):
+        return figures  # every figure below starts from one of these words, which blanking only removes
     # neutralise parentheticals: ", including women and children," ", most of them policemen,"
     blank = re.sub(r",\s*(?:including|most of them|many of them|among them|mostly|all of them|mainly)[^,.;]*(?=[,.;]|$)",
                    lambda m: " " * len(m.group(0)), words, flags=re.I)
