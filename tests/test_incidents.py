@@ -152,3 +152,9 @@ def test_every_field_keeps_the_span_it_came_from():
     assert text[slice(*incident.spans["actor"])] == "TTP"
     assert "Two policemen" in text[slice(*incident.spans["killed"])]
     assert "claim" in text[slice(*incident.spans["claimed"])]
+
+
+
+def test_items_without_a_trigger_word_give_no_incident_at_once():
+    assert extract("Wheat flour prices ease in Peshawar markets",
+                   "Traders said supplies from Punjab had improved over the week.") == []
