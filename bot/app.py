@@ -157,7 +157,8 @@ def build_commands(settings: Settings, db, *, now: Callable[[], datetime] = utc_
 
         catalog = load_catalog(settings.watch or None)
     return Commands(Deps(db=db, now=now, started_at=started_at or now(), chart_dir=chart_directory(settings),
-                         catalog=catalog, rules=settings.alerts, timezone=settings.timezone))
+                         catalog=catalog, rules=settings.alerts, timezone=settings.timezone,
+                         urgency=settings.urgency))
 
 
 def build_adapters(settings: Settings, runner, output=None) -> dict:

@@ -38,31 +38,33 @@ GROUPS = ("ttp", "iskp", "islamic-state", "balochistan-liberation-army", "jaish-
 STATE_GROUPS = ("afghan-taliban",)  # a group that is the state: its forces act as a state's
 
 
-class _Lowered:
-    """A case-insensitive pattern run case-sensitively over lowercased text, behind a literal gate.
+class _FastPattern:
+    """A pattern tried only where it can match: faster in `re`, the same matches at the same offsets.
 
-    The same matches at the same offsets (lowercasing keeps every character in place), several
-    times faster in `re`, whose case-insensitive matching folds each character it tries. And
-    every match of the pattern contains one of a few literal words (`_gate` derives them from the
-    pattern), so text with none of them is answered by one Aho-Corasick scan. The pattern must
-    name only lowercase letters; the text a match returns is lowercased.
+    - Every match begins with one of a few literal words (`_starts` derives them from the
+      pattern): the pattern is tried only where one begins, found by one Aho-Corasick scan.
+      Otherwise, every match contains one (`_gate`): text with none of them is not searched.
+    - A case-insensitive pattern runs case-sensitively over lowercased text (lowercasing keeps
+      every character in place): `re` folds the case of each character it tries. It must name
+      only lowercase letters, and the text its matches return is lowercased.
     """
 
-    __slots__ = ("_compiled", "pattern", "_gate", "_starts")
+    __slots__ = ("_compiled", "pattern", "folds", "_gate", "_starts")
 
     def __init__(self, compiled: re.Pattern):
+        self.folds = bool(compiled.flags & re.I)
         bare = re.sub(r"\\.|\(\?P<\w+>|\(\?P=\w+\)", "", compiled.pattern)
-        if re.search(r"[A-Z]", bare):
+        if self.folds and re.search(r"[A-Z]", bare):
             raise ValueError(f"a case-insensitive pattern names an uppercase letter: {compiled.pattern[:60]}")
         self._compiled, self.pattern = re.compile(compiled.pattern, compiled.flags & ~re.I), compiled.pattern
         parsed = _sre_parser.parse(compiled.pattern, compiled.flags & ~re.I)
         words, starts = _gate(parsed), _starts(list(parsed))
-        self._gate = ahocorasick_rs.AhoCorasick(sorted(words)) if words and min(map(len, words)) >= 3 else None
+        self._gate = ahocorasick_rs.AhoCorasick(sorted(words)) if words and min(map(len, words)) >= 2 else None
         self._starts = ahocorasick_rs.AhoCorasick(sorted(starts)) if starts else None
 
     def _open(self, text: str, bounds) -> str | None:
-        lowered = _lower(text)
-        if self._gate is None:
+        lowered = _lower(text) if self.folds else text
+        if self._gate is None or self._starts is not None:  # a search by starts needs no gate
             return lowered
         window = lowered[bounds[0]:bounds[1] if len(bounds) > 1 else None] if bounds else lowered
         return lowered if self._gate.find_matches_as_indexes(window) else None
@@ -141,19 +143,22 @@ def _gate(parsed) -> set[str] | None:
 
     Of a sequence's parts that every match goes through, the one whose shortest word is longest.
     """
-    best, run = None, ""
+    best, runs = None, {""}  # runs: the literal text just read, each way it can be written
 
     def consider(words):
         nonlocal best
-        if words and (best is None or min(map(len, words)) > min(map(len, best))):
+        if words and "" not in words and (best is None or min(map(len, words)) > min(map(len, best))):
             best = words
 
     for op, value in parsed:
         if op is _sre.LITERAL:
-            run += chr(value)
+            runs = {run + chr(value) for run in runs}
             continue
-        consider({run} if run else None)
-        run = ""
+        if op is _sre.IN and len(value) <= 3 and all(kind is _sre.LITERAL for kind, _ in value):
+            runs = {run + chr(char) for run in runs for _, char in value}  # ['’]: a character of a few
+            continue
+        consider(runs)
+        runs = {""}
         if op is _sre.SUBPATTERN:
             consider(_gate(value[-1]))
         elif op is _sre.BRANCH:
@@ -167,7 +172,7 @@ def _gate(parsed) -> set[str] | None:
             consider(words)
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and value[0] >= 1:
             consider(_gate(value[2]))
-    consider({run} if run else None)
+    consider(runs)
     return best
 
 
@@ -1450,8 +1455,9 @@ def item_incidents(matcher, item: dict, result=None) -> list[Incident]:
     return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches], places, groups)
 
 
-# Every case-insensitive pattern above but the one that rewrites text runs over lowercased text.
+# Every pattern above that only finds (the one that rewrites text stays as they are) is tried only
+# where it can match.
 for _name, _value in list(globals().items()):
-    if isinstance(_value, re.Pattern) and _value.flags & re.I and _name != "_GENERIC":
-        globals()[_name] = _Lowered(_value)
+    if isinstance(_value, re.Pattern) and _name != "_GENERIC":
+        globals()[_name] = _FastPattern(_value)
 del _name, _value

@@ -284,3 +284,24 @@ def test_a_thread_followup_waits_for_the_end_of_quiet_hours_too(store, matcher):
     [followup] = rows(store, "followup")
     assert followup["next_attempt_at"] == MORNING.isoformat()
     assert outbox.due(store, NIGHT) == []
+
+
+async def test_why_on_the_alert_says_why_it_broke_quiet_hours_or_until_when_it_waits(store, matcher, tmp_path):
+    from bot.commands import Commands, Deps
+    from bot.models import CommandContext
+
+    runner = Commands(Deps(db=store, now=lambda: NIGHT, started_at=NIGHT, chart_dir=tmp_path,
+                           catalog=matcher.catalog, timezone="Asia/Karachi"))
+    here = CommandContext(platform="console", channel_id="#tank", user_id="u1")
+    flash = report(store, matcher, "frontier", *FLASH)
+    held = report(store, matcher, "ledger", "Traders in Tank city protest long power outages",
+                  "Shopkeepers in Tank city, Khyber Pakhtunkhwa, closed their shops over power cuts.")
+    enqueue(store, [flash, held])
+    why = await runner.act(here, "why", flash)
+    quiet = next(section.text for section in why.sections if section.title == "Quiet hours")
+    assert quiet.startswith("sent during quiet hours (23:00–07:00 Asia/Karachi) because it is urgent: a flash incident")
+    waiting = await runner.act(here, "why", held)
+    assert next(s.text for s in waiting.sections if s.title == "Quiet hours").startswith(
+        "held during quiet hours (23:00–07:00 Asia/Karachi) until 2026-11-21 07:00")
+    elsewhere = await runner.act(CommandContext(platform="console", channel_id="#other", user_id="u1"), "why", flash)
+    assert not any(section.title == "Quiet hours" for section in elsewhere.sections)
