@@ -707,7 +707,8 @@ def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | N
         elif found.group("n"):
             value = number(found.group("n"))
             qualifier = (found.group("qual") or "").strip().lower()
-            if value is None or (qualifier and qualifier not in _FIRM_QUAL):
+            if value is None or (qualifier and qualifier not in _FIRM_QUAL) or \
+                    rest.split()[:1] in (["dozen"], ["dozens"], ["score"], ["scores"]):  # "two dozen": vague
                 vague = True
             else:
                 total += value

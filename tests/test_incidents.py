@@ -205,3 +205,9 @@ def test_a_states_strikes_and_an_enforcement_drive_met_by_gunfire(matcher):
                      "Jurm district of Badakhshan.")
     assert (drive["type"], drive["actor"], drive["region"], drive["killed"]) == (
         "security-operation", "afghan-taliban", "badakhshan", 3)
+
+
+def test_dozens_and_scores_counted_in_words_give_no_figure(matcher):
+    (raid,) = _read(matcher, "Gunmen raid village in Borno",
+                    "Gunmen killed three dozen villagers in an overnight raid on a village in Borno state.")
+    assert raid["killed"] is None
