@@ -285,7 +285,9 @@ _TRIGGER = re.compile(r"""
     (?:struck|strike|strikes|hit|hits|pound|pounded)\ (?:on\ )?(?:what\ [\w\ ]{0,30}?\ called\ )?(?:suspected\ |militant\ |terrorist\ )*[\w-]*\ ?hideouts|
     strikes?\ (?:on|against)\ (?:suspected\ |militant\ )*[\w-]*\ ?hideouts|
     (?:a|an|the)\ (?:u\.s\.\ |us\ |american\ )?strike\ (?:in|on|near)|
-    killed\ by\ an?\ (?:american|u\.s\.|us|pakistani|iranian)\ drone)
+    killed\ by\ an?\ (?:american|u\.s\.|us|pakistani|iranian)\ drone|
+    (?:pakistani|american|u\.s\.|iranian|israeli|russian|turkish)\ (?:air\ )?strikes(?!\ (?:by|over|against\ the))
+    )
     | (?P<bomb>suicide\ (?:bomb(?:er|ers|ing|ings)?|attacks?|blasts?|car\ bomb(?:ing)?)|car\ bomb(?:ing|s)?|
     (?:roadside\ |time\ |remote-controlled\ |magnetic\ )?bomb(?:s|ing|ings|ed)?(?!-making|\ squad|\ disposal)|
     blasts?|explosions?|explosives?(?:-laden|\ device)?|improvised\ explosive\ device|ieds?|grenades?|landmines?|
@@ -334,7 +336,8 @@ _MODAL = re.compile(
 _RETRO_TITLE = re.compile(r"\b(?:year on|years on|decade on|anniversary|revisits?|remember(?:s|ing)?|"
                           r"book|documentary|analysis|explainer|timeline|think tank|report finds|"
                           r"\d+ ?(?:pc|per ?cent|%))\b|^analysis\b", re.I)
-_DATED = re.compile(r"\b(?:19|20)\d\d\b|\b(?:years?|decades?|months?) (?:ago|earlier|after|on)\b", re.I)
+_DATED = re.compile(r"\b(?:19|20)\d\d\b|\b(?:years?|decades?|months?) (?:ago|earlier|after|on)\b|"
+                    r"\blast (?:month|year)(?:['’]s)?|\bearlier this year\b", re.I)
 _OUTSIDE = re.compile(
     r"\b(?:protest\w*|demonstrat\w+|supporters|marchers|rioters|mob|earthquakes?|floods?|landslides?|"
     r"avalanche|accident|crash(?:ed)?|ravine|plunged?|skidded|fire broke out|cloudburst|"
@@ -490,6 +493,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         return None  # an infinitive: "to attack", "to strike"
     if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]):
         return None
+    if re.search(r"\b(?:last|previous) (?:month|year)['’]s\s+(?:[\w-]+\s+){0,3}$", before):
+        return None  # "last month's Parachinar market bombing": weeks or more before the news
     kind = None
     strength = 1
     if found.group("air"):
@@ -520,6 +525,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
     elif found.group("shot"):
         kind = "targeted-killing"
         victims = (subject + " " + after[:50])
+        if clause.sentence == 0:  # a headline's words are few: its first sentence says where it happened
+            sentence_words = text[clause.start:clause.end + 250]
         if (re.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
                       rf"soldiers|passengers|labou?rers|workers|guards|persons|of them)", victims, re.I)
                 or re.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|bus|passengers",
@@ -593,6 +600,10 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
                 re.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire|"
                           r"troops|forces", sentence_words, re.I):
             kind, strength = "security-operation", 2
+        elif passive and re.search(r"\bresist(?:ed|ing|ance)?\b", sentence_words, re.I) and re.search(
+                r"\b(?:eradication|operation|drive|raid|campaign|search)\b", sentence_words, re.I) and \
+                _STATE_RE.search(sentence_words):
+            kind, strength = "security-operation", 2  # an enforcement drive that met armed resistance
         elif passive:
             return None
         elif _STATE_RE.search(subject) and not _ATTACKERS_RE.search(subject) and (
@@ -677,6 +688,12 @@ _ROLE = re.compile(r"\b(?:governor|minister|commander|chief|leader|head|official
 _NEXT_PART = rf"(?=(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one|his|her|their|the)\b)"
 
 
+# One named person: "shot dead former lawmaker Malik Nawaz Khan", and "elder Haji Gul Rehman and ..."
+_NAMED_VICTIM = re.compile(r"\s*(?:(?:former|senior|local|retired|prominent|tribal|provincial|district|police|"
+                           r"religious|a)\s+)*" + _ROLE.pattern + r"\s+(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+(?![\w-])")
+_NAMED_BEFORE = re.compile(_ROLE.pattern + r"\s+(?:[A-Z][\w'’.-]+\s+){1,4}and\s+$")
+
+
 def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | None:
     """Parse a conjunction of counted parts from `start`: (total or None if vague, end, first noun)."""
     position, total, noun, seen, vague = start, 0, "", False, False
@@ -690,13 +707,18 @@ def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | N
         elif found.group("n"):
             value = number(found.group("n"))
             qualifier = (found.group("qual") or "").strip().lower()
-            if value is None or (qualifier and qualifier not in _FIRM_QUAL):
+            if value is None or (qualifier and qualifier not in _FIRM_QUAL) or \
+                    rest.split()[:1] in (["dozen"], ["dozens"], ["score"], ["scores"]):  # "two dozen": vague
                 vague = True
             else:
                 total += value
         elif found.group("one"):
             word = found.group("one").lower()
-            head = rest.split()[-1] if rest else ""
+            # the counted noun ends where a participle or another phrase begins: "a policeman escorting the workers"
+            noun_words = list(itertools.takewhile(
+                lambda w: not (w.endswith("ing") and len(w) > 5) and w not in ("the", "a", "an", "his", "her", "their"),
+                rest.split()))
+            head = (noun_words or rest.split() or [""])[-1]
             if rest.split()[:1] and rest.split()[0] in ("dozen", "few", "number", "handful", "score"):
                 vague = True
             elif not rest or (word in ("the", "his", "her", "their", "its") and not _ROLE.search(rest)):
@@ -754,6 +776,9 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
     for found in _ACTIVE[which].finditer(local):
         parsed = _parts(local, found.end(), len(local))
         if parsed is None:
+            named = _NAMED_VICTIM.match(local, found.end())
+            if named and found.group(0).lower().startswith(("kill", "shot", "gunned")):
+                figures.append(_Figure(1, start + found.end(), start + named.end(), "person"))
             continue
         value, stop, noun = parsed
         verb = found.group(0).lower()
@@ -770,7 +795,8 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
             continue  # "a car bomb killed the governor": the count follows the verb
         head = local[:found.start()]
         cut = max([head.rfind(mark) for mark in (";", ":", "\n", " when ", " said ", " says ", " that ")] + [-1])
-        for previous in re.finditer(r"\b(?:killed|dead|died|martyred|injured|wounded|hurt)\b\s*,?\s*(?:and\s+)?", head):
+        for previous in re.finditer(r"\b(?:killed|dead|died|martyred|martyrdom|lost their lives|perished|injured|wounded|"
+                                    r"hurt)\b\s*,?\s*(?:and\s+)?", head):
             cut = max(cut, previous.end() - 1)
         segment = head[cut + 1:]
         segment_clean = re.sub(r",[^,]*,", lambda m: " " * len(m.group(0)), segment)
@@ -787,6 +813,8 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
                 value, _, noun = parsed
                 if value is not None and others:
                     value += number(others.group("n")) or 0
+                if value is not None and _NAMED_BEFORE.search(segment_clean[:start_at.start()]):
+                    value += 1  # "Tribal elder Haji Gul Rehman and two of his guards were killed"
                 figures.append(_Figure(value, start + cut + 1 + start_at.start(), start + found.end(), noun))
                 taken = True
                 break
@@ -984,6 +1012,30 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 place.depth = max(place.depth, other.depth + 1)
                 place.region = place.region or other.region
             break
+    return _after_dateline(text, title_end, places)
+
+
+# A wire story's dateline ("QUETTA, Pakistan (Reuters) -", "KABUL, Afghanistan (AP) —", "MIRANSHAH:")
+# names where it was filed, not always where the incident was.
+_DATELINE = re.compile(r"(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+)*)(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)*)?"
+                       r"(?:\s*\([A-Za-z .]+\))?\s*(?:[-—–:])\s")
+
+
+def _after_dateline(text: str, title_end: int, places: list[_Place]) -> list[_Place]:
+    """The places, less those of the summary's dateline when the text names any other; a dateline's
+    own capitals are written as a name ("QUETTA" -> "Quetta")."""
+    dateline = _DATELINE.match(text, title_end + 1)
+    if dateline is None or not re.fullmatch(r"[A-Z .'’-]+", text[dateline.start():dateline.end()].split(",")[0]
+                                            .split("(")[0].rstrip(" :-—–")):
+        return places
+    within = [p for p in places if dateline.start() <= p.start < dateline.end()]
+    if not within:
+        return places
+    if len(within) < len(places):
+        return [p for p in places if p not in within]
+    for place in within:
+        if place.name.isupper():
+            place.name = place.name.title()
     return places
 
 
@@ -1245,7 +1297,8 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
             near = [g for g in _groups_in(matches, groups, floor, lead.start)
                     if lead.start - g[2] < 50 and not re.search(r"\b(?:on|against|of|targeting|hideouts of|members of)\s+"
                                                                 r"(?:the\s+)?$", text[max(floor, g[1] - 25):g[1]], re.I)]
-            if near and not re.search(r"[;:]", text[near[-1][2]:lead.start]):
+            if near and not re.search(r"[;:]", text[near[-1][2]:lead.start]) and not re.search(
+                    r"\b(?:denie[sd]|deny|denying|rejected|disowned|distanced)\b", text[near[-1][2]:lead.start], re.I):
                 _actor(incident, near[-1][0], (near[-1][1], near[-1][2]))
                 return
         return
@@ -1303,6 +1356,9 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
             if re.search(r"^\s*(?:'s)?\s*(?:border|side|soil|territory|airspace|posts|positions|villages?|province)",
                          after_word) and kind == "air-strike":
                 continue
+            if re.search(r"\b(?:near|along|across|on|at|to|from|off)\s+(?:the\s+)?$", before_word) and \
+                    re.match(r"\s*(?:border|frontier|side)\b", after_word):
+                continue  # "near the Afghan border": where, not whose forces
             weight = 0
             if re.match(r"(?:'s)?\s*(?:\w+\s+){0,2}(?:jets?|aircraft|drones?|warplanes?|missiles?|air ?strikes?|"
                         r"airstrike|forces|troops|military|army|security forces|intelligence|border|counter|strike|"
