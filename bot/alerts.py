@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.actions import alert_actions
@@ -31,7 +31,7 @@ from bot.config import AlertLimits, AlertRule, IncidentTiers
 from bot.incident_log import at_least, summary_line, tier
 from bot.localtime import local_time
 from bot.models import Field, Reply, Section, reply_from_dict, reply_to_dict
-from bot.quiet import URGENT_WITHIN, quiet_until
+from bot.quiet import QuietHours, Urgency, describe, quiet_until, urgent_reason, windows
 from bot.stories import strip_tracking
 from store import outbox
 from store.feedback import active_mutes
@@ -39,6 +39,7 @@ from store.catalog import places_containing
 from store.items import alert_item_row
 from store.matches import named_entity_matches, named_theme_matches
 from store import incidents as incident_store
+from store.quiet import all_quiet_windows, story_feeds_since
 from store.subscriptions import all_subscriptions
 
 log = logging.getLogger(__name__)
@@ -69,23 +70,44 @@ class AlertItem:
 
 
 def enqueue_alerts(db, item_ids: list[str], *, rules: tuple[AlertRule, ...], limits: AlertLimits,
-                   now: datetime, zone: str = "UTC", tiers: IncidentTiers | None = None) -> int:
+                   now: datetime, zone: str = "UTC", tiers: IncidentTiers | None = None,
+                   urgency: Urgency | None = None) -> int:
     """Queue alerts for these items (times in the desk's zone); return the messages queued or updated."""
     queued = 0
     subscriptions = all_subscriptions(db)
     mutes = active_mutes(db, now)
     threaded = {(rule.platform, rule.channel) for rule in rules if rule.followups == "thread"}
-    quiet = {(rule.platform, rule.channel): rule.quiet for rule in reversed(rules) if rule.quiet}
+    quiet = windows(rules, all_quiet_windows(db))
+    urgency = urgency or Urgency()
     for item_id in item_ids:
         item = load_alert_item(db, item_id, tiers or IncidentTiers())
         if item is None:
             continue
         item.zone = zone
         for (platform, channel), mentions in targets_for(item, rules, subscriptions, mutes).items():
+            window = quiet.get((platform, channel))
+            hold = _Hold(window, quiet_until(window, now), urgency)
             queued += _alert_channel(db, item, platform, channel, mentions, limits, now,
-                                     thread=(platform, channel) in threaded,
-                                     held_until=quiet_until(quiet.get((platform, channel)), now))
+                                     thread=(platform, channel) in threaded, hold=hold)
     return queued
+
+
+@dataclass
+class _Hold:
+    """A channel's quiet hours as an alert meets them: the window, when it ends if it is running
+    now (None: not quiet now), and what would make the alert urgent."""
+
+    window: QuietHours | None
+    until: datetime | None
+    urgency: Urgency
+
+    def urgent(self, db, item: AlertItem, now: datetime) -> str | None:
+        """Why this item may break the quiet hours now (None: it waits)."""
+        feeds = story_feeds_since(db, item.story_id, now - timedelta(seconds=self.urgency.within))
+        return urgent_reason(item.incidents, feeds, self.urgency, item.incident_names)
+
+
+NO_HOLD = _Hold(None, None, Urgency())
 
 
 def load_alert_item(db, item_id: str, tiers: IncidentTiers | None = None) -> AlertItem | None:
@@ -128,43 +150,45 @@ def targets_for(item: AlertItem, rules, subscriptions, mutes=None) -> dict[tuple
     """The channels that track something this item matches, with the roles their rules mention.
 
     `mutes` ({(platform, channel): {(kind, id)}}, from an alert's Mute button) silence a story in
-    a channel, or an entity: a muted entity no longer counts as a match there.
+    a channel, or an entity or a theme: a muted entity or theme no longer counts as a match there.
     """
     mutes = mutes or {}
 
-    def heard(platform: str, channel: str) -> tuple[set[str], bool]:
+    def heard(platform: str, channel: str) -> tuple[set[str], set[str], bool]:
         muted = mutes.get((platform, channel), set())
         entities = {entity for entity in item.entities if ("entity", entity) not in muted}
         around = {place for entity in entities for place in item.within.get(entity, ())}
         entities |= {place for place in around if ("entity", place) not in muted}
-        return entities, ("story", item.story_id) not in muted
+        themes = {theme for theme in item.themes if ("theme", theme) not in muted}
+        return entities, themes, ("story", item.story_id) not in muted
 
     targets: dict[tuple[str, str], set[str]] = {}
     for rule in rules:
-        entities, story_heard = heard(rule.platform, rule.channel)
+        entities, themes, story_heard = heard(rule.platform, rule.channel)
         if not story_heard:
             continue
         hit_entity = any(entity in entities for entity in rule.entities)
-        hit_theme = any(item.themes.get(theme, -1) >= rule.min_score for theme in rule.themes)
+        hit_theme = any(theme in themes and item.themes[theme] >= rule.min_score for theme in rule.themes)
         only_incidents = not rule.entities and not rule.themes
         if (hit_entity or hit_theme or only_incidents) and _incident_filter(rule, item):
             roles = targets.setdefault((rule.platform, rule.channel), set())
             if rule.mention_role:
                 roles.add(rule.mention_role)
     for subscription in subscriptions:
-        entities, story_heard = heard(subscription["platform"], subscription["channel_id"])
-        if story_heard and (subscription["target_id"] in entities or subscription["target_id"] in item.themes):
+        entities, themes, story_heard = heard(subscription["platform"], subscription["channel_id"])
+        if story_heard and (subscription["target_id"] in entities or subscription["target_id"] in themes):
             targets.setdefault((subscription["platform"], subscription["channel_id"]), set())
     return {key: tuple(sorted(roles)) for key, roles in targets.items()}
 
 
 def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: tuple[str, ...],
-                   limits: AlertLimits, now: datetime, *, thread: bool = False,
-                   held_until: datetime | None = None) -> int:
+                   limits: AlertLimits, now: datetime, *, thread: bool = False, hold: _Hold = NO_HOLD) -> int:
     key = f"alert:{platform}:{channel}:{item.story_id}"
     existing = outbox.get(db, key)
-    if existing is not None:
-        return _also_reported(db, existing, item, now, thread=thread)
+    if existing is not None:  # another report of a story this channel was told of
+        shown = (json.loads(existing["payload"]).get("incident") or {}).get("id")
+        incident = next((incident for incident in item.incidents if incident["id"] == shown), None)
+        return _update_alert(db, existing, item, incident, now, thread=thread, hold=hold)
     for incident in item.incidents:
         if incident["first_item_id"] == item.item_id:
             continue
@@ -172,7 +196,9 @@ def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: t
         first_key = f"alert:{platform}:{channel}:{(first or {}).get('story_id') or incident['first_item_id']}"
         earlier = outbox.get(db, first_key)
         if earlier is not None:  # another report of an incident this channel was told of
-            return _incident_update(db, earlier, item, incident, now)
+            return _update_alert(db, earlier, item, incident, now, thread=thread, hold=hold)
+    urgent = hold.urgent(db, item, now) if hold.until is not None else None
+    held_until = None if urgent else hold.until
     window_start = now - timedelta(seconds=limits.batch_window)
     recent = outbox.count_since(db, platform, channel, ("alert",), window_start)
     last_hour = outbox.count_since(db, platform, channel, ("alert", "batch"), now - timedelta(hours=1))
@@ -182,12 +208,15 @@ def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: t
                        status=outbox.CAPPED)
         log.info("hourly cap reached for %s %s; %s held for the digest", platform, channel, item.item_id)
         return 0
-    if recent >= limits.batch_threshold:
+    if recent >= limits.batch_threshold and not urgent:  # an urgent alert is never folded into a summary
         return _add_to_batch(db, item, platform, channel, key, limits, now, held_until=held_until)
     payload = _alert_payload(item, mentions)
     if held_until is not None:  # quiet hours: sent when they end, or at once if it turns urgent
-        payload["quiet_until"] = iso(held_until)
+        payload = _quiet_note(payload, held=True, window=describe(hold.window), until=held_until)
         log.info("%s %s is in quiet hours; %s waits until %s", platform, channel, item.item_id, iso(held_until))
+    elif urgent:
+        payload = _quiet_note(payload, held=False, window=describe(hold.window), reason=urgent)
+        log.info("%s %s is in quiet hours; %s is sent now: %s", platform, channel, item.item_id, urgent)
     outbox.enqueue(db, idem_key=key, kind="alert", platform=platform, channel_id=channel,
                    payload=payload, now=now, story_id=item.story_id, not_before=held_until)
     return 1
@@ -202,76 +231,97 @@ def _alert_payload(item: AlertItem, mentions: tuple[str, ...]) -> dict:
     return payload
 
 
-def _incident_update(db, existing: dict, item: AlertItem, incident: dict, now: datetime) -> int:
-    """A later report of an alerted incident: name its outlet on the alert, and when the toll rose,
-    say so in the alert's first line. The alert is edited (or, not yet sent, rewritten): no new ping."""
+QUIET_KEYS = ("quiet_until", "quiet_window", "quiet_broken")
+
+
+def _quiet_note(payload: dict, *, held: bool, window: str | None, until: datetime | None = None,
+                reason: str | None = None) -> dict:
+    """Say on an alert that it waited for the end of quiet hours ("23:00–07:00 Asia/Karachi"), or why
+    it broke them."""
+    where = f" ({window})" if window else ""
+    value = (f"Held during quiet hours{where}; sent when they ended" if held
+             else f"Sent during quiet hours{where}: {reason}")
+    reply = _with_field(reply_from_dict(payload), QUIET_FIELD, value[:1000])
+    kept = {key: value for key, value in payload.items() if key not in QUIET_KEYS}
+    note = {"quiet_until": iso(until)} if held else {"quiet_broken": reason}
+    return {**kept, **reply_to_dict(reply), **note, "quiet_window": window}
+
+
+def _update_alert(db, existing: dict, item: AlertItem, incident: dict | None, now: datetime, *,
+                  thread: bool = False, hold: _Hold = NO_HOLD) -> int:
+    """A later report of an alerted story or incident: name its outlet on the alert and, when it
+    raised the toll, say so in the alert's first line ("toll rises to 12 killed").
+
+    Not yet sent, the alert is rewritten (and, held for quiet hours, released if the story is now
+    urgent). Sent, it is edited, which pings nobody; with `followups: thread` the report goes
+    into a thread under it instead. Each edit or follow-up has its own key: it happens once.
+    """
     payload = json.loads(existing["payload"])
-    shown = payload.get("incident") or {}
+    if existing["status"] in (outbox.CAPPED, outbox.MERGED):
+        return 0
     outlets = list(payload.get("also_reported_by", []))
     first = payload.get("first_outlet") or {}
     new_outlet = item.outlet not in outlets and item.outlet != first.get("name")
-    if new_outlet:
+    if new_outlet:  # the outlet that broke the story is never its own second source
         outlets.append(item.outlet)
-    rose = [name for name in ("killed", "injured") if incident[name] is not None and
-            (shown.get(name) is None or incident[name] > shown[name])]
-    if existing["status"] in (outbox.CAPPED, outbox.MERGED) or not (new_outlet or rose):
+    shown = payload.get("incident") or {}
+    rose = [] if incident is None else [
+        name for name in ("killed", "injured")
+        if incident[name] is not None and (shown.get(name) is None or incident[name] > shown[name])]
+    if not (new_outlet or rose):
         return 0
     reply = reply_from_dict(payload)
-    text = reply.text
+    news = "toll rises to " + " and ".join(f"{incident[name]} {name}" for name in rose) if rose else ""
     if rose:
-        line = summary_line(incident, item.incident_names, incident.get("tier"))
-        news = "toll rises to " + " and ".join(f"{incident[name]} {name}" for name in rose)
-        text = f"{line} — {news}"
-    reply = _with_also_reported(Reply(title=reply.title, text=text, sections=reply.sections, footer=reply.footer,
-                                      url=reply.url, mentions=reply.mentions, actions=reply.actions), outlets)
-    kept = {"also_reported_by": outlets, "first_outlet": first,
-            "incident": {"id": incident["id"], "killed": incident["killed"], "injured": incident["injured"]}}
+        reply = replace(reply, text=f"{summary_line(incident, item.incident_names, incident.get('tier'))} — {news}")
+    reply = _with_field(reply, "Also reported by", ", ".join(outlets)) if outlets else reply
+    kept = {key: payload[key] for key in ("incident", *QUIET_KEYS) if key in payload}
+    kept |= {"also_reported_by": outlets, "first_outlet": first}
+    if incident is not None:
+        kept["incident"] = {"id": incident["id"], "killed": incident["killed"], "injured": incident["injured"]}
     new_payload = {**reply_to_dict(reply), **kept}
     if existing["status"] in (outbox.PENDING, outbox.FAILED):
+        if payload.get("quiet_until") and existing["status"] == outbox.PENDING:
+            urgent = hold.urgent(db, item, now)
+            if urgent:  # held for quiet hours, and now urgent: sent at once
+                new_payload = _quiet_note(new_payload, held=False, reason=urgent,
+                                          window=describe(hold.window) if hold.window else payload.get("quiet_window"))
+                outbox.release(db, existing["id"], now)
+                log.info("%s is urgent now (%s): sent despite quiet hours", existing["idem_key"], urgent)
         outbox.update_payload(db, existing["id"], new_payload)
         return 1
-    outbox.update_payload(db, existing["id"], {**payload, **kept})
+    # Sent (or being sent): the alert's row keeps what it now says; the change is its own row.
+    outbox.update_payload(db, existing["id"], new_payload if existing["status"] == outbox.SENT and not thread
+                          else {**payload, **kept})
+    version = (f"incident:{incident['killed']}-{incident['injured']}-{len(outlets)}" if incident is not None
+               else str(len(outlets)))
+    if thread:
+        return _thread_followup(db, existing, item, incident if rose else None, news, version, now, hold)
     new_payload["edit_of"] = existing["idem_key"]
     new_payload["mentions"] = []
-    version = f"{incident['killed']}-{incident['injured']}-{len(outlets)}"
-    return int(outbox.enqueue(db, idem_key=f"edit:{existing['idem_key']}:incident:{version}", kind="edit",
+    return int(outbox.enqueue(db, idem_key=f"edit:{existing['idem_key']}:{version}", kind="edit",
                               platform=existing["platform"], channel_id=existing["channel_id"],
                               payload=new_payload, now=now, story_id=existing["story_id"]))
 
 
-def _also_reported(db, existing: dict, item: AlertItem, now: datetime, *, thread: bool = False) -> int:
-    """Record another outlet on a story already alerted: update the queued or sent alert, or,
-    with `followups: thread`, post the outlet's report in a thread under the sent alert."""
-    payload = json.loads(existing["payload"])
-    outlets = payload.setdefault("also_reported_by", [])
-    first = payload.get("first_outlet") or {}
-    if item.outlet in outlets or item.outlet == first.get("name") or existing["status"] in (outbox.CAPPED, outbox.MERGED):
-        return 0  # the outlet that broke the story is never its own second source
-    outlets.append(item.outlet)
-    reply = _with_also_reported(reply_from_dict(payload), outlets)
-    new_payload = {**reply_to_dict(reply), "also_reported_by": outlets, "first_outlet": first}
-    if existing["status"] in (outbox.PENDING, outbox.FAILED):
-        if payload.get("quiet_until") and now - datetime.fromisoformat(existing["created_at"]) <= URGENT_WITHIN:
-            outbox.release(db, existing["id"], now)  # several outlets within the hour: urgent
-            log.info("%s reported by several outlets within an hour: sent despite quiet hours", existing["idem_key"])
-        elif payload.get("quiet_until"):
-            new_payload["quiet_until"] = payload["quiet_until"]
-        outbox.update_payload(db, existing["id"], new_payload)
-        return 1
-    if thread:  # a message in the alert's thread, keyed by the outlet so it is posted once
-        outbox.update_payload(db, existing["id"], {**json.loads(existing["payload"]), "also_reported_by": outlets})
-        followup = {**reply_to_dict(followup_reply(item)), "thread_of": existing["idem_key"],
-                    "thread_name": payload.get("title", "")}
-        return int(outbox.enqueue(db, idem_key=f"followup:{existing['idem_key']}:{len(outlets)}", kind="followup",
-                                  platform=existing["platform"], channel_id=existing["channel_id"],
-                                  payload=followup, now=now, story_id=existing["story_id"]))
-    # Sent (or being sent): queue an edit of that message, keyed by the outlet so it happens once.
-    new_payload["edit_of"] = existing["idem_key"]
-    new_payload["mentions"] = []
-    outbox.update_payload(db, existing["id"], {**json.loads(existing["payload"]), "also_reported_by": outlets})
-    return int(outbox.enqueue(db, idem_key=f"edit:{existing['idem_key']}:{len(outlets)}", kind="edit",
+def _thread_followup(db, existing: dict, item: AlertItem, incident: dict | None, news: str, version: str,
+                     now: datetime, hold: _Hold) -> int:
+    """Post a later report in the thread under a sent alert (a rising toll says so first), once.
+
+    During quiet hours it waits for their end like an alert, unless it is urgent.
+    """
+    reply = followup_reply(item)
+    if incident is not None:
+        reply = replace(reply, title=f"{news[0].upper()}{news[1:]} ({item.outlet}): {item.title}"[:250],
+                        text=summary_line(incident, item.incident_names, incident.get("tier")))
+    held_until = hold.until if hold.until is not None and not hold.urgent(db, item, now) else None
+    followup = {**reply_to_dict(reply), "thread_of": existing["idem_key"],
+                "thread_name": json.loads(existing["payload"]).get("title", "")}
+    if held_until is not None:
+        followup["quiet_until"] = iso(held_until)
+    return int(outbox.enqueue(db, idem_key=f"followup:{existing['idem_key']}:{version}", kind="followup",
                               platform=existing["platform"], channel_id=existing["channel_id"],
-                              payload=new_payload, now=now, story_id=existing["story_id"]))
+                              payload=followup, now=now, story_id=existing["story_id"], not_before=held_until))
 
 
 def followup_reply(item: AlertItem) -> Reply:
@@ -281,13 +331,15 @@ def followup_reply(item: AlertItem) -> Reply:
                  footer=f"{item.outlet} · {when} · why: {item.item_id[:10]}")
 
 
-def _with_also_reported(reply: Reply, outlets: list[str]) -> Reply:
-    fields = tuple(f for f in (reply.sections[0].fields if reply.sections else ()) if f.name != "Also reported by")
-    fields += (Field("Also reported by", ", ".join(outlets)),)
+QUIET_FIELD = "Quiet hours"
+
+
+def _with_field(reply: Reply, name: str, value: str) -> Reply:
+    """The reply with its first section's field `name` set to `value` (added last if new)."""
     first = reply.sections[0] if reply.sections else Section()
+    fields = tuple(f for f in first.fields if f.name != name) + (Field(name, value),)
     sections = (Section(first.title, first.text, first.url, fields), *reply.sections[1:])
-    return Reply(title=reply.title, text=reply.text, sections=sections, footer=reply.footer, url=reply.url,
-                 mentions=reply.mentions, actions=reply.actions)
+    return replace(reply, sections=sections)
 
 
 def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, limits: AlertLimits,
@@ -300,12 +352,16 @@ def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, li
     batch = outbox.pending_batch(db, platform, channel)
     if batch is None:
         payload = {**reply_to_dict(batch_reply([(line, link)])), "lines": [[line, link]]}
+        if held_until is not None:  # held for quiet hours: `/watch quiet` can move or release it
+            payload["quiet_until"] = iso(held_until)
         return int(outbox.enqueue(db, idem_key=f"batch:{platform}:{channel}:{item.story_id}", kind="batch",
                                   platform=platform, channel_id=channel, payload=payload, now=now,
                                   not_before=max(now + timedelta(seconds=min(limits.batch_window, BATCH_COLLECT)),
                                                  held_until or now)))
-    lines = json.loads(batch["payload"]).get("lines", []) + [[line, link]]
-    outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines})
+    kept = json.loads(batch["payload"])
+    lines = kept.get("lines", []) + [[line, link]]
+    held = {"quiet_until": kept["quiet_until"]} if kept.get("quiet_until") else {}
+    outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines, **held})
     return 1
 
 

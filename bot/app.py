@@ -92,7 +92,8 @@ class Pipeline:
         with self.db.conn:
             return enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
                                   limits=self.settings.alert_limits, now=self.now(),
-                                  zone=self.settings.timezone, tiers=self.settings.incident_tiers)
+                                  zone=self.settings.timezone, tiers=self.settings.incident_tiers,
+                                  urgency=self.settings.urgency)
 
     def queue_awaiting_alerts(self) -> int:
         """Queue alerts for the items the write path recorded as awaiting them, including any a
@@ -105,7 +106,8 @@ class Pipeline:
             with self.db.conn:
                 queued += enqueue_alerts(self.db, item_ids, rules=self.settings.alerts,
                                          limits=self.settings.alert_limits, now=self.now(),
-                                         zone=self.settings.timezone, tiers=self.settings.incident_tiers)
+                                         zone=self.settings.timezone, tiers=self.settings.incident_tiers,
+                                         urgency=self.settings.urgency)
                 outbox.alerting_done(self.db, item_ids)
         return queued
 
@@ -156,7 +158,8 @@ def build_commands(settings: Settings, db, *, now: Callable[[], datetime] = utc_
 
         catalog = load_catalog(settings.watch or None)
     return Commands(Deps(db=db, now=now, started_at=started_at or now(), chart_dir=chart_directory(settings),
-                         catalog=catalog, rules=settings.alerts, timezone=settings.timezone))
+                         catalog=catalog, rules=settings.alerts, timezone=settings.timezone,
+                         urgency=settings.urgency))
 
 
 def build_adapters(settings: Settings, runner, output=None) -> dict:

@@ -21,7 +21,7 @@ from bot.config_checks import check_against_catalog
 from bot.errors import ConfigError
 from bot.located_yaml import LineLoader, Reader
 from bot.models import Feed
-from bot.quiet import QuietHours
+from bot.quiet import QuietHours, Urgency
 
 DEFAULT_CONTACT = "https://github.com/watchdesk/watchdesk"
 
@@ -146,6 +146,7 @@ class Settings:
     alerts: tuple[AlertRule, ...] = ()
     alert_limits: AlertLimits = field(default_factory=AlertLimits)
     incident_tiers: IncidentTiers = field(default_factory=IncidentTiers)
+    urgency: Urgency = field(default_factory=Urgency)  # what sends an alert during quiet hours
     digests: tuple[DigestTarget, ...] = ()
     admin_channels: tuple[tuple[str, str], ...] = ()  # (platform, channel) told of feed state changes
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
@@ -391,7 +392,7 @@ def _read_digests(top: Reader, desk_zone: str) -> tuple[DigestTarget, ...]:
 
 
 TOP_LEVEL_KEYS = {"store", "user_agent_contact", "defaults", "fetch", "feeds", "watch", "platforms",
-                  "alerts", "alert_limits", "incident_tiers", "digest", "admin", "metrics", "timezone"}
+                  "alerts", "alert_limits", "incident_tiers", "urgency", "digest", "admin", "metrics", "timezone"}
 
 
 def _read_tiers(top: Reader) -> IncidentTiers:
@@ -410,6 +411,21 @@ def _read_tiers(top: Reader) -> IncidentTiers:
                          flash_places=flash.strings("places") or default.flash_places,
                          urgent_killed=urgent.get("min_killed", int, default.urgent_killed),
                          urgent_types=types)
+
+
+def _read_urgency(top: Reader) -> Urgency:
+    """`urgency: {min_tier: flash, outlets: 3, within: 1h}`: what sends an alert during quiet hours."""
+    default = Urgency()
+    urgency = top.child("urgency", {})
+    urgency.only({"min_tier", "outlets", "within"})
+    min_tier = urgency.text("min_tier", default.min_tier)
+    if min_tier not in TIERS:
+        urgency.fail(f"must be one of {', '.join(TIERS)}, not {min_tier!r}", key="min_tier")
+    outlets = urgency.get("outlets", int, default.outlets)
+    if not 2 <= outlets <= 50:
+        urgency.fail(f"must be from 2 to 50, not {outlets}", key="outlets")
+    return Urgency(min_tier=min_tier, outlets=outlets,
+                   within=urgency.duration("within", default.within, minimum=300, maximum=86400))
 
 
 def load_settings(path: str | Path, *, environ=None, store_override: str | Path | None = None) -> Settings:
@@ -474,7 +490,8 @@ def settings_from_mapping(data, *, file: str, environ, store_override=None) -> S
         fetch=_read_fetch(top), watch=_plain(watch),
         discord=_read_discord(platforms.child("discord"), environ),
         slack=_read_slack(platforms.child("slack"), environ),
-        alerts=rules, alert_limits=limits, incident_tiers=_read_tiers(top), digests=_read_digests(top, zone),
+        alerts=rules, alert_limits=limits, incident_tiers=_read_tiers(top),
+        urgency=_read_urgency(top), digests=_read_digests(top, zone),
         admin_channels=tuple(admin),
         metrics=MetricsSettings(enabled=metrics.get("enabled", bool, False),
                                 host=metrics.text("host", "127.0.0.1"),

@@ -40,6 +40,8 @@ incidents       one row per incident (bot/incidents.py): type, actor, claimed, p
                 times, its first item and how many reports (items) joined it.
 incident_reports each item's reading of an incident: the item and its ordinal in the item, the
                 incident it joined, its own fields, the spans they came from (JSON) and its time.
+quiet_hours     a quiet window set from chat for a channel, or for a person ("@<user id>": their
+                personal watchlist): from, to (HH:MM), time zone, who set it and when.
 """
 
 from __future__ import annotations
@@ -450,7 +452,31 @@ def m009_incidents(db):
 
 
 @MIGRATIONS()
-def m010_batched_mention_counts(db):
+def m010_quiet_hours(db):
+    """Quiet windows set from chat (`/watch quiet`), per channel or per person.
+
+    channel_id is a channel's id, or "@<user id>" for a person's personal watchlist; start and
+    end are local HH:MM in `timezone`. A window in feeds.yml (an alert rule's `quiet:`) is not
+    stored here: the one set from chat takes precedence for its channel.
+    """
+    db.executescript(
+        """
+        CREATE TABLE quiet_hours (
+            platform TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            set_by TEXT,
+            set_at TEXT NOT NULL,
+            PRIMARY KEY (platform, channel_id)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+@MIGRATIONS()
+def m011_batched_mention_counts(db):
     """The write path sets mentions' times, per-day counts and outlet counts a batch at a time.
 
     A trigger per item_entities row looked the item's time up and upserted entity_days, one row

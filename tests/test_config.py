@@ -45,7 +45,7 @@ BROKEN = [
     ("defaults: {max_bytes: huge}\n", "{file}:1: defaults.max_bytes: is not a size: 'huge' (use e.g. 500KB, 10MB)"),
     ("feed: []\n", "{file}:1: feed: unknown key (did you mean 'feeds'?); allowed: admin, alert_limits, "
      "alerts, defaults, digest, feeds, fetch, incident_tiers, metrics, platforms, store, timezone, "
-     "user_agent_contact, watch"),
+     "urgency, user_agent_contact, watch"),
     ("timezone: Mars/Olympus\n", "{file}:1: timezone: unknown time zone 'Mars/Olympus' (use e.g. Asia/Karachi)"),
 ]
 

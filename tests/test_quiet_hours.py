@@ -1,4 +1,4 @@
-"""Quiet hours: alerts wait for the end of a channel's quiet window unless they turn urgent."""
+"""Quiet hours: alerts wait for the end of a channel's quiet window (urgency: tests/test_quiet_urgency.py)."""
 
 from __future__ import annotations
 
@@ -55,16 +55,6 @@ def test_an_alert_in_quiet_hours_waits_for_the_end_of_the_window(store, matcher)
     assert outbox.due(store, at(1, 59, day=21)) == []
     [row] = outbox.due(store, at(2, 0, day=21))
     assert row["kind"] == "alert"
-
-
-def test_a_held_alert_turns_urgent_when_another_outlet_reports_it_within_an_hour(store, matcher):  # noqa: F811
-    quiet_desk = replace(DESK, quiet=KARACHI)
-    night = at(20, 0)
-    enqueue(store, [add(store, matcher, "dawn", TITLE)], rules=(quiet_desk,), now=night)
-    enqueue(store, [add(store, matcher, "tolo", TITLE, minutes=40)], rules=(quiet_desk,),
-            now=night + timedelta(minutes=40))
-    [row] = outbox.due(store, night + timedelta(minutes=40))
-    assert "Tolo News" in row["payload"]
 
 
 def test_a_second_outlet_after_the_hour_does_not_wake_anyone(store, matcher):  # noqa: F811

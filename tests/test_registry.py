@@ -83,7 +83,7 @@ async def test_the_console_help_and_the_platform_views_come_from_the_registry(ru
     help_text = await answer_line(runner, EDITOR, "help")
     assert all(command.usage() in help_text for command in REGISTRY.values())
     assert SUBCOMMANDS == {name: tuple(a.name for a in c.arguments) for name, c in REGISTRY.items()}
-    assert MANAGE_COMMANDS == {"track", "untrack"}
+    assert MANAGE_COMMANDS == {"track", "untrack", "quiet"}
 
 
 def test_the_cli_one_shot_commands_take_the_registry_arguments():
@@ -101,14 +101,15 @@ def test_the_cli_one_shot_commands_take_the_registry_arguments():
 def test_trend_days_bounds_are_the_registry_bounds(days, accepted):
     trend = REGISTRY["trend"]
     if accepted:
-        assert trend.validate({"entity": "ttp", "days": days}) == {"entity": "ttp", "days": int(days)}
+        assert trend.validate({"entity": "ttp", "days": days}) == {"entity": "ttp", "days": int(days),
+                                                                   "count": "mentions"}
     else:
         with pytest.raises(CommandError, match=f"days must be a number from 2 to 365, not '{days}'"):
             trend.validate({"entity": "ttp", "days": days})
 
 
 def test_defaults_fill_what_was_not_given():
-    assert REGISTRY["trend"].validate({"entity": "ttp"}) == {"entity": "ttp", "days": 30}
+    assert REGISTRY["trend"].validate({"entity": "ttp"}) == {"entity": "ttp", "days": 30, "count": "mentions"}
     assert REGISTRY["digest"].validate({"period": ""}) == {"period": "24h"}
     assert REGISTRY["search"].validate({"query": "torkham", "since": None, "order": "Ranked"}) == \
         {"query": "torkham", "since": None, "page": 1, "order": "ranked"}
@@ -122,7 +123,7 @@ async def test_argument_mistakes_are_told_by_the_registry(runner):
     extra = await runner.run(EDITOR, "trend", {"entity": "ttp", "colour": "red"})
     assert (unknown.error, unknown.title) == (True, "status has no argument 'verbose'")
     assert (missing.error, missing.title) == (True, "lookup needs an entity, e.g. `lookup ttp`")
-    assert extra.title == "trend has no argument 'colour'; it takes entity, days"
+    assert extra.title == "trend has no argument 'colour'; it takes entity, days, count"
 
 
 async def test_rights_are_checked_before_the_arguments(runner):

@@ -138,3 +138,34 @@ def test_forces_killing_militants_is_not_a_militant_attack_but_a_repelled_one_is
     assert "militant-attacks" in themes_of(
         "Suicide bombers storm police compound in Bannu, Pakistan",
         "Security forces killed all five attackers after a car bomb blew open the gate; three policemen died.")
+
+
+def test_a_neighbour_the_catalog_does_not_track_stands_in_by_its_words():
+    """Kazakhstan is no catalog entity, yet its talks with Kabul are regional diplomacy."""
+    assert "regional-diplomacy" in themes_of(
+        "Kazakhstan's foreign minister meets Taliban counterpart in Astana",
+        "The two governments agreed to expand bilateral trade with Afghanistan.")
+    assert "regional-diplomacy" not in themes_of(
+        "Norway's foreign minister meets Taliban counterpart in Oslo",
+        "The two governments agreed to expand bilateral trade with Afghanistan.")
+
+
+def test_stand_in_words_are_read_from_a_watch_theme_and_bad_ones_are_named():
+    from bot.matching.catalog import CatalogError
+    from bot.matching.themes import ThemeScorer
+
+    watch = {"themes": {"dam-disputes": {
+        "cues": {"dams?": 3}, "threshold": 3,
+        "entities": [[{"words": "helmand river"}, "iran"], ["afghanistan"]]}}}
+    catalog = load_catalog(watch)
+    matcher = Matcher(catalog, ThemeScorer(catalog))
+    assert "dam-disputes" in matcher.match("Afghan dam on the Helmand river angers farmers",
+                                           "Work on the dam in Afghanistan resumed.").theme_ids
+    assert "dam-disputes" not in matcher.match("Afghan dam on the Kokcha angers farmers",
+                                               "Work on the dam in Afghanistan resumed.").theme_ids
+    watch["themes"]["dam-disputes"]["entities"] = [[{"words": "a", "more": "b"}], ["afghanistan"]]
+    with pytest.raises(CatalogError, match="dam-disputes"):
+        load_catalog(watch)
+    watch["themes"]["dam-disputes"]["entities"] = [[{"words": "(unclosed"}], ["afghanistan"]]
+    with pytest.raises(CatalogError, match="bad pattern"):
+        load_catalog(watch)

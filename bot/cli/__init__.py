@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="best match first instead of newest first (the same as --order ranked)")
     watch["trend"].add_argument("--output", "-o", type=Path, metavar="FILE",
                                 help="write the PNG to FILE (default: trend-<id>-<first day>-<last day>.png)")
+    watch["trend"].add_argument("--incidents", dest="count", action="store_const", const="incidents",
+                                help="chart the incidents at the place or by the group (the same as --count incidents)")
+    watch["trend"].add_argument("--casualties", dest="count", action="store_const", const="casualties",
+                                help="chart the killed and injured in those incidents (--count casualties)")
     watch["status"].add_argument("--health", action="store_true",
                                  help="exit 1 unless the service polled recently and some feed's last poll succeeded")
     digest = command("digest", "build a digest",
@@ -165,7 +169,9 @@ CLI_DESCRIPTIONS = {  # the one-shot forms of /watch commands: what --help says 
              "next check), and undelivered messages.",
     "status": "Uptime, last poll, new items today, queued and failed messages, feed states; --health is the "
               "container's health check.",
-    "trend": "Writes a PNG of daily mentions with the 7-day average and prints its path.",
+    "trend": "Writes a PNG of daily mentions with the 7-day average and prints its path; with --incidents, "
+             "the incidents first reported each day at a place (a province or country covers its places) "
+             "or by a group; with --casualties, their killed and injured.",
 }
 JSON_COMMANDS = {"lookup", "search", "feeds", "status"}
 

@@ -115,6 +115,8 @@ class Theme:
     veto: tuple[Cue, ...] = ()
     entities: tuple[tuple[str, ...], ...] = ()  # one of each group must be named
     requires: tuple[Cue, ...] = ()
+    # per entity group, words that stand for a member the catalog does not track (or None)
+    stand_ins: tuple[Cue | None, ...] = ()
     threshold: float = 2.0
 
 
@@ -477,7 +479,7 @@ def _theme(theme_id: str, spec, place: str, entities: dict) -> Theme:
         if not isinstance(weight, (int, float)) or isinstance(weight, bool):
             raise CatalogError(f"{place}.cues.{pattern}: the weight must be a number")
         cue_list.append(_cue(str(pattern), float(weight), f"{place}.cues"))
-    groups = _entity_groups(spec.get("entities"), f"{place}.entities")
+    groups, stand_ins = _entity_groups(spec.get("entities"), f"{place}.entities")
     for target in (target for group in groups for target in group):
         if target not in entities:
             raise CatalogError(f"{place}.entities: unknown entity id {target!r}{_suggest(target, entities)}")
@@ -488,22 +490,37 @@ def _theme(theme_id: str, spec, place: str, entities: dict) -> Theme:
         id=theme_id, name=str(spec.get("name") or theme_id.replace("-", " ").capitalize()),
         description=str(spec.get("description") or ""), cues=tuple(cue_list),
         veto=tuple(_cue(p, 0.0, f"{place}.veto") for p in _strings(spec, "veto", place)),
-        entities=groups,
+        entities=groups, stand_ins=stand_ins,
         requires=tuple(_cue(p, 0.0, f"{place}.requires") for p in _strings(spec, "requires", place)),
         threshold=float(threshold),
     )
 
 
-def _entity_groups(value, place: str) -> tuple[tuple[str, ...], ...]:
-    """Read `entities:` as a list of ids (one group) or a list of lists (one id of each)."""
+def _entity_groups(value, place: str) -> tuple[tuple[tuple[str, ...], ...], tuple[Cue | None, ...]]:
+    """Read `entities:` as a list of ids (one group) or a list of lists (one id of each).
+
+    A group may also hold one `{words: pattern}`: words that stand for members the catalog does
+    not track ("Kazakhstan", "the CSTO"); the group is then met by one of its ids or by the words.
+    Returns the groups of ids and, for each group, its stand-in words or None.
+    """
     if not value:
-        return ()
+        return (), ()
     if not isinstance(value, list):
         raise CatalogError(f"{place}: must be a list of entity ids, or a list of such lists")
-    if all(isinstance(item, str) for item in value):
-        return (tuple(value),)
-    if all(isinstance(item, list) and all(isinstance(x, str) for x in item) for item in value):
-        return tuple(tuple(item) for item in value)
+    lists = [value] if all(isinstance(item, (str, dict)) for item in value) else value
+    groups, stand_ins = [], []
+    for number, group in enumerate(lists):
+        if not isinstance(group, list):
+            break
+        ids = tuple(item for item in group if isinstance(item, str))
+        words = [item for item in group if not isinstance(item, str)]
+        if len(ids) + len(words) != len(group) or len(words) > 1 or any(
+                not isinstance(item, dict) or set(item) != {"words"} for item in words):
+            break
+        groups.append(ids)
+        stand_ins.append(_cue(str(words[0]["words"]), 0.0, f"{place}[{number}].words") if words else None)
+    else:
+        return tuple(groups), tuple(stand_ins)
     raise CatalogError(f"{place}: must be a list of entity ids, or a list of such lists")
 
 

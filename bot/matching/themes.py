@@ -202,9 +202,10 @@ def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
     for required, may_occur in zip(theme.requires, requires):
         if not (may_occur and required.regex.search(full)):
             return 0.0, [], f"needs a word like {required.pattern!r}"
-    for group in theme.entities:
-        if not any(entity in entities for entity in group):
-            return 0.0, [], "needs one of " + ", ".join(group)
+    for group, stand_in in zip(theme.entities, theme.stand_ins or repeat(None)):
+        if not _group_named(group, stand_in, entities, full):
+            return 0.0, [], "needs one of " + ", ".join(group) + (
+                f" or a word like {stand_in.pattern!r}" if stand_in else "")
     hits = []
     texts = ((title_text, True, 0), (body_text, False, len(title_text) + 1))
     for cue, starts in zip(theme.cues, cue_starts):
@@ -221,6 +222,11 @@ def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
         if best is not None:
             hits.append(best)
     return sum(hit.weight for hit in hits), hits, ""
+
+
+def _group_named(group: tuple[str, ...], stand_in: Cue | None, entities, text: str) -> bool:
+    """Whether one of a theme's entity groups is met: a member named, or its stand-in words found."""
+    return any(entity in entities for entity in group) or bool(stand_in and stand_in.regex.search(text))
 
 
 def _matches(regex: re.Pattern, text: str, starts: list[int] | None, offset: int) -> Iterator[re.Match]:
@@ -261,9 +267,11 @@ class _Plan:
     requires: tuple[int, ...]
     cues: tuple[int, ...]
 
-    def names_entities(self, entities) -> bool:
-        """Whether the item names one entity of each of the theme's groups (else it is blocked)."""
-        return all(any(entity in entities for entity in group) for group in self.theme.entities)
+    def names_entities(self, entities, text: str) -> bool:
+        """Whether the item names one entity (or stand-in word) of each of the theme's groups."""
+        theme = self.theme
+        return all(_group_named(group, stand_in, entities, text)
+                   for group, stand_in in zip(theme.entities, theme.stand_ins or repeat(None)))
 
     def possible(self, starts: dict[int, list[int]], always: frozenset[int]) -> tuple[tuple, tuple, tuple]:
         """The `possible` argument of `_theme_score`, from where the screened patterns may start."""
@@ -311,7 +319,7 @@ class _ThemeScreen:
             theme = plan.theme
             if similarities:  # without them the semantic score adds 0.0
                 most += _semantic(similarities, theme)
-            if most >= theme.threshold and plan.names_entities(entities):
+            if most >= theme.threshold and plan.names_entities(entities, text):
                 chosen.append((theme, plan.possible(starts, always)))
         return chosen
 

@@ -528,6 +528,12 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     async def tracking(interaction: discord.Interaction, scope: Optional[Literal["channel", "personal"]] = None) -> None:
         await adapter.answer(interaction, "tracking", scope=scope)
 
+    @watch.command(description=HELP["quiet"])
+    @app_commands.describe(**DESCRIBE["quiet"])
+    async def quiet(interaction: discord.Interaction, window: Optional[str] = None, timezone: Optional[str] = None,
+                    scope: Optional[Literal["channel", "personal"]] = None) -> None:
+        await adapter.answer(interaction, "quiet", window=window, timezone=timezone, scope=scope)
+
     @watch.command(description=HELP["feeds"])
     async def feeds(interaction: discord.Interaction) -> None:
         await adapter.answer(interaction, "feeds")
@@ -552,8 +558,9 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     @app_commands.describe(**DESCRIBE["trend"])
     @app_commands.autocomplete(entity=entity_choices)
     async def trend(interaction: discord.Interaction, entity: str,
-                    days: Optional[app_commands.Range[int, 2, 365]] = None) -> None:
-        await adapter.answer(interaction, "trend", entity=entity, days=days)
+                    days: Optional[app_commands.Range[int, 2, 365]] = None,
+                    count: Optional[Literal["mentions", "incidents", "casualties"]] = None) -> None:
+        await adapter.answer(interaction, "trend", entity=entity, days=days, count=count)
 
     return watch
 
