@@ -352,12 +352,16 @@ def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, li
     batch = outbox.pending_batch(db, platform, channel)
     if batch is None:
         payload = {**reply_to_dict(batch_reply([(line, link)])), "lines": [[line, link]]}
+        if held_until is not None:  # held for quiet hours: `/watch quiet` can move or release it
+            payload["quiet_until"] = iso(held_until)
         return int(outbox.enqueue(db, idem_key=f"batch:{platform}:{channel}:{item.story_id}", kind="batch",
                                   platform=platform, channel_id=channel, payload=payload, now=now,
                                   not_before=max(now + timedelta(seconds=min(limits.batch_window, BATCH_COLLECT)),
                                                  held_until or now)))
-    lines = json.loads(batch["payload"]).get("lines", []) + [[line, link]]
-    outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines})
+    kept = json.loads(batch["payload"])
+    lines = kept.get("lines", []) + [[line, link]]
+    held = {"quiet_until": kept["quiet_until"]} if kept.get("quiet_until") else {}
+    outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines, **held})
     return 1
 
 

@@ -98,6 +98,9 @@ class Commands:
                     [label("entity", e) for e in rule.entities] + [label("theme", t) for t in rule.themes])
         sections = [Section(title="You track (alerts by direct message)", text=", ".join(mine) or
                             "nothing yet: /watch track <name> personal")]
+        quiet = quiet_hours_of(self.deps, ctx.platform, personal_channel(ctx.user_id))
+        sections.append(Section(title="Your quiet hours", text=quiet["window"] if quiet else
+                                "none: /watch quiet 23:00-07:00 <time zone> personal"))
         sections += [Section(title=f"Channel {channel}", text=", ".join(dict.fromkeys(names)))
                      for channel, names in sorted(channels.items())]
         return Reply(title="watchdesk: what is tracked", sections=tuple(sections[:40]))

@@ -4,12 +4,13 @@ stored, shown by `tracking`, and applied to the alerts already waiting."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.alerts import enqueue_alerts
-from bot.config import AlertLimits, DiscordSettings
+from bot.config import AlertLimits, AlertRule, DiscordSettings
 from bot.models import CommandContext
 from bot.platforms.base import parse_command_text
 from bot.platforms.discord_bot import DiscordAdapter
@@ -147,3 +148,32 @@ async def test_slack_quiet_personal_by_a_member(db, store, monkeypatch):
         await adapter.stop()
         await fake.stop()
     assert quiet_window(db, "slack", f"@{MEMBER}")["end"] == "06:30"
+
+
+async def test_the_app_home_shows_the_users_quiet_hours(db, store):
+    runner, _ = store
+    member = CommandContext(platform="slack", channel_id="", user_id="U0MEMBER")
+    before = await runner.home(member)
+    assert next(s.text for s in before.sections if s.title == "Your quiet hours").startswith("none")
+    await runner.run(replace(member, channel_id="C1"), "quiet",
+                     {"window": "22:00-06:00", "timezone": "Asia/Kabul", "scope": "personal"})
+    after = await runner.home(member)
+    assert next(s.text for s in after.sections if s.title == "Your quiet hours") == "22:00–06:00 Asia/Kabul"
+
+
+async def test_a_burst_in_quiet_hours_waits_as_one_summary_that_quiet_off_releases(db, matcher, store, clock):
+    runner, _ = store
+    await runner.run(EDITOR, "quiet", {"window": "19:00-05:00"})
+    titles = ["TTP fighters ambush convoy in North Waziristan", "TTP claims rocket fire on Bannu cantonment",
+              "Police repel TTP raid on Lakki Marwat station", "TTP commander surrenders in Swat valley"]
+    ids = [add_item(db, matcher, f"burst{n}", title=title, summary="Tehrik-e-Taliban Pakistan claimed it.",
+                    published=NIGHT) for n, title in enumerate(titles)]
+    rule = AlertRule(platform="discord", channel="42", entities=("ttp",))
+    with db.conn:
+        enqueue_alerts(db, ids, rules=(rule,), limits=AlertLimits(batch_threshold=2, batch_window=600), now=NIGHT)
+    [batch] = list(db.query("SELECT * FROM outbox WHERE kind = 'batch'"))
+    assert batch["next_attempt_at"] == "2026-11-21T05:00:00+00:00" and outbox.due(db, NIGHT) == []
+    assert len(json.loads(batch["payload"])["lines"]) == 2
+    off = await runner.run(EDITOR, "quiet", {"window": "off"})
+    assert off.text == "3 held alerts go out now."  # the two alerts and the summary
+    assert {row["kind"] for row in outbox.due(db, NIGHT)} == {"alert", "batch"}
