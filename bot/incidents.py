@@ -1086,6 +1086,11 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
         return []  # every incident starts from a trigger word: most items have none, and cost nothing
     sentences = _sentences(title, summary)
     clauses = _clauses(text, sentences)
+    # a later sentence that says it tells another incident ("In a separate attack", "Hours later")
+    separate = {index for index, (start, end) in enumerate(sentences)
+                if index >= 1 and _SEPARATE.match(text[start:end].lstrip())}
+    later = [c for c in clauses if c.sentence in separate]
+    clauses = [c for c in clauses if c.sentence not in separate]
     main = [c for c in clauses if c.kind == "main"]
     # a noun headline ("Blast in Quetta market") reports an incident when the first sentence says it happened
     lede = any(_evidence(text, c, None) for c in main if c.sentence == 1)
@@ -1143,7 +1148,28 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
                         same.spans[name] = incident.spans[name]
             continue
         incidents.append(incident)
+    for index in sorted(separate):
+        incident = _separate_incident(text, [c for c in later if c.sentence == index], matches, located_in, groups,
+                                      len(title))
+        if incident is not None and not any(i.type == incident.type and (i.place or "").lower() ==
+                                            (incident.place or "").lower() for i in incidents):
+            incidents.append(incident)
     return incidents
+
+
+_SEPARATE = re.compile(r"(?:in (?:a|another) separate (?:incident|attack)|in (?:another|a second|a later) "
+                       r"(?:incident|attack)|separately|elsewhere|hours later|later (?:that|the same) (?:day|night))\b",
+                       re.I)
+
+
+def _separate_incident(text: str, clauses, matches, located_in, groups, title_length: int) -> Incident | None:
+    """The incident a sentence of its own tells ("In a separate attack, ..."), read like a lead."""
+    found = [t for c in clauses if c.kind == "main" and _evidence(text, c, None) for t in _triggers(text, c)]
+    first = _lead(found)
+    if first is None:
+        return None
+    return _build(text, first, [t for t in found if t.type == first.type], clauses, matches, located_in, groups,
+                  title_length)
 
 
 def _lead(triggers: list[_Trigger]) -> _Trigger | None:

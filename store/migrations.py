@@ -18,8 +18,9 @@ aliases         every name an entity is known by (alias, lang, case_sensitive).
 relations       entity -> relation -> entity (leader-of, part-of, located-in, ...).
 themes          the catalog's themes (id, name, description).
 item_entities   which entity an item mentions: alias, span (start, end), rule, and the item's
-                published_at (copied by a trigger, so lookups read one index).
-entity_days     mentions (distinct items) of each entity per UTC day, kept by triggers.
+                published_at (written with the row, so lookups read one index).
+entity_days     mentions (distinct items) of each entity per UTC day: added per batch by the write
+                path (store.matches.write_matches), taken back by a trigger on deletion.
 item_themes     which theme an item is about: score and the cues that fired.
 match_queue     items stored but not yet matched (a new feed's baseline is matched after the
                 poll that stored it); emptied as the matcher catches up.
@@ -470,5 +471,25 @@ def m010_quiet_hours(db):
             set_at TEXT NOT NULL,
             PRIMARY KEY (platform, channel_id)
         ) WITHOUT ROWID;
+        """
+    )
+
+
+@MIGRATIONS()
+def m011_batched_mention_counts(db):
+    """The write path sets mentions' times, per-day counts and outlet counts a batch at a time.
+
+    A trigger per item_entities row looked the item's time up and upserted entity_days, one row
+    at a time; store.matches.write_matches now does both for a whole batch, with the same result
+    (each item counted once per entity and UTC day). Deletions still go through entity_days_remove.
+    A story's outlets are counted up as items join it (is this feed new to the story?), not
+    recounted over all its items: items_story becomes (story_id, feed_id).
+    """
+    db.executescript(
+        """
+        DROP TRIGGER item_entities_time;
+        DROP TRIGGER entity_days_add;
+        CREATE INDEX items_story_feed ON items(story_id, feed_id);
+        DROP INDEX items_story;
         """
     )

@@ -211,3 +211,15 @@ def test_dozens_and_scores_counted_in_words_give_no_figure(matcher):
     (raid,) = _read(matcher, "Gunmen raid village in Borno",
                     "Gunmen killed three dozen villagers in an overnight raid on a village in Borno state.")
     assert raid["killed"] is None
+
+
+def test_a_sentence_that_tells_a_separate_incident_gives_its_own(matcher):
+    read = _read(matcher, "Two soldiers martyred in Kurram ambush",
+                 "Two soldiers were martyred when militants ambushed a patrol in Kurram on Friday. In a separate "
+                 "incident, a grenade thrown at a police station in Hangu wounded three constables.")
+    assert [(r["type"], r["place"], r["killed"], r["injured"]) for r in read] == [
+        ("armed-attack", "Kurram", 2, None), ("bombing", "Hangu", None, 3)]
+    (one,) = _read(matcher, "Two soldiers martyred in Kurram ambush",
+                   "Two soldiers were martyred when militants ambushed a patrol in Kurram on Friday. Officials said "
+                   "a grenade was also thrown at the patrol.")
+    assert one["type"] == "armed-attack"
