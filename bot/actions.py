@@ -52,7 +52,8 @@ async def run_action(deps, ctx: CommandContext, name: str, item_id: str, value: 
         return _menu(deps, name, item)
     kind, _, target = value.partition(":")
     if name in ("track", "follow"):
-        return await _track(deps, ctx, item, kind, target, personal=name == "follow")
+        personal = name == "follow" or _is_personal(ctx)
+        return await _track(deps, ctx, item, kind, target, personal=personal)
     return _mute(deps, ctx, item, kind, target)
 
 
@@ -108,7 +109,17 @@ def _mute(deps, ctx: CommandContext, item: dict, kind: str, target: str) -> Repl
     text = ("No alert about it will be posted here until then; it still reaches the digest." if kind == "story"
             else "Until then it no longer counts as a match here (an item that matches something else this "
                  "channel tracks still alerts); items still reach the digest.")
+    if _is_personal(ctx):
+        return Reply(title=f"Muted {what} in your personal alerts for {MUTE_HOURS} hours", ephemeral=True,
+                     text=text.replace("posted here", "sent to you").replace("this channel tracks", "you track"))
     return Reply(title=f"Muted {what} in this channel for {MUTE_HOURS} hours", text=text, ephemeral=True)
+
+
+def _is_personal(ctx: CommandContext) -> bool:
+    """Whether the click came from a personal alert (a direct message), which acts on the watchlist."""
+    from bot.commands import personal_channel
+
+    return ctx.channel_id == personal_channel(ctx.user_id)
 
 
 def _not_relevant(deps, ctx: CommandContext, item: dict, value: str | None) -> Reply:

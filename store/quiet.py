@@ -63,3 +63,10 @@ def retime_held(db, *, platform: str, channel_id: str, until: datetime | None, n
                           f"WHERE {held}", [iso(moment), platform, channel_id]).rowcount
     return db.execute(f"UPDATE outbox SET next_attempt_at = ?, payload = json_set(payload, '$.quiet_until', ?) "
                       f"WHERE {held}", [iso(moment), iso(moment), platform, channel_id]).rowcount
+
+
+def held_alerts(db, platform: str, channel_id: str) -> int:
+    """How many alerts quiet hours hold for a channel or person now (pending, with a quiet end)."""
+    return db.execute("SELECT COUNT(*) FROM outbox WHERE platform = ? AND channel_id = ? AND kind = 'alert' "
+                      "AND status = 'pending' AND json_extract(payload, '$.quiet_until') IS NOT NULL",
+                      [platform, channel_id]).fetchone()[0]
