@@ -169,3 +169,15 @@ def test_stand_in_words_are_read_from_a_watch_theme_and_bad_ones_are_named():
     watch["themes"]["dam-disputes"]["entities"] = [[{"words": "(unclosed"}], ["afghanistan"]]
     with pytest.raises(CatalogError, match="bad pattern"):
         load_catalog(watch)
+
+
+def test_soil_named_in_passing_is_no_sanctuary_but_soil_used_by_groups_is():
+    assert "militant-sanctuaries" not in themes_of(
+        "Pakistan and China to extend the corridor into Afghan territory",
+        "Foreign ministers of Pakistan, China and Afghanistan met in Kabul.")
+    assert "militant-sanctuaries" in themes_of(
+        "Iran says gunmen came from bases on Pakistani soil",
+        "Tehran urged Islamabad to act against the group.")
+    assert "militant-sanctuaries" in themes_of(
+        "Fighters regroup in eastern Afghanistan with the Taliban's tolerance, Pakistan says",
+        "Islamabad said the TTP commanders were massing near the border.")
