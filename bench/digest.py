@@ -179,6 +179,7 @@ def _story(rng, words, word_weights, entities, themes, day_start, size, buffers,
 def _flush(db, buffers) -> int:
     """Write the buffered rows in one transaction; return how many items were written."""
     from store.items import index_items
+    from store.matches import write_matches
 
     count = len(buffers["items"])
     buffers["items"].sort(key=lambda row: row[9])  # stored in the order they were fetched
@@ -191,10 +192,9 @@ def _flush(db, buffers) -> int:
             "INSERT INTO items (id, feed_id, dedup_key, guid, link, canonical_url, title, summary, "
             "published_at, fetched_at, story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", buffers["items"])
         index_items(db, after_rowid=last_rowid)
-        db.conn.executemany('INSERT OR IGNORE INTO item_entities (item_id, entity_id, alias, start, "end") '
-                            "VALUES (?, ?, ?, ?, ?)", buffers["entities"])
-        db.conn.executemany("INSERT INTO item_themes (item_id, theme_id, score, cues) VALUES (?, ?, ?, ?)",
-                            buffers["themes"])
+        mentions = {row[:2] + row[3:4]: (*row, "alias", None) for row in buffers["entities"]}  # one per span
+        write_matches(db, [row[0] for row in buffers["items"]], list(mentions.values()), buffers["themes"],
+                      replace=False)
     for rows in buffers.values():
         rows.clear()
     return count

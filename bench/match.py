@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.incidents import _TRIGGER  # noqa: E402
 from bot.matching.catalog import AliasRule, Catalog, Entity, variants  # noqa: E402
 from bot.matching.matcher import Matcher  # noqa: E402
 
@@ -107,6 +108,10 @@ def incident_latency(matcher, items: list[tuple[str, str]], rounds: int = 5) -> 
     return statistics.mean(timings), timings[int(len(timings) * 0.95) - 1]
 
 
+def _without_trigger(items: list[tuple[str, str]]) -> int:
+    return sum(1 for title, summary in items if not _TRIGGER.search(f"{title}\n{summary}"))
+
+
 def feed_latency(matcher, feeds: int = 100, items: int = 50) -> float:
     """Milliseconds per feed of matcher.match_many over bench/poll.py's feeds, best of three passes."""
     from datetime import datetime, timezone
@@ -178,6 +183,14 @@ def _latencies() -> None:
     mean, p95 = incident_latency(rules_only, labelled)
     print(f"per item, incident extractor (after match): mean {mean:.2f} ms, p95 {p95:.2f} ms "
           f"({len(labelled)} probe items)")
+    mixed = [(row["title"], row["summary"]) for path in sorted(probes.parent.glob("themes*.jsonl"))
+             for row in map(json.loads, path.read_text().splitlines()) if row]
+    mean, p95 = incident_latency(rules_only, mixed)
+    print(f"per item, incident extractor, news of every kind: mean {mean:.3f} ms, p95 {p95:.3f} ms "
+          f"({len(mixed)} theme probe items, {_without_trigger(mixed)} of them with no trigger word)")
+    quiet = [(title, summary) for title, summary in mixed if not _TRIGGER.search(f"{title}\n{summary}")]
+    mean, p95 = incident_latency(rules_only, quiet)
+    print(f"per item, incident extractor, items with no trigger word: mean {mean:.4f} ms, p95 {p95:.4f} ms")
     semantic = load_semantic(True)
     if semantic is None:
         print("per item, with the semantic scorer:       not installed (make semantic)")

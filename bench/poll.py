@@ -206,8 +206,9 @@ async def measure(args, port: int) -> None:
         sync_feeds(db, feeds, datetime.now(timezone.utc))
         async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", allow_private=True, concurrency=args.concurrency,
                            host_spacing=0) as fetcher:
-            refresher = Refresher(db, fetcher, settings=FetchSettings(concurrency=args.concurrency),
-                                  matcher=matcher)
+            refresher = Refresher(db, fetcher, settings=FetchSettings(concurrency=args.concurrency,
+                                                                      workers=args.workers), matcher=matcher)
+            await refresher.start()  # the staging workers load their matchers before the clock starts
             updated = tuple(replace(feed, url=f"{feed.url}?v=2") for feed in feeds)
 
             async def timed_pass(label: str, pass_feeds) -> float:
@@ -232,7 +233,9 @@ async def measure(args, port: int) -> None:
             refresher.close()
         db.close()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak resident memory of the poller: {peak:,.0f} MB")
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak resident memory of the poller: {peak:,.0f} MB; of its largest staging worker: {workers:,.0f} MB "
+              "(both since start-up)")
         if args.breakdown:
             await breakdown(tuple(replace(feed, id=f"stage{feed.id}", url=f"{feed.url}?v=3") for feed in feeds),
                             args.concurrency)
@@ -262,29 +265,38 @@ async def worker_pass(args) -> dict:
     sync_feeds(db, feeds, datetime.now(timezone.utc))
     async with Fetcher(user_agent="watchdesk-bench/1 (+loopback)", allow_private=True, concurrency=args.concurrency,
                        host_spacing=0) as fetcher:
-        refresher = Refresher(db, fetcher, settings=FetchSettings(concurrency=args.concurrency), matcher=matcher)
+        refresher = Refresher(db, fetcher, settings=FetchSettings(concurrency=args.concurrency, workers=args.workers),
+                              matcher=matcher)
+        await refresher.start()  # as the script's timing starts after its imports and matcher load
         started = time.perf_counter()
         summary = await refresher.poll(feeds, force=True)
         await refresher.match_queued()
         elapsed = time.perf_counter() - started
         refresher.close()
     db.close()
-    return {"pass": elapsed, "new_entries": summary.new_items, "ok": summary.ok, "failing": summary.failing}
+    return {"pass": elapsed, "new_entries": summary.new_items, "ok": summary.ok, "failing": summary.failing,
+            "peak_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
 def _run_child(command: list[str]) -> dict:
-    """Run one pass in a child process; return its JSON line with its CPU seconds and peak memory."""
+    """Run one pass in a child process; return its JSON line with its CPU seconds (its own and its
+    workers') and its peak memory (its largest process)."""
     import json
     import subprocess
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"bench/poll.py: {' '.join(command[:3])} failed:\n{done.stderr[-2000:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    result["peak_mb"] = after.ru_maxrss / 1024  # the largest child so far: reported for watchdesk only
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if child.returncode != 0:
+        raise SystemExit(f"bench/poll.py: {' '.join(command[:3])} failed:\n{stderr[-2000:]}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["cpu"] = usage.ru_utime + usage.ru_stime
+    result["peak_mb"] = usage.ru_maxrss / 1024
     return result
 
 
@@ -318,7 +330,8 @@ def compare(args) -> int:
                 commands = {
                     "watchdesk": [sys.executable, str(Path(__file__).resolve()), "--worker-pass", "--db",
                                   str(stores["watchdesk"]), "--port", port, "--feeds", str(args.feeds),
-                                  "--concurrency", str(args.concurrency)],
+                                  "--concurrency", str(args.concurrency),
+                                  *(["--workers", str(args.workers)] if args.workers is not None else [])],
                     "script": [sys.executable, str(reference), str(stores["script"]), port, str(args.feeds),
                                str(args.concurrency), "--parser", "fastfeedparser", "--offload", "--match"],
                 }
@@ -345,8 +358,12 @@ def compare(args) -> int:
         print(f"{kind:<6} {spread(rate_ours, ',.0f'):>24} {spread(rate_theirs, ',.0f'):>24} "
               f"{spread(ratios, '.2f'):>20} {spread([row['cpu'] for row in ours], '.1f'):>18} "
               f"{spread([row['cpu'] for row in theirs], '.1f'):>16}")
-    print(f"peak resident memory of a watchdesk pass: {max(row['peak_mb'] for rows in figures.values() for row in rows):,.0f} MB "
-          "(the largest child process)")
+    for kind in ("first", "304", "new"):
+        ours = figures[(kind, "watchdesk")]
+        print(f"peak resident memory of a watchdesk {kind} pass: main process "
+              f"{max(row['peak_main_mb'] for row in ours):,.0f} MB, staging worker "
+              f"{max(row['peak_worker_mb'] for row in ours):,.0f} MB; the script "
+              f"{max(row['peak_mb'] for row in figures[(kind, 'script')]):,.0f} MB (at most, over the runs)")
     print(json.dumps({f"{kind}_{name}": [round(args.feeds / row["pass"], 1) for row in rows]
                       for (kind, name), rows in figures.items()}))
     return 0
@@ -368,6 +385,8 @@ def main() -> int:
     parser.add_argument("--reference", metavar="PLAIN_POLL",
                         help="compare with the obvious script (../shared/bench/plain_poll.py), passes interleaved")
     parser.add_argument("--runs", type=int, default=3, help="with --reference: runs of the three passes")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="staging worker processes (fetch.workers; default: auto)")
     parser.add_argument("--worker-pass", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--port", help=argparse.SUPPRESS)

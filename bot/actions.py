@@ -4,7 +4,7 @@
     run_action(deps, ctx, name, item, value) a click (value None) or a pick from its menu -> Reply
 
 A click on Track or Mute answers with a menu of the alert's entities and themes (and, for
-Mute, the story); picking one does it. Track and Mute change what a channel hears, so they need
+Mute, the story first); picking one does it. Track and Mute change what a channel hears, so they need
 the same right as `/watch track`; Why and Not relevant are open to everyone and answered only
 to the user who clicked. Not relevant is recorded at once against the whole alert; its menu can
 then name the entity or theme that misfired.
@@ -52,7 +52,8 @@ async def run_action(deps, ctx: CommandContext, name: str, item_id: str, value: 
         return _menu(deps, name, item)
     kind, _, target = value.partition(":")
     if name in ("track", "follow"):
-        return await _track(deps, ctx, item, kind, target, personal=name == "follow")
+        personal = name == "follow" or _is_personal(ctx)
+        return await _track(deps, ctx, item, kind, target, personal=personal)
     return _mute(deps, ctx, item, kind, target)
 
 
@@ -72,9 +73,10 @@ def _targets(deps, item: dict) -> list[tuple[str, str]]:
 
 def _menu(deps, name: str, item: dict) -> Reply:
     options = _targets(deps, item)
-    if name == "mute":
-        options = [("This story", f"story:{item['story_id']}")] + [o for o in options if o[1].startswith("entity:")]
-        title, placeholder = "Mute for 24 hours in this channel:", "This story, or an entity"
+    if name == "mute":  # the story, each entity, and each theme (the alert may have come from one)
+        options = [("This story", f"story:{item['story_id']}")] + options
+        title = "Mute for 24 hours in this channel:"
+        placeholder = "This story, an entity or a theme" if item["themes"] else "This story, or an entity"
     elif name == "follow":
         title, placeholder = "Track for yourself (alerts by direct message):", "One of this alert's entities or themes"
     else:
@@ -96,16 +98,28 @@ async def _track(deps, ctx: CommandContext, item: dict, kind: str, target: str, 
 
 
 def _mute(deps, ctx: CommandContext, item: dict, kind: str, target: str) -> Reply:
-    if not ((kind == "story" and target == item["story_id"]) or (kind == "entity" and target in item["entities"])):
-        raise CommandError("pick this story or one of this alert's entities")
+    if not ((kind == "story" and target == item["story_id"]) or (kind == "entity" and target in item["entities"])
+            or (kind == "theme" and target in item["themes"])):
+        raise CommandError("pick this story or one of this alert's entities or themes")
     now = deps.now()
     with deps.db.conn:
         feedback.mute(deps.db, platform=ctx.platform, channel_id=ctx.channel_id, target_type=kind,
                       target_id=target, until=now + timedelta(hours=MUTE_HOURS), user_id=ctx.user_id, now=now)
-    what = "this story" if kind == "story" else deps.resolver.label("entity", target)
-    return Reply(title=f"Muted {what} in this channel for {MUTE_HOURS} hours",
-                 text="No alert about it will be posted here until then; it still reaches the digest.",
-                 ephemeral=True)
+    what = "this story" if kind == "story" else deps.resolver.label(kind, target)
+    text = ("No alert about it will be posted here until then; it still reaches the digest." if kind == "story"
+            else "Until then it no longer counts as a match here (an item that matches something else this "
+                 "channel tracks still alerts); items still reach the digest.")
+    if _is_personal(ctx):
+        return Reply(title=f"Muted {what} in your personal alerts for {MUTE_HOURS} hours", ephemeral=True,
+                     text=text.replace("posted here", "sent to you").replace("this channel tracks", "you track"))
+    return Reply(title=f"Muted {what} in this channel for {MUTE_HOURS} hours", text=text, ephemeral=True)
+
+
+def _is_personal(ctx: CommandContext) -> bool:
+    """Whether the click came from a personal alert (a direct message), which acts on the watchlist."""
+    from bot.commands import personal_channel
+
+    return ctx.channel_id == personal_channel(ctx.user_id)
 
 
 def _not_relevant(deps, ctx: CommandContext, item: dict, value: str | None) -> Reply:

@@ -39,7 +39,7 @@ from store.catalog import places_containing
 from store.items import alert_item_row
 from store.matches import named_entity_matches, named_theme_matches
 from store import incidents as incident_store
-from store.quiet import all_quiet_windows, story_feeds_since
+from store.quiet import all_quiet_windows, held_alerts, story_feeds_since
 from store.subscriptions import all_subscriptions
 
 log = logging.getLogger(__name__)
@@ -208,7 +208,10 @@ def _alert_channel(db, item: AlertItem, platform: str, channel: str, mentions: t
                        status=outbox.CAPPED)
         log.info("hourly cap reached for %s %s; %s held for the digest", platform, channel, item.item_id)
         return 0
-    if recent >= limits.batch_threshold and not urgent:  # an urgent alert is never folded into a summary
+    # A burst, or a night's worth of held alerts (so the window's end brings one summary, not a
+    # flood), is folded into one summary; an urgent alert never is.
+    overnight = held_until is not None and held_alerts(db, platform, channel) >= limits.batch_threshold
+    if (recent >= limits.batch_threshold or overnight) and not urgent:
         return _add_to_batch(db, item, platform, channel, key, limits, now, held_until=held_until)
     payload = _alert_payload(item, mentions)
     if held_until is not None:  # quiet hours: sent when they end, or at once if it turns urgent
@@ -350,14 +353,20 @@ def _add_to_batch(db, item: AlertItem, platform: str, channel: str, key: str, li
                    payload=reply_to_dict(alert_reply(item, ())), now=now, story_id=item.story_id,
                    status=outbox.MERGED)
     batch = outbox.pending_batch(db, platform, channel)
+    if batch is not None and held_until is not None and not json.loads(batch["payload"]).get("quiet_until"):
+        batch = None  # a summary due before the window ends must not carry a held item out with it
     if batch is None:
         payload = {**reply_to_dict(batch_reply([(line, link)])), "lines": [[line, link]]}
+        if held_until is not None:  # held for quiet hours: `/watch quiet` can move or release it
+            payload["quiet_until"] = iso(held_until)
         return int(outbox.enqueue(db, idem_key=f"batch:{platform}:{channel}:{item.story_id}", kind="batch",
                                   platform=platform, channel_id=channel, payload=payload, now=now,
                                   not_before=max(now + timedelta(seconds=min(limits.batch_window, BATCH_COLLECT)),
                                                  held_until or now)))
-    lines = json.loads(batch["payload"]).get("lines", []) + [[line, link]]
-    outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines})
+    kept = json.loads(batch["payload"])
+    lines = kept.get("lines", []) + [[line, link]]
+    held = {"quiet_until": kept["quiet_until"]} if kept.get("quiet_until") else {}
+    outbox.update_payload(db, batch["id"], {**reply_to_dict(batch_reply(lines)), "lines": lines, **held})
     return 1
 
 

@@ -76,7 +76,8 @@ class Pipeline:
     now: Callable[[], datetime] = field(default=utc_now)
 
     async def poll(self, *, force: bool = False, progress=None) -> PassSummary:
-        """Refresh due feeds, match what waits (new feeds' baselines), then queue alerts and notices."""
+        """Refresh due feeds, match what waits (items whose matching failed), then queue alerts and notices."""
+        await self.refresher.start()  # the staging workers, once: later passes find them warm
         summary = await self.refresher.poll(self.settings.feeds, force=force, progress=progress)
         summary = replace(summary, matched=await self.refresher.match_queued())
         self.queue_awaiting_alerts()
@@ -121,7 +122,7 @@ class Pipeline:
                                  now=self.now())
 
     async def close(self) -> None:
-        """Close the fetcher's connections, the refresher's thread and both store connections."""
+        """Close the fetcher's connections, the refresher's workers and thread, and both store connections."""
         await self.fetcher.close()
         self.refresher.close()
         self.refresher.db.close()
@@ -157,7 +158,8 @@ def build_commands(settings: Settings, db, *, now: Callable[[], datetime] = utc_
 
         catalog = load_catalog(settings.watch or None)
     return Commands(Deps(db=db, now=now, started_at=started_at or now(), chart_dir=chart_directory(settings),
-                         catalog=catalog, rules=settings.alerts, timezone=settings.timezone))
+                         catalog=catalog, rules=settings.alerts, timezone=settings.timezone,
+                         urgency=settings.urgency))
 
 
 def build_adapters(settings: Settings, runner, output=None) -> dict:

@@ -8,6 +8,7 @@ for bad input. Entity and theme names are resolved forgivingly (see `bot.resolve
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -44,6 +45,7 @@ class Deps:
     catalog: object = None
     rules: tuple = ()
     timezone: str = "UTC"  # the desk's time zone: every time shown is in it
+    urgency: object = None  # bot.quiet.Urgency: what breaks quiet hours (None: the defaults)
     searches: dict = field(default_factory=dict)  # (platform, channel, user) -> last search, for `next`
     _resolver: Resolver | None = field(default=None, repr=False)
 
@@ -96,6 +98,9 @@ class Commands:
                     [label("entity", e) for e in rule.entities] + [label("theme", t) for t in rule.themes])
         sections = [Section(title="You track (alerts by direct message)", text=", ".join(mine) or
                             "nothing yet: /watch track <name> personal")]
+        quiet = quiet_hours_of(self.deps, ctx.platform, personal_channel(ctx.user_id))
+        sections.append(Section(title="Your quiet hours", text=quiet["window"] if quiet else
+                                "none: /watch quiet 23:00-07:00 <time zone> personal"))
         sections += [Section(title=f"Channel {channel}", text=", ".join(dict.fromkeys(names)))
                      for channel, names in sorted(channels.items())]
         return Reply(title="watchdesk: what is tracked", sections=tuple(sections[:40]))
@@ -327,9 +332,10 @@ async def _handle_untrack(deps: Deps, ctx: CommandContext, target: str, scope: s
 async def _handle_tracking(deps: Deps, ctx: CommandContext, scope: str = "channel") -> Reply:
     if scope == "personal":
         rows = subscriptions.channel_targets(deps.db, ctx.platform, personal_channel(ctx.user_id))
+        quiet = quiet_hours_of(deps, ctx.platform, personal_channel(ctx.user_id))
         return Reply(title="What you track (by direct message)", ephemeral=True, sections=(Section(
-            text=", ".join(deps.resolver.label(k, t) for k, t in rows) or "nothing yet"),),
-            data={"subscriptions": [{"type": kind, "id": target} for kind, target in rows]})
+            text=", ".join(deps.resolver.label(k, t) for k, t in rows) or "nothing yet"), _quiet_section(deps, quiet)),
+            data={"subscriptions": [{"type": kind, "id": target} for kind, target in rows], "quiet": quiet})
     rows = subscriptions.channel_targets(deps.db, ctx.platform, ctx.channel_id)
     sections = [Section(title="Tracked here with /watch track",
                         text=", ".join(deps.resolver.label(k, t) for k, t in rows) or "nothing yet")]
@@ -337,9 +343,88 @@ async def _handle_tracking(deps: Deps, ctx: CommandContext, scope: str = "channe
     for rule in ruled:
         sections.append(Section(title="Alert rule in feeds.yml", text=", ".join(
             [deps.resolver.label("entity", e) for e in rule.entities] + [deps.resolver.label("theme", t) for t in rule.themes])))
+    quiet = quiet_hours_of(deps, ctx.platform, ctx.channel_id)
+    sections.append(_quiet_section(deps, quiet))
     data = {"subscriptions": [{"type": kind, "id": target} for kind, target in rows],
-            "alert_rules": [{"entities": list(rule.entities), "themes": list(rule.themes)} for rule in ruled]}
+            "alert_rules": [{"entities": list(rule.entities), "themes": list(rule.themes)} for rule in ruled],
+            "quiet": quiet}
     return Reply(title="What this channel tracks", sections=tuple(sections), ephemeral=True, data=data)
+
+
+def quiet_hours_of(deps: Deps, platform: str, channel_id: str) -> dict | None:
+    """A channel's or a person's quiet window: {window, source} (set from chat, else feeds.yml), or None."""
+    from bot.quiet import describe, windows
+    from store.quiet import quiet_window
+
+    stored = quiet_window(deps.db, platform, channel_id)
+    found = windows(deps.rules, {(platform, channel_id): (stored["start"], stored["end"], stored["timezone"])}
+                    if stored else {}).get((platform, channel_id))
+    if found is None:
+        return None
+    return {"window": describe(found), "source": "chat" if stored else "feeds.yml"}
+
+
+def _quiet_section(deps: Deps, quiet: dict | None) -> Section:
+    from bot.quiet import Urgency
+
+    if quiet is None:
+        return Section(title="Quiet hours", text="none: alerts go out at any hour (set them with /watch quiet)")
+    where = "from chat" if quiet["source"] == "chat" else "in feeds.yml"
+    return Section(title="Quiet hours", text=f"{quiet['window']} (set {where}); "
+                                              f"{urgency_text(deps.urgency or Urgency())}")
+
+
+def urgency_text(urgency) -> str:
+    """What still goes out during quiet hours, in one sentence."""
+    return (f"alerts wait for the end unless urgent: an incident of tier {urgency.min_tier} or above, or a story "
+            f"reported by {urgency.outlets} or more outlets within {int(urgency.within // 60)} minutes")
+
+
+async def _handle_quiet(deps: Deps, ctx: CommandContext, window: str | None = None, timezone: str | None = None,
+                        scope: str = "channel") -> Reply:
+    from bot.quiet import Urgency, describe, parse_window, quiet_from_text, quiet_until
+    from store import quiet as quiet_store
+
+    personal = scope == "personal"
+    channel = personal_channel(ctx.user_id) if personal else ctx.channel_id
+    whose, owner = ("your", "Your") if personal else ("this channel's", "This channel's")
+    if window is None:
+        current = quiet_hours_of(deps, ctx.platform, channel)
+        return Reply(title=f"Quiet hours ({whose}): {current['window'] if current else 'none'}",
+                     sections=(_quiet_section(deps, current),), ephemeral=True, data={"quiet": current})
+    now = deps.now()
+    if window.strip().lower() == "off":
+        with deps.db.conn:
+            removed = quiet_store.clear_quiet(deps.db, platform=ctx.platform, channel_id=channel)
+            released = quiet_store.retime_held(deps.db, platform=ctx.platform, channel_id=channel, until=None,
+                                               now=now) if removed else 0
+        if not removed:
+            raise CommandError(f"{owner} quiet hours were not set from chat (a window in feeds.yml stays)")
+        return Reply(title=f"Quiet hours off ({whose})", ephemeral=personal,
+                     text=_held(released, "goes out now", "go out now"))
+    try:
+        start, end = parse_window(window)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    quiet = quiet_from_text(f"{start:%H:%M}", f"{end:%H:%M}", timezone or deps.timezone)
+    try:
+        zone_info(quiet.timezone)
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        raise CommandError(f"unknown time zone {quiet.timezone!r}; use e.g. Asia/Karachi") from None
+    with deps.db.conn:
+        quiet_store.set_quiet(deps.db, platform=ctx.platform, channel_id=channel, start=f"{start:%H:%M}",
+                              end=f"{end:%H:%M}", timezone=quiet.timezone, set_by=ctx.user_id, now=now)
+        moved = quiet_store.retime_held(deps.db, platform=ctx.platform, channel_id=channel,
+                                        until=quiet_until(quiet, now), now=now)
+    note = " " + _held(moved, "now waits for this window", "now wait for this window") if moved else ""
+    return Reply(title=f"Quiet hours ({whose}): {describe(quiet)}", ephemeral=personal,
+                 text=f"Every day, {urgency_text(deps.urgency or Urgency())}.{note}",
+                 data={"quiet": {"window": describe(quiet), "source": "chat"}})
+
+
+def _held(count: int, one: str, many: str) -> str:
+    """"1 held alert goes out now." / "3 held alerts go out now." ("" for none)."""
+    return f"{count} held alert {one}." if count == 1 else f"{count} held alerts {many}." if count else ""
 
 
 async def _handle_feeds(deps: Deps, ctx: CommandContext) -> Reply:
@@ -401,10 +486,31 @@ async def _handle_why(deps: Deps, ctx: CommandContext, item: str) -> Reply:
                           "rule": m["rule"]} for m in found["entities"]],
             "region": region.explain(),
             "themes": [{"id": t["theme_id"], "score": t["score"], "cues": list(t["cues"])} for t in found["themes"]]}
-    return Reply(title=f"Why: {title[:200]}", sections=(
-        Section(title="Entities", text="\n".join(lines) or "none"),
-        Section(title="Region", text=region.explain()),
-        Section(title="Themes", text="\n".join(themes) or "none")), footer=f"item {item_id}", data=data)
+    sections = [Section(title="Entities", text="\n".join(lines) or "none"),
+                Section(title="Region", text=region.explain()),
+                Section(title="Themes", text="\n".join(themes) or "none")]
+    quiet = _quiet_of_alert(deps, ctx, item_id)
+    if quiet:
+        sections.append(Section(title="Quiet hours", text=quiet))
+        data["quiet_hours"] = quiet
+    return Reply(title=f"Why: {title[:200]}", sections=tuple(sections), footer=f"item {item_id}", data=data)
+
+
+def _quiet_of_alert(deps: Deps, ctx: CommandContext, item_id: str) -> str | None:
+    """What quiet hours did to this item's alert here (or in the asker's direct messages), if anything."""
+    from store.items import alert_item_row
+
+    row = alert_item_row(deps.db, item_id)
+    story = (row or {}).get("story_id") or item_id
+    for channel in (ctx.channel_id, personal_channel(ctx.user_id)):
+        alert = outbox.get(deps.db, f"alert:{ctx.platform}:{channel}:{story}")
+        payload = json.loads(alert["payload"]) if alert else {}
+        window = f" ({payload['quiet_window']})" if payload.get("quiet_window") else ""
+        if payload.get("quiet_broken"):
+            return f"sent during quiet hours{window} because it is urgent: {payload['quiet_broken']}"
+        if payload.get("quiet_until"):
+            return f"held during quiet hours{window} until {_when(payload['quiet_until'], deps.timezone)}"
+    return None
 
 
 def _region(catalog, title: str, summary: str, entities: list[str]):
@@ -570,6 +676,12 @@ REGISTRY: dict[str, Subcommand] = {command.name: command for command in (
                "untrack iskp", (_TARGET, _SCOPE), manage=True),
     Subcommand("tracking", _handle_tracking, "What this channel (or you: personal) is alerted about", "tracking",
                (_SCOPE,)),
+    Subcommand("quiet", _handle_quiet, "Quiet hours for this channel (or you: personal); alerts wait unless urgent",
+               "quiet 23:00-07:00 Asia/Karachi", (
+        Argument("window", "e.g. 23:00-07:00, or off; none: show the current window", required=False,
+                 shape=r"\d{1,2}:\d{2}\s*[-–]\s*\d{1,2}:\d{2}|off", metavar="from-to"),
+        Argument("timezone", "IANA time zone, e.g. Asia/Karachi (default: the desk's)", required=False,
+                 shape=r"UTC|[A-Za-z]+(?:/[A-Za-z0-9_+-]+)+"), _SCOPE), manage=True),
     Subcommand("feeds", _handle_feeds, "Feeds and their health", "feeds", cli=True),
     Subcommand("why", _handle_why, "Why an item was flagged: the aliases and where they matched", "why 3f2a9c1b", (
         Argument("item", "Item id, as shown on an alert",

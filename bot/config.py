@@ -38,6 +38,8 @@ class FetchSettings:
     outage_ratio: float = 0.8  # this share of feeds failing in one pass means the network is down
     # private/loopback/link-local addresses a feed may reach: False (none), True (all) or networks
     allow_private: bool | tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = False
+    # processes that parse and match fetched feeds: None (auto: one with two CPUs or more), 0 (none)
+    workers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ def _comparable_url(url: str) -> str:
 def _read_fetch(top: Reader) -> FetchSettings:
     reader = top.child("fetch", {})
     reader.only({"concurrency", "host_spacing", "max_redirects", "backoff_base", "backoff_cap",
-                 "outage_ratio", "allow_private"})
+                 "outage_ratio", "allow_private", "workers"})
     concurrency = reader.get("concurrency", int, 20)
     if not 1 <= concurrency <= 500:
         reader.fail("must be between 1 and 500", key="concurrency")
@@ -220,6 +222,9 @@ def _read_fetch(top: Reader) -> FetchSettings:
     ratio = reader.get("outage_ratio", float, 0.8)
     if not 0.5 <= ratio <= 1.0:
         reader.fail("must be between 0.5 and 1.0", key="outage_ratio")
+    workers = reader.get("workers", (int, str), "auto")
+    if workers != "auto" and (isinstance(workers, (str, bool)) or not 0 <= workers <= 16):
+        reader.fail(f"must be auto or a number of processes from 0 to 16, not {workers!r}", key="workers")
     return FetchSettings(
         concurrency=concurrency,
         host_spacing=reader.duration("host_spacing", 1.0, maximum=600),
@@ -228,6 +233,7 @@ def _read_fetch(top: Reader) -> FetchSettings:
         backoff_cap=reader.duration("backoff_cap", 6 * 3600.0, minimum=60, maximum=7 * 86400),
         outage_ratio=ratio,
         allow_private=_read_allow_private(reader),
+        workers=None if workers == "auto" else workers,
     )
 
 

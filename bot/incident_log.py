@@ -2,9 +2,16 @@
 
 A report joins a stored incident when they agree on everything a different incident would differ
 in: the same type; the same day (first reports within `JOIN_HOURS`); the same place, or one of them
-names only the region the other's place is in (or no place); no two different perpetrators; and
-casualties that agree — equal, a report raising the toll, or a lagging figure no less than half
-the stored one. The incident keeps the highest firm killed and injured figures and every report.
+names only the region the other's place is in (or no place), or a place the catalog puts inside the
+other ("Mir Ali" and "North Waziristan", a district and its province); no two different
+perpetrators; and casualties that agree — equal, a report raising the toll, or a lagging figure no
+less than half the stored one.
+
+A bombing and an armed attack can be one incident told two ways ("attack on a checkpoint", "blast
+at the checkpoint"): they join when both name the place (the same, or one inside the other) and
+their figures are close (the lower at least two thirds of the higher); the incident then takes the
+more specific type, bombing. Two towns the catalog folds into one district ("Mir Ali", "Miranshah")
+stay two places. The incident keeps the highest firm killed and injured figures and every report.
 Called inside the transaction that stores the item's matches.
 """
 
@@ -41,16 +48,31 @@ def _region_name(region: str | None) -> str | None:
     return region.replace("-", " ") if region else None
 
 
-def agrees(incident: dict, record: dict) -> bool:
-    """Whether a report (an Incident.record()) describes a stored incident."""
-    if incident["type"] != record["type"]:
+ATTACKS = ("armed-attack", "bombing")  # one incident may be told as either
+
+
+def _nested(mine: str, theirs: str, lineage: dict) -> bool:
+    """Whether one place is a catalog place the other lies in (or is)."""
+    my_names, my_places = lineage.get(mine, (set(), set()))
+    their_names, their_places = lineage.get(theirs, (set(), set()))
+    return bool(my_names & their_places or their_names & my_places)
+
+
+def agrees(incident: dict, record: dict, lineage: dict | None = None) -> bool:
+    """Whether a report (an Incident.record()) describes a stored incident. `lineage` is
+    store.incidents.place_lineage of both places, for places inside others."""
+    lineage = lineage or {}
+    crossed = incident["type"] != record["type"]
+    if crossed and not (incident["type"] in ATTACKS and record["type"] in ATTACKS):
         return False
     mine, theirs = _fold(incident["place"]), _fold(record["place"])
     if incident["region"] and record["region"] and incident["region"] != record["region"]:
         return False
+    if crossed and not (mine and theirs):
+        return False  # told two ways: only when both say where
     if mine and theirs and mine != theirs:
         regions = {_region_name(incident["region"]), _region_name(record["region"])} - {None}
-        if mine not in regions and theirs not in regions:
+        if mine not in regions and theirs not in regions and not _nested(mine, theirs, lineage):
             return False  # two different named places: two incidents
     if mine is None and theirs is None and not (incident["region"] and record["region"]):
         return False  # nothing places either: too little to join on
@@ -58,14 +80,20 @@ def agrees(incident: dict, record: dict) -> bool:
         return False
     for name in ("killed", "injured"):
         stored, reported = incident[name], record[name]
-        if stored is not None and reported is not None and reported * 2 < stored:
+        if stored is None or reported is None:
+            continue
+        if reported * 2 < stored:
             return False  # far fewer dead than already reported: another incident (a slower outlet's
             # figure may lag a little, but tolls rise, they do not halve)
+        if crossed and min(stored, reported) * 3 < max(stored, reported) * 2:
+            return False  # told two ways, the figures must be close
     return True
 
 
 def _merge(incident: dict, record: dict) -> dict:
     merged = dict(incident)
+    if incident["type"] != record["type"]:
+        merged["type"] = "bombing"  # an attack whose means a report states: a bomb
     for name in ("killed", "injured"):
         figures = [f for f in (incident[name], record[name]) if f is not None]
         merged[name] = max(figures) if figures else None
@@ -88,8 +116,12 @@ def file_incidents(db, item_id: str, seen_at: str, incidents) -> list[Filed]:
     taken: set[int] = set()
     for ordinal, incident in enumerate(incidents):
         record = incident.record()
-        match = next((c for c in incident_store.candidates(db, record["type"], low, high)
-                      if c["id"] not in taken and agrees(c, record)), None)
+        kinds = ATTACKS if record["type"] in ATTACKS else (record["type"],)
+        found = [c for c in incident_store.candidates(db, kinds, low, high) if c["id"] not in taken]
+        lineage = incident_store.place_lineage(db, [_fold(record["place"]), *(_fold(c["place"]) for c in found)])
+        # a report of the same type is tried first: it is the likelier reading of the same incident
+        found.sort(key=lambda c: c["type"] != record["type"])
+        match = next((c for c in found if agrees(c, record, lineage)), None)
         if match is None:
             incident_id = incident_store.create(db, record, item_id, seen_at)
             filed.append(Filed(incident_id, True, False, record["killed"], record["injured"]))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 from dataclasses import dataclass, field
 from re import _constants as _sre, _parser as _sre_parser
 
@@ -37,36 +38,54 @@ GROUPS = ("ttp", "iskp", "islamic-state", "balochistan-liberation-army", "jaish-
 STATE_GROUPS = ("afghan-taliban",)  # a group that is the state: its forces act as a state's
 
 
-class _Lowered:
-    """A case-insensitive pattern run case-sensitively over lowercased text, behind a literal gate.
+class _FastPattern:
+    """A pattern tried only where it can match: faster in `re`, the same matches at the same offsets.
 
-    The same matches at the same offsets (lowercasing keeps every character in place), several
-    times faster in `re`, whose case-insensitive matching folds each character it tries. And
-    every match of the pattern contains one of a few literal words (`_gate` derives them from the
-    pattern), so text with none of them is answered by one Aho-Corasick scan. The pattern must
-    name only lowercase letters; the text a match returns is lowercased.
+    - Every match begins with one of a few literal words (`_starts` derives them from the
+      pattern): the pattern is tried only where one begins, found by one Aho-Corasick scan.
+      Otherwise, every match contains one (`_gate`): text with none of them is not searched.
+    - A case-insensitive pattern runs case-sensitively over lowercased text (lowercasing keeps
+      every character in place): `re` folds the case of each character it tries. It must name
+      only lowercase letters, and the text its matches return is lowercased.
     """
 
-    __slots__ = ("_compiled", "pattern", "_gate")
+    __slots__ = ("_compiled", "pattern", "folds", "_gate", "_starts")
 
     def __init__(self, compiled: re.Pattern):
+        self.folds = bool(compiled.flags & re.I)
         bare = re.sub(r"\\.|\(\?P<\w+>|\(\?P=\w+\)", "", compiled.pattern)
-        if re.search(r"[A-Z]", bare):
+        if self.folds and re.search(r"[A-Z]", bare):
             raise ValueError(f"a case-insensitive pattern names an uppercase letter: {compiled.pattern[:60]}")
         self._compiled, self.pattern = re.compile(compiled.pattern, compiled.flags & ~re.I), compiled.pattern
-        words = _gate(_sre_parser.parse(compiled.pattern, compiled.flags & ~re.I))
-        self._gate = ahocorasick_rs.AhoCorasick(sorted(words)) if words and min(map(len, words)) >= 3 else None
+        parsed = _sre_parser.parse(compiled.pattern, compiled.flags & ~re.I)
+        words, starts = _gate(parsed), _starts(list(parsed))
+        self._gate = ahocorasick_rs.AhoCorasick(sorted(words)) if words and min(map(len, words)) >= 2 else None
+        self._starts = ahocorasick_rs.AhoCorasick(sorted(starts)) if starts else None
 
     def _open(self, text: str, bounds) -> str | None:
-        lowered = _lower(text)
-        if self._gate is None:
+        lowered = _lower(text) if self.folds else text
+        if self._gate is None or self._starts is not None:  # a search by starts needs no gate
             return lowered
         window = lowered[bounds[0]:bounds[1] if len(bounds) > 1 else None] if bounds else lowered
         return lowered if self._gate.find_matches_as_indexes(window) else None
 
     def search(self, text: str, *bounds):
         lowered = self._open(text, bounds)
-        return None if lowered is None else self._compiled.search(lowered, *bounds)
+        if lowered is None:
+            return None
+        if self._starts is None:
+            return self._compiled.search(lowered, *bounds)
+        return self._search_from(lowered, *bounds)
+
+    def _search_from(self, lowered: str, pos: int = 0, endpos: int = sys.maxsize):
+        """The leftmost match, tried only where one of the words every match begins with begins."""
+        pos, endpos = max(pos, 0), min(endpos, len(lowered))
+        window = lowered[pos:endpos]
+        for start in sorted({start for _, start, _ in self._starts.find_matches_as_indexes(window, overlapping=True)}):
+            found = self._compiled.match(lowered, pos + start, endpos)
+            if found:
+                return found
+        return None
 
     def match(self, text: str, *bounds):
         lowered = self._open(text, bounds)
@@ -74,7 +93,49 @@ class _Lowered:
 
     def finditer(self, text: str, *bounds):
         lowered = self._open(text, bounds)
-        return iter(()) if lowered is None else self._compiled.finditer(lowered, *bounds)
+        if lowered is None:
+            return iter(())
+        if self._starts is None:
+            return self._compiled.finditer(lowered, *bounds)
+        return self._iterate(lowered, *bounds)
+
+    def _iterate(self, lowered: str, pos: int = 0, endpos: int = sys.maxsize):
+        # as re's finditer: each search starts where the last match ended (no match is empty)
+        while (found := self._search_from(lowered, pos, endpos)) is not None:
+            yield found
+            pos = found.end()
+
+
+def _starts(parsed: list) -> set[str] | None:
+    """Literal words one of which every match of this parsed pattern begins with (after a word
+    boundary); None if a match may begin otherwise, or be empty."""
+    run = ""
+    for index, (op, value) in enumerate(parsed):
+        if op is _sre.LITERAL:
+            run += chr(value)
+            continue
+        if run:
+            return {run}
+        if op is _sre.AT and value is _sre.AT_BOUNDARY:
+            continue
+        rest = parsed[index + 1:]
+        if op is _sre.SUBPATTERN and not value[1] and not value[2]:  # a group with no inline flags
+            return _starts(list(value[-1]) + rest)
+        if op is _sre.BRANCH:
+            words = set()
+            for option in value[1]:
+                found = _starts(list(option) + rest)
+                if not found:
+                    return None
+                words |= found
+            return words
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and value[0] >= 1:
+            return _starts(list(value[2]))
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and value[0] == 0:
+            inside, after = _starts(list(value[2])), _starts(rest)
+            return inside | after if inside and after else None
+        return None
+    return {run} if run else None
 
 
 def _gate(parsed) -> set[str] | None:
@@ -82,19 +143,22 @@ def _gate(parsed) -> set[str] | None:
 
     Of a sequence's parts that every match goes through, the one whose shortest word is longest.
     """
-    best, run = None, ""
+    best, runs = None, {""}  # runs: the literal text just read, each way it can be written
 
     def consider(words):
         nonlocal best
-        if words and (best is None or min(map(len, words)) > min(map(len, best))):
+        if words and "" not in words and (best is None or min(map(len, words)) > min(map(len, best))):
             best = words
 
     for op, value in parsed:
         if op is _sre.LITERAL:
-            run += chr(value)
+            runs = {run + chr(value) for run in runs}
             continue
-        consider({run} if run else None)
-        run = ""
+        if op is _sre.IN and len(value) <= 3 and all(kind is _sre.LITERAL for kind, _ in value):
+            runs = {run + chr(char) for run in runs for _, char in value}  # ['’]: a character of a few
+            continue
+        consider(runs)
+        runs = {""}
         if op is _sre.SUBPATTERN:
             consider(_gate(value[-1]))
         elif op is _sre.BRANCH:
@@ -108,7 +172,7 @@ def _gate(parsed) -> set[str] | None:
             consider(words)
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and value[0] >= 1:
             consider(_gate(value[2]))
-    consider({run} if run else None)
+    consider(runs)
     return best
 
 
@@ -221,7 +285,9 @@ _TRIGGER = re.compile(r"""
     (?:struck|strike|strikes|hit|hits|pound|pounded)\ (?:on\ )?(?:what\ [\w\ ]{0,30}?\ called\ )?(?:suspected\ |militant\ |terrorist\ )*[\w-]*\ ?hideouts|
     strikes?\ (?:on|against)\ (?:suspected\ |militant\ )*[\w-]*\ ?hideouts|
     (?:a|an|the)\ (?:u\.s\.\ |us\ |american\ )?strike\ (?:in|on|near)|
-    killed\ by\ an?\ (?:american|u\.s\.|us|pakistani|iranian)\ drone)
+    killed\ by\ an?\ (?:american|u\.s\.|us|pakistani|iranian)\ drone|
+    (?:pakistani|american|u\.s\.|iranian|israeli|russian|turkish)\ (?:air\ )?strikes(?!\ (?:by|over|against\ the))
+    )
     | (?P<bomb>suicide\ (?:bomb(?:er|ers|ing|ings)?|attacks?|blasts?|car\ bomb(?:ing)?)|car\ bomb(?:ing|s)?|
     (?:roadside\ |time\ |remote-controlled\ |magnetic\ )?bomb(?:s|ing|ings|ed)?(?!-making|\ squad|\ disposal)|
     blasts?|explosions?|explosives?(?:-laden|\ device)?|improvised\ explosive\ device|ieds?|grenades?|landmines?|
@@ -270,7 +336,8 @@ _MODAL = re.compile(
 _RETRO_TITLE = re.compile(r"\b(?:year on|years on|decade on|anniversary|revisits?|remember(?:s|ing)?|"
                           r"book|documentary|analysis|explainer|timeline|think tank|report finds|"
                           r"\d+ ?(?:pc|per ?cent|%))\b|^analysis\b", re.I)
-_DATED = re.compile(r"\b(?:19|20)\d\d\b|\b(?:years?|decades?|months?) (?:ago|earlier|after|on)\b", re.I)
+_DATED = re.compile(r"\b(?:19|20)\d\d\b|\b(?:years?|decades?|months?) (?:ago|earlier|after|on)\b|"
+                    r"\blast (?:month|year)(?:['’]s)?|\bearlier this year\b", re.I)
 _OUTSIDE = re.compile(
     r"\b(?:protest\w*|demonstrat\w+|supporters|marchers|rioters|mob|earthquakes?|floods?|landslides?|"
     r"avalanche|accident|crash(?:ed)?|ravine|plunged?|skidded|fire broke out|cloudburst|"
@@ -426,6 +493,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         return None  # an infinitive: "to attack", "to strike"
     if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]):
         return None
+    if re.search(r"\b(?:last|previous) (?:month|year)['’]s\s+(?:[\w-]+\s+){0,3}$", before):
+        return None  # "last month's Parachinar market bombing": weeks or more before the news
     kind = None
     strength = 1
     if found.group("air"):
@@ -456,6 +525,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
     elif found.group("shot"):
         kind = "targeted-killing"
         victims = (subject + " " + after[:50])
+        if clause.sentence == 0:  # a headline's words are few: its first sentence says where it happened
+            sentence_words = text[clause.start:clause.end + 250]
         if (re.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
                       rf"soldiers|passengers|labou?rers|workers|guards|persons|of them)", victims, re.I)
                 or re.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|bus|passengers",
@@ -529,6 +600,10 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
                 re.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire|"
                           r"troops|forces", sentence_words, re.I):
             kind, strength = "security-operation", 2
+        elif passive and re.search(r"\bresist(?:ed|ing|ance)?\b", sentence_words, re.I) and re.search(
+                r"\b(?:eradication|operation|drive|raid|campaign|search)\b", sentence_words, re.I) and \
+                _STATE_RE.search(sentence_words):
+            kind, strength = "security-operation", 2  # an enforcement drive that met armed resistance
         elif passive:
             return None
         elif _STATE_RE.search(subject) and not _ATTACKERS_RE.search(subject) and (
@@ -613,6 +688,12 @@ _ROLE = re.compile(r"\b(?:governor|minister|commander|chief|leader|head|official
 _NEXT_PART = rf"(?=(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one|his|her|their|the)\b)"
 
 
+# One named person: "shot dead former lawmaker Malik Nawaz Khan", and "elder Haji Gul Rehman and ..."
+_NAMED_VICTIM = re.compile(r"\s*(?:(?:former|senior|local|retired|prominent|tribal|provincial|district|police|"
+                           r"religious|a)\s+)*" + _ROLE.pattern + r"\s+(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+(?![\w-])")
+_NAMED_BEFORE = re.compile(_ROLE.pattern + r"\s+(?:[A-Z][\w'’.-]+\s+){1,4}and\s+$")
+
+
 def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | None:
     """Parse a conjunction of counted parts from `start`: (total or None if vague, end, first noun)."""
     position, total, noun, seen, vague = start, 0, "", False, False
@@ -626,13 +707,18 @@ def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | N
         elif found.group("n"):
             value = number(found.group("n"))
             qualifier = (found.group("qual") or "").strip().lower()
-            if value is None or (qualifier and qualifier not in _FIRM_QUAL):
+            if value is None or (qualifier and qualifier not in _FIRM_QUAL) or \
+                    rest.split()[:1] in (["dozen"], ["dozens"], ["score"], ["scores"]):  # "two dozen": vague
                 vague = True
             else:
                 total += value
         elif found.group("one"):
             word = found.group("one").lower()
-            head = rest.split()[-1] if rest else ""
+            # the counted noun ends where a participle or another phrase begins: "a policeman escorting the workers"
+            noun_words = list(itertools.takewhile(
+                lambda w: not (w.endswith("ing") and len(w) > 5) and w not in ("the", "a", "an", "his", "her", "their"),
+                rest.split()))
+            head = (noun_words or rest.split() or [""])[-1]
             if rest.split()[:1] and rest.split()[0] in ("dozen", "few", "number", "handful", "score"):
                 vague = True
             elif not rest or (word in ("the", "his", "her", "their", "its") and not _ROLE.search(rest)):
@@ -664,6 +750,11 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
     """Casualty figures for killed or injured between start and end."""
     figures = []
     words = text[start:end]
+    lowered = words.lower()
+    if "toll" not in lowered and "no " not in lowered and \
+            not (_PASSIVE_KILL if which == "killed" else _PASSIVE_HURT).search(words) and \
+            not _ACTIVE[which].search(words):
+        return figures  # every figure below starts from one of these words, which blanking only removes
     # neutralise parentheticals: ", including women and children," ", most of them policemen,"
     blank = re.sub(r",\s*(?:including|most of them|many of them|among them|mostly|all of them|mainly)[^,.;]*(?=[,.;]|$)",
                    lambda m: " " * len(m.group(0)), words, flags=re.I)
@@ -685,6 +776,9 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
     for found in _ACTIVE[which].finditer(local):
         parsed = _parts(local, found.end(), len(local))
         if parsed is None:
+            named = _NAMED_VICTIM.match(local, found.end())
+            if named and found.group(0).lower().startswith(("kill", "shot", "gunned")):
+                figures.append(_Figure(1, start + found.end(), start + named.end(), "person"))
             continue
         value, stop, noun = parsed
         verb = found.group(0).lower()
@@ -701,7 +795,8 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
             continue  # "a car bomb killed the governor": the count follows the verb
         head = local[:found.start()]
         cut = max([head.rfind(mark) for mark in (";", ":", "\n", " when ", " said ", " says ", " that ")] + [-1])
-        for previous in re.finditer(r"\b(?:killed|dead|died|martyred|injured|wounded|hurt)\b\s*,?\s*(?:and\s+)?", head):
+        for previous in re.finditer(r"\b(?:killed|dead|died|martyred|martyrdom|lost their lives|perished|injured|wounded|"
+                                    r"hurt)\b\s*,?\s*(?:and\s+)?", head):
             cut = max(cut, previous.end() - 1)
         segment = head[cut + 1:]
         segment_clean = re.sub(r",[^,]*,", lambda m: " " * len(m.group(0)), segment)
@@ -718,6 +813,8 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
                 value, _, noun = parsed
                 if value is not None and others:
                     value += number(others.group("n")) or 0
+                if value is not None and _NAMED_BEFORE.search(segment_clean[:start_at.start()]):
+                    value += 1  # "Tribal elder Haji Gul Rehman and two of his guards were killed"
                 figures.append(_Figure(value, start + cut + 1 + start_at.start(), start + found.end(), noun))
                 taken = True
                 break
@@ -915,6 +1012,30 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 place.depth = max(place.depth, other.depth + 1)
                 place.region = place.region or other.region
             break
+    return _after_dateline(text, title_end, places)
+
+
+# A wire story's dateline ("QUETTA, Pakistan (Reuters) -", "KABUL, Afghanistan (AP) —", "MIRANSHAH:")
+# names where it was filed, not always where the incident was.
+_DATELINE = re.compile(r"(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+)*)(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)*)?"
+                       r"(?:\s*\([A-Za-z .]+\))?\s*(?:[-—–:])\s")
+
+
+def _after_dateline(text: str, title_end: int, places: list[_Place]) -> list[_Place]:
+    """The places, less those of the summary's dateline when the text names any other; a dateline's
+    own capitals are written as a name ("QUETTA" -> "Quetta")."""
+    dateline = _DATELINE.match(text, title_end + 1)
+    if dateline is None or not re.fullmatch(r"[A-Z .'’-]+", text[dateline.start():dateline.end()].split(",")[0]
+                                            .split("(")[0].rstrip(" :-—–")):
+        return places
+    within = [p for p in places if dateline.start() <= p.start < dateline.end()]
+    if not within:
+        return places
+    if len(within) < len(places):
+        return [p for p in places if p not in within]
+    for place in within:
+        if place.name.isupper():
+            place.name = place.name.title()
     return places
 
 
@@ -965,6 +1086,11 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
         return []  # every incident starts from a trigger word: most items have none, and cost nothing
     sentences = _sentences(title, summary)
     clauses = _clauses(text, sentences)
+    # a later sentence that says it tells another incident ("In a separate attack", "Hours later")
+    separate = {index for index, (start, end) in enumerate(sentences)
+                if index >= 1 and _SEPARATE.match(text[start:end].lstrip())}
+    later = [c for c in clauses if c.sentence in separate]
+    clauses = [c for c in clauses if c.sentence not in separate]
     main = [c for c in clauses if c.kind == "main"]
     # a noun headline ("Blast in Quetta market") reports an incident when the first sentence says it happened
     lede = any(_evidence(text, c, None) for c in main if c.sentence == 1)
@@ -1022,7 +1148,28 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
                         same.spans[name] = incident.spans[name]
             continue
         incidents.append(incident)
+    for index in sorted(separate):
+        incident = _separate_incident(text, [c for c in later if c.sentence == index], matches, located_in, groups,
+                                      len(title))
+        if incident is not None and not any(i.type == incident.type and (i.place or "").lower() ==
+                                            (incident.place or "").lower() for i in incidents):
+            incidents.append(incident)
     return incidents
+
+
+_SEPARATE = re.compile(r"(?:in (?:a|another) separate (?:incident|attack)|in (?:another|a second|a later) "
+                       r"(?:incident|attack)|separately|elsewhere|hours later|later (?:that|the same) (?:day|night))\b",
+                       re.I)
+
+
+def _separate_incident(text: str, clauses, matches, located_in, groups, title_length: int) -> Incident | None:
+    """The incident a sentence of its own tells ("In a separate attack, ..."), read like a lead."""
+    found = [t for c in clauses if c.kind == "main" and _evidence(text, c, None) for t in _triggers(text, c)]
+    first = _lead(found)
+    if first is None:
+        return None
+    return _build(text, first, [t for t in found if t.type == first.type], clauses, matches, located_in, groups,
+                  title_length)
 
 
 def _lead(triggers: list[_Trigger]) -> _Trigger | None:
@@ -1176,7 +1323,8 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
             near = [g for g in _groups_in(matches, groups, floor, lead.start)
                     if lead.start - g[2] < 50 and not re.search(r"\b(?:on|against|of|targeting|hideouts of|members of)\s+"
                                                                 r"(?:the\s+)?$", text[max(floor, g[1] - 25):g[1]], re.I)]
-            if near and not re.search(r"[;:]", text[near[-1][2]:lead.start]):
+            if near and not re.search(r"[;:]", text[near[-1][2]:lead.start]) and not re.search(
+                    r"\b(?:denie[sd]|deny|denying|rejected|disowned|distanced)\b", text[near[-1][2]:lead.start], re.I):
                 _actor(incident, near[-1][0], (near[-1][1], near[-1][2]))
                 return
         return
@@ -1234,6 +1382,9 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
             if re.search(r"^\s*(?:'s)?\s*(?:border|side|soil|territory|airspace|posts|positions|villages?|province)",
                          after_word) and kind == "air-strike":
                 continue
+            if re.search(r"\b(?:near|along|across|on|at|to|from|off)\s+(?:the\s+)?$", before_word) and \
+                    re.match(r"\s*(?:border|frontier|side)\b", after_word):
+                continue  # "near the Afghan border": where, not whose forces
             weight = 0
             if re.match(r"(?:'s)?\s*(?:\w+\s+){0,2}(?:jets?|aircraft|drones?|warplanes?|missiles?|air ?strikes?|"
                         r"airstrike|forces|troops|military|army|security forces|intelligence|border|counter|strike|"
@@ -1331,8 +1482,9 @@ def item_incidents(matcher, item: dict, result=None) -> list[Incident]:
     return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches], places, groups)
 
 
-# Every case-insensitive pattern above but the one that rewrites text runs over lowercased text.
+# Every pattern above that only finds (the one that rewrites text stays as they are) is tried only
+# where it can match.
 for _name, _value in list(globals().items()):
-    if isinstance(_value, re.Pattern) and _value.flags & re.I and _name != "_GENERIC":
-        globals()[_name] = _Lowered(_value)
+    if isinstance(_value, re.Pattern) and _name != "_GENERIC":
+        globals()[_name] = _FastPattern(_value)
 del _name, _value

@@ -39,6 +39,24 @@ def open_db(path: str | Path, *, check_same_thread: bool = False) -> sqlite_util
     return db
 
 
+def open_reader(path: str | Path) -> sqlite_utils.Database:
+    """Open an existing store read-only (another process's view of it: WAL lets it read while
+    the writer writes). No migrations: the writer's process applied them."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    return sqlite_utils.Database(conn)
+
+
+def file_path(db) -> str | None:
+    """The file a store lives in; None for a store in memory."""
+    for _, name, path in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return path or None
+    return None
+
+
 def begin_immediate(db) -> None:
     """Start the transaction now with the write lock held, so what it reads cannot change under it."""
     db.conn.execute("BEGIN IMMEDIATE")

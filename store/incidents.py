@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from store.catalog import places_containing
+
 FIELDS = ("type", "actor", "claimed", "place", "region", "killed", "injured")
 _COLUMNS = ("id", *FIELDS, "first_seen_at", "last_seen_at", "first_item_id", "reports")
 
@@ -22,12 +24,35 @@ def reported(db, item_id: str) -> bool:
     return db.execute("SELECT 1 FROM incident_reports WHERE item_id = ? LIMIT 1", [item_id]).fetchone() is not None
 
 
-def candidates(db, kind: str, low: str, high: str) -> list[dict]:
-    """Incidents of a type whose reports span the time window [low, high], newest first."""
+def candidates(db, kinds, low: str, high: str) -> list[dict]:
+    """Incidents of these types whose reports span the time window [low, high], newest first."""
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+    marks = ", ".join("?" for _ in kinds)
     rows = db.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE type = ? AND last_seen_at >= ? AND first_seen_at <= ? "
-        "ORDER BY first_seen_at DESC LIMIT 50", [kind, low, high]).fetchall()
+        f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE type IN ({marks}) AND last_seen_at >= ? "
+        "AND first_seen_at <= ? ORDER BY first_seen_at DESC LIMIT 50", [*kinds, low, high]).fetchall()
     return [_row(row) for row in rows]
+
+
+def place_lineage(db, names) -> dict[str, tuple[set[str], set[str]]]:
+    """For each place name (case-folded): the catalog places it is the name of, and the places it
+    names (by name or alias) with every place they lie in. Unknown names get two empty sets."""
+    found: dict[str, tuple[set[str], set[str]]] = {}
+    for name in {n.casefold() for n in names if n}:
+        named = {row[0] for row in db.execute(
+            "SELECT id FROM entities WHERE type = 'place' AND lower(name) = ?", [name])}
+        named |= {row[0] for row in db.execute(
+            "SELECT aliases.entity_id FROM aliases JOIN entities ON entities.id = aliases.entity_id "
+            "WHERE entities.type = 'place' AND lower(aliases.alias) IN (?, ?, ?, ?)",
+            [f"{name} district", f"{name} province", f"{name} agency", f"{name} tribal district"])}
+        aliased = {row[0] for row in db.execute(
+            "SELECT aliases.entity_id FROM aliases JOIN entities ON entities.id = aliases.entity_id "
+            "WHERE entities.type = 'place' AND lower(aliases.alias) = ?", [name])} | named
+        within = set(aliased)
+        for parents in places_containing(db, aliased).values():
+            within |= parents
+        found[name] = (named, within)
+    return found
 
 
 def create(db, record: dict, item_id: str, seen_at: str) -> int:
@@ -42,10 +67,10 @@ def create(db, record: dict, item_id: str, seen_at: str) -> int:
 def update(db, incident_id: int, record: dict, seen_at: str) -> None:
     """Set an incident's fields (as the joining rule merged them) and widen its time span."""
     db.conn.execute(
-        "UPDATE incidents SET actor = ?, claimed = ?, place = ?, region = ?, killed = ?, injured = ?, "
+        "UPDATE incidents SET type = ?, actor = ?, claimed = ?, place = ?, region = ?, killed = ?, injured = ?, "
         "first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?) WHERE id = ?",
-        [record["actor"], record["claimed"], record["place"], record["region"], record["killed"], record["injured"],
-         seen_at, seen_at, incident_id])
+        [record["type"], record["actor"], record["claimed"], record["place"], record["region"], record["killed"],
+         record["injured"], seen_at, seen_at, incident_id])
 
 
 def add_report(db, incident_id: int, item_id: str, ordinal: int, record: dict, spans: dict, seen_at: str) -> None:

@@ -12,7 +12,7 @@ import json
 import sys
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import timedelta
 
 from bot.models import Item
@@ -25,25 +25,36 @@ _CHUNK = 500  # bound parameters per IN (...) list
 _WINDOW = timedelta(hours=STORY_WINDOW_HOURS)
 
 
-@dataclass(frozen=True)
-class NewItem:
-    """An item ready to be stored: its story keys computed, and whether it is a baseline."""
+class NewItem(NamedTuple):
+    """An item ready to be stored: its story keys computed, its row built, and whether it is a baseline.
 
-    item: Item
+    Plain strings and tuples, so that a batch of them is cheap to send from a worker process.
+    """
+
     item_id: str
+    feed_id: str
+    dedup_key: str
+    title: str
+    summary: str
     canonical: str | None
     tokens: tuple[str, ...]  # significant title words, sorted
     prefix: tuple[str, ...]  # the words indexed and probed for near-identical titles
     times: tuple[str, str, str, str]  # published, fetched, story window start and end, as stored
+    row: tuple  # the items row but its story: id, feed_id, dedup_key, guid, link, canonical_url, title,
+    # summary, author, published_at, fetched_at, is_baseline, source
     baseline: bool = False
 
 
 def prepare(item: Item, *, baseline: bool = False) -> NewItem:
-    """Compute an item's id, story keys and stored times (pure: call it anywhere)."""
+    """Compute an item's id, story keys and stored row (pure: call it anywhere)."""
     tokens = title_tokens(item.title)
     published = item.published_at
     times = (iso(published), iso(item.fetched_at), iso(published - _WINDOW), iso(published + _WINDOW))
-    return NewItem(item, item.id, canonical_url(item.link), tokens, title_prefix(tokens), times, baseline)
+    item_id, canonical = item.id, canonical_url(item.link)
+    row = (item_id, item.feed_id, item.dedup_key, item.guid, item.link, canonical, item.title, item.summary,
+           item.author, times[0], times[1], int(baseline), item.source)
+    return NewItem(item_id, item.feed_id, item.dedup_key, item.title, item.summary, canonical, tokens,
+                   title_prefix(tokens), times, row, baseline)
 
 
 def known_keys(db, feed_id: str, keys: list[str]) -> set[str]:
@@ -211,7 +222,7 @@ def insert_items(db, new: Sequence[NewItem], recent: RecentStories | None = None
     batch_tokens: dict[str, deque] = {}  # token -> the newest stories of this batch with it
     stories, story_tokens, item_rows, joined_ids, placed = [], [], [], {}, []
     for index, entry in enumerate(new):
-        item, item_id = entry.item, entry.item_id
+        item_id = entry.item_id
         published, fetched = entry.times[0], entry.times[1]
         story_id = by_url.get(entry.canonical) if entry.canonical else None
         if story_id is None and entry.prefix:
@@ -222,7 +233,7 @@ def insert_items(db, new: Sequence[NewItem], recent: RecentStories | None = None
         joined = story_id is not None
         if story_id is None:
             story_id, first_seen = item_id, published
-            stories.append((story_id, item.title, entry.canonical, item_id, first_seen, fetched,
+            stories.append((story_id, entry.title, entry.canonical, item_id, first_seen, fetched,
                             " ".join(entry.tokens)))
             if recent is not None:
                 recent.stage(story_id, first_seen, entry.tokens, entry.prefix)
@@ -233,9 +244,7 @@ def insert_items(db, new: Sequence[NewItem], recent: RecentStories | None = None
             joined_ids[story_id] = fetched
         if entry.canonical:
             by_url.setdefault(entry.canonical, story_id)
-        item_rows.append((item_id, item.feed_id, item.dedup_key, item.guid, item.link, entry.canonical,
-                          item.title, item.summary, item.author, published, fetched, int(entry.baseline),
-                          item.source, story_id))
+        item_rows.append((*entry.row, story_id))
         placed.append((story_id, joined))
     write_rows(db, stories, story_tokens, item_rows, joined_ids)
     if recent is not None:
@@ -246,7 +255,8 @@ def insert_items(db, new: Sequence[NewItem], recent: RecentStories | None = None
 def write_rows(db, stories: Sequence[tuple], story_tokens: Sequence[tuple], item_rows: Sequence[tuple],
                joined: dict[str, str]) -> None:
     """Write placed items: new stories and their words, the items and their search entries, and
-    the stories items joined (outlets counted again, last seen). A statement each, whatever the size.
+    the stories items joined (an outlet more for each feed new to the story, last seen). A
+    statement or two each, whatever the size.
 
     Rows: stories (id, title, canonical_url, first_item_id, first_seen_at, last_seen_at,
     title_tokens); story_tokens (token, story_id, first_seen_at); items (id, feed_id, dedup_key,
@@ -254,6 +264,7 @@ def write_rows(db, stories: Sequence[tuple], story_tokens: Sequence[tuple], item
     source, story_id); joined {story_id: last_seen_at}.
     """
     conn = db.conn
+    outlets = _new_outlets(db, stories, item_rows, joined)
     conn.executemany(
         """INSERT INTO stories (id, title, canonical_url, first_item_id, first_seen_at, last_seen_at,
            outlet_count, title_tokens) VALUES (?, ?, ?, ?, ?, ?, 1, ?)""", stories)
@@ -265,10 +276,30 @@ def write_rows(db, stories: Sequence[tuple], story_tokens: Sequence[tuple], item
            published_at, fetched_at, is_baseline, source, story_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
         item_rows)
     index_items(db, after_rowid=last_rowid)
-    conn.executemany(
-        """UPDATE stories SET last_seen_at = ?, outlet_count =
-           (SELECT count(DISTINCT feed_id) FROM items WHERE story_id = ?) WHERE id = ?""",
-        [(seen, story_id, story_id) for story_id, seen in joined.items()])
+    conn.executemany("UPDATE stories SET last_seen_at = ?, outlet_count = outlet_count + ? WHERE id = ?",
+                     [(seen, outlets.get(story_id, 0), story_id) for story_id, seen in joined.items()])
+
+
+def _new_outlets(db, stories: Sequence[tuple], item_rows: Sequence[tuple], joined) -> dict[str, int]:
+    """How many feeds each joined story gains: those of the joining items that have no item in
+    it yet (stored, or the item that starts it in this batch). Read before the items are written."""
+    pairs = {(row[13], row[1]) for row in item_rows if row[13] in joined}
+    if not pairs:
+        return {}
+    feed_of = {row[0]: row[1] for row in item_rows}
+    started = {story[0]: feed_of.get(story[3]) for story in stories}
+    pairs -= {(story_id, feed_id) for story_id, feed_id in started.items()}
+    stored = sorted(pair for pair in pairs if pair[0] not in started)
+    for start in range(0, len(stored), _CHUNK * 4):
+        chunk = stored[start:start + _CHUNK * 4]
+        pairs -= set(map(tuple, db.execute(
+            """SELECT p.value ->> 0, p.value ->> 1 FROM json_each(?) p WHERE EXISTS
+               (SELECT 1 FROM items WHERE story_id = p.value ->> 0 AND feed_id = p.value ->> 1)""",
+            [json.dumps(chunk)])))
+    gained: dict[str, int] = {}
+    for story_id, _ in pairs:
+        gained[story_id] = gained.get(story_id, 0) + 1
+    return gained
 
 
 def index_items(db, *, after_rowid: int) -> None:

@@ -19,32 +19,68 @@ def save_many(db, results, *, replace: bool = True, published: dict[str, str] | 
     """Store (item_id, MatchResult) pairs in a few statements; the items leave the match queue.
 
     `published` (item id -> the item's stored published_at), when the caller has it, is written
-    with each mention, saving the trigger's lookup of it.
+    with each mention; the others are read from the items.
     """
     published = published or {}
-    ids = [(item_id,) for item_id, _ in results]
-    if replace:
-        db.conn.executemany("DELETE FROM item_entities WHERE item_id = ?", ids)
-        db.conn.executemany("DELETE FROM item_themes WHERE item_id = ?", ids)
     entity_rows, theme_rows = [], []
     for item_id, result in results:
-        when = published.get(item_id)
-        rows = {(m.entity, m.start): (item_id, m.entity, m.alias, m.start, m.end, m.rule, when)
-                for m in result.matches}
-        named = {m.entity for m in result.matches}
-        for entity_id in result.entities:
-            if entity_id not in named:
-                rows[(entity_id, IMPLIED_START)] = (item_id, entity_id, "", IMPLIED_START, IMPLIED_START, "implied",
-                                                    when)
-        entity_rows.extend(rows.values())
-        theme_rows.extend((item_id, t.theme, t.score, json.dumps(list(t.cues), ensure_ascii=False))
-                          for t in result.themes)
-    db.conn.executemany(
-        'INSERT INTO item_entities (item_id, entity_id, alias, start, "end", rule, published_at) '
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        entity_rows)
-    db.conn.executemany("INSERT INTO item_themes (item_id, theme_id, score, cues) VALUES (?, ?, ?, ?)", theme_rows)
-    db.conn.executemany("DELETE FROM match_queue WHERE item_id = ?", ids)
+        entities, themes = match_rows(item_id, result, published.get(item_id))
+        entity_rows.extend(entities)
+        theme_rows.extend(themes)
+    write_matches(db, [item_id for item_id, _ in results], entity_rows, theme_rows, replace=replace)
+
+
+def match_rows(item_id: str, result, published: str | None) -> tuple[list[tuple], list[tuple]]:
+    """An item's item_entities and item_themes rows (pure: call it anywhere, e.g. in a worker).
+
+    Entity rows: (item_id, entity_id, alias, start, end, rule, published_at); an entity implied by
+    another has no span. Theme rows: (item_id, theme_id, score, cues as JSON).
+    """
+    rows = {(m.entity, m.start): (item_id, m.entity, m.alias, m.start, m.end, m.rule, published)
+            for m in result.matches}
+    named = {m.entity for m in result.matches}
+    for entity_id in result.entities:
+        if entity_id not in named:
+            rows[(entity_id, IMPLIED_START)] = (item_id, entity_id, "", IMPLIED_START, IMPLIED_START, "implied",
+                                                published)
+    themes = [(item_id, t.theme, t.score, json.dumps(list(t.cues), ensure_ascii=False)) for t in result.themes]
+    return list(rows.values()), themes
+
+
+def write_matches(db, item_ids, entity_rows, theme_rows, *, replace: bool = True) -> None:
+    """Write prepared match rows (see `match_rows`) for these items.
+
+    With `replace`, what the items had is deleted first (and they leave the match queue); without
+    it the items are new and have nothing stored yet. A statement or two per table, whatever
+    the number of rows: the mentions' times and the per-day counts (entity_days: each item once
+    per entity and day, unless it already named that entity) are set by one statement each over
+    the rows just inserted (read by rowid: NOT INDEXED keeps the planner from scanning a whole
+    index for its GROUP BY).
+    """
+    ids = [(item_id,) for item_id in item_ids]
+    conn = db.conn
+    if replace:
+        conn.executemany("DELETE FROM item_entities WHERE item_id = ?", ids)
+        conn.executemany("DELETE FROM item_themes WHERE item_id = ?", ids)
+    if entity_rows:
+        last_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM item_entities").fetchone()[0]
+        conn.executemany('INSERT INTO item_entities (item_id, entity_id, alias, start, "end", rule, published_at) '
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", entity_rows)
+        if any(row[6] is None for row in entity_rows):
+            conn.execute("""UPDATE item_entities SET published_at =
+                            (SELECT items.published_at FROM items WHERE items.id = item_entities.item_id)
+                            WHERE rowid > ? AND published_at IS NULL""", [last_rowid])
+        conn.execute("""INSERT INTO entity_days (entity_id, day, mentions)
+                        SELECT entity_id, substr(published_at, 1, 10), count(DISTINCT item_id)
+                        FROM item_entities AS added NOT INDEXED WHERE rowid > :last AND published_at IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM item_entities AS stored WHERE stored.item_id = added.item_id
+                                        AND stored.entity_id = added.entity_id AND stored.rowid <= :last)
+                        GROUP BY 1, 2
+                        ON CONFLICT (entity_id, day) DO UPDATE SET mentions = mentions + excluded.mentions""",
+                     {"last": last_rowid})
+    conn.executemany("INSERT INTO item_themes (item_id, theme_id, score, cues) VALUES (?, ?, ?, ?)", theme_rows)
+    if replace:  # new items were never queued
+        conn.executemany("DELETE FROM match_queue WHERE item_id = ?", ids)
 
 
 def queue_for_matching(db, item_ids) -> None:

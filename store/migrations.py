@@ -18,8 +18,9 @@ aliases         every name an entity is known by (alias, lang, case_sensitive).
 relations       entity -> relation -> entity (leader-of, part-of, located-in, ...).
 themes          the catalog's themes (id, name, description).
 item_entities   which entity an item mentions: alias, span (start, end), rule, and the item's
-                published_at (copied by a trigger, so lookups read one index).
-entity_days     mentions (distinct items) of each entity per UTC day, kept by triggers.
+                published_at (written with the row, so lookups read one index).
+entity_days     mentions (distinct items) of each entity per UTC day: added per batch by the write
+                path (store.matches.write_matches), taken back by a trigger on deletion.
 item_themes     which theme an item is about: score and the cues that fired.
 match_queue     items stored but not yet matched (a new feed's baseline is matched after the
                 poll that stored it); emptied as the matcher catches up.
@@ -41,6 +42,29 @@ incident_reports each item's reading of an incident: the item and its ordinal in
                 incident it joined, its own fields, the spans they came from (JSON) and its time.
 quiet_hours     a quiet window set from chat for a channel, or for a person ("@<user id>": their
                 personal watchlist): from, to (HH:MM), time zone, who set it and when.
+
+Indexes, each with the queries that read it (primary keys and UNIQUE constraints not listed;
+found by EXPLAIN QUERY PLAN over every statement the test suite runs):
+
+items_published            items(published_at): items of a period (store.digests
+                           period_entities and period items, search newest first), the first
+                           rowid after a time.
+items_canonical_url        items(canonical_url): the story holding a URL (store.items
+                           _stories_by_url) and a feed's re-posts (store.items.reposts).
+items_id_published         items(id, published_at): joins from item_entities / item_themes to
+                           items that need only the time (theme trends, digest entity counts).
+items_story_feed           items(story_id, feed_id): whether a feed is new to a story (store.items
+                           _new_outlets), the outlets that also reported a story (alerts).
+stories_first_seen         stories(first_seen_at): the writer's recent stories at start-up.
+item_entities_entity_time  item_entities(entity_id, published_at, item_id): an entity's
+                           mentions, newest first or in a window (store.lookup, store.digests).
+item_themes_theme          item_themes(theme_id, item_id): a theme's items by day (trends).
+aliases_entity             aliases(entity_id): an entity's names (lookup, incident places).
+incidents_type_time        incidents(type, first_seen_at): the incidents a report may join.
+incidents_time             incidents(first_seen_at): incidents of a period (/watch incidents, export).
+incident_reports_incident  incident_reports(incident_id): an incident's reports.
+outbox_due                 outbox(status, next_attempt_at): the delivery worker's next rows.
+feedback_time              feedback(created_at): feedback since a time and the newest feedback.
 """
 
 from __future__ import annotations
@@ -470,5 +494,41 @@ def m010_quiet_hours(db):
             set_at TEXT NOT NULL,
             PRIMARY KEY (platform, channel_id)
         ) WITHOUT ROWID;
+        """
+    )
+
+
+@MIGRATIONS()
+def m011_batched_mention_counts(db):
+    """The write path sets mentions' times, per-day counts and outlet counts a batch at a time.
+
+    A trigger per item_entities row looked the item's time up and upserted entity_days, one row
+    at a time; store.matches.write_matches now does both for a whole batch, with the same result
+    (each item counted once per entity and UTC day). Deletions still go through entity_days_remove.
+    A story's outlets are counted up as items join it (is this feed new to the story?), not
+    recounted over all its items: items_story becomes (story_id, feed_id).
+    """
+    db.executescript(
+        """
+        DROP TRIGGER item_entities_time;
+        DROP TRIGGER entity_days_add;
+        CREATE INDEX items_story_feed ON items(story_id, feed_id);
+        DROP INDEX items_story;
+        """
+    )
+
+
+@MIGRATIONS()
+def m012_unused_indexes(db):
+    """Drop the indexes no query reads (see "Indexes" in this module's docstring).
+
+    item_entities_entity (entity_id, item_id): every lookup by entity also bounds or orders by
+    time and reads item_entities_entity_time, which starts with entity_id too; lookups by item
+    read the primary key. fetches_feed_time: the fetch log is written, never searched.
+    """
+    db.executescript(
+        """
+        DROP INDEX item_entities_entity;
+        DROP INDEX fetches_feed_time;
         """
     )

@@ -48,3 +48,25 @@ def story_feeds_since(db, story_id: str, since: datetime) -> list[str]:
            WHERE items.story_id = ? AND MIN(items.published_at, items.fetched_at) >= ?
            GROUP BY items.feed_id ORDER BY MIN(MIN(items.published_at, items.fetched_at)), items.feed_id""",
         [story_id, iso(since)])]
+
+
+def retime_held(db, *, platform: str, channel_id: str, until: datetime | None, now: datetime) -> int:
+    """Move the alerts a channel's (or person's) quiet hours hold to a new end (None: release them now).
+
+    Only pending rows that were held for quiet hours move; return how many did.
+    """
+    moment = until or now
+    held = ("platform = ? AND channel_id = ? AND status = 'pending' "
+            "AND json_extract(payload, '$.quiet_until') IS NOT NULL")
+    if until is None:
+        return db.execute(f"UPDATE outbox SET next_attempt_at = ?, payload = json_remove(payload, '$.quiet_until') "
+                          f"WHERE {held}", [iso(moment), platform, channel_id]).rowcount
+    return db.execute(f"UPDATE outbox SET next_attempt_at = ?, payload = json_set(payload, '$.quiet_until', ?) "
+                      f"WHERE {held}", [iso(moment), iso(moment), platform, channel_id]).rowcount
+
+
+def held_alerts(db, platform: str, channel_id: str) -> int:
+    """How many alerts quiet hours hold for a channel or person now (pending, with a quiet end)."""
+    return db.execute("SELECT COUNT(*) FROM outbox WHERE platform = ? AND channel_id = ? AND kind = 'alert' "
+                      "AND status = 'pending' AND json_extract(payload, '$.quiet_until') IS NOT NULL",
+                      [platform, channel_id]).fetchone()[0]

@@ -37,7 +37,9 @@ CHILD = textwrap.dedent("""
 
     async def main(config):
         pipeline = build_pipeline(load_settings(config))
-        # The first half of Pipeline.poll: the pass that stores the items, committed feed by feed.
+        # The first half of Pipeline.poll: the pass that stores the items, committed feed by feed,
+        # staged in a worker process as `run` does.
+        await pipeline.refresher.start()
         await pipeline.refresher.poll(pipeline.settings.feeds, force=True)
         os.kill(os.getpid(), signal.SIGKILL)  # dies before its alerts are queued
 

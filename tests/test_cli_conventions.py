@@ -114,7 +114,8 @@ def test_json_values_are_the_answers(desk, capsys):
     assert sorted(item["id"] for item in found["items"]) == ["ttp-item-0", "ttp-item-1", "ttp-item-2"]
     assert main(["tracking", "--json", "--config", str(desk)]) == 0
     assert json.loads(capsys.readouterr().out) == {"channels": [
-        {"platform": "slack", "channel": "C1", "subscriptions": [], "alert_rules": [{"entities": ["ttp"], "themes": []}]}]}
+        {"platform": "slack", "channel": "C1", "subscriptions": [], "alert_rules": [{"entities": ["ttp"], "themes": []}],
+         "quiet": None}]}
     assert main(["why", "ttp-item-0", "--json", "--config", str(desk)]) == 0
     why = json.loads(capsys.readouterr().out)
     assert why["item_id"] == "ttp-item-0" and why["entities"][0]["id"] == "ttp"

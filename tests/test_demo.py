@@ -50,3 +50,9 @@ def test_the_demo_shows_an_incident_alert_its_toll_rising_and_the_digests_incide
     bombing = " ".join(incidents[incidents.index("• Bombing · Kabul"):].split())
     assert "Frontier Wire, Valley Dispatch" in bombing[:200]
 
+
+
+def test_the_demo_prints_the_same_on_every_run_but_for_its_port():
+    first, second = (re.sub(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:PORT", _run_demo()) for _ in range(2))
+    assert first == second
+    assert "next check 2026-11-20 11:00 UTC" in first  # an hourly feed polled at 10:00, no jitter

@@ -33,3 +33,16 @@ def test_missing_labels_file_is_a_usage_error(tmp_path, capsys):
     write_items(items, [{"id": "one", "title": "x", "entities": [], "themes": []}])
     assert main(["eval", str(items), "--labels", str(tmp_path / "none.yml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_an_events_only_file_judges_events_and_says_the_rest_is_not_labelled(tmp_path, capsys):
+    items = tmp_path / "events.jsonl"
+    write_items(items, [{"id": "one", "title": "Gunmen kill three policemen in Bannu",
+                         "summary": "Gunmen killed three policemen at a checkpoint in Bannu on Monday.",
+                         "events": [{"type": "armed-attack", "actor": None, "claimed": False, "place": "Bannu",
+                                     "region": "khyber-pakhtunkhwa", "killed": 3, "injured": None}]}])
+    assert main(["eval", str(items)]) == 0
+    out = capsys.readouterr().out
+    assert "entities  not labelled in this file" in out and "themes    not labelled in this file" in out
+    assert "events    precision 1.000  recall 1.000" in out
+    assert "worst false positives" not in out  # Bannu and Khyber Pakhtunkhwa are found, and no mistake

@@ -1,5 +1,5 @@
-"""The extractor's case-insensitive patterns run over lowercased text behind literal gates:
-every one must find exactly what the plain case-insensitive pattern finds."""
+"""The extractor's patterns are tried only where they can match, the case-insensitive ones over
+lowercased text: every one must find exactly what the plain pattern finds."""
 
 import re
 
@@ -33,7 +33,7 @@ def sample_texts() -> list[str]:
     return texts
 
 
-WRAPPED = sorted(name for name, value in vars(incidents).items() if isinstance(value, incidents._Lowered))
+WRAPPED = sorted(name for name, value in vars(incidents).items() if isinstance(value, incidents._FastPattern))
 
 
 def test_the_hot_patterns_are_wrapped():
@@ -43,7 +43,7 @@ def test_the_hot_patterns_are_wrapped():
 @pytest.mark.parametrize("name", WRAPPED)
 def test_a_wrapped_pattern_finds_what_the_case_insensitive_one_finds(name):
     wrapped = getattr(incidents, name)
-    plain = re.compile(wrapped.pattern, wrapped._compiled.flags | re.I)
+    plain = re.compile(wrapped.pattern, wrapped._compiled.flags | (re.I if wrapped.folds else 0))
     for text in TEXTS + sample_texts():
         assert [m.span() for m in wrapped.finditer(text)] == [m.span() for m in plain.finditer(text)], text
         for start in (0, len(text) // 3):
@@ -59,8 +59,15 @@ def test_a_gate_names_words_every_match_contains():
     assert incidents._gate(re._parser.parse(r"\b(?:\d+|many) dead")) == {" dead"}
     assert incidents._gate(re._parser.parse(r"(?:after)?x")) == {"x"}
     assert incidents._gate(re._parser.parse(r"[a-z]+")) is None
+    assert incidents._gate(re._parser.parse(r"[A-Z]\w+['’]s")) == {"'s", "’s"}  # a class of a few characters
+
+
+def test_starting_words_are_the_words_every_match_begins_with():
+    assert incidents._starts(list(re._parser.parse(r"\b(?:blast|explosion)s?\b"))) == {"blast", "explosion"}
+    assert incidents._starts(list(re._parser.parse(r"(?:roadside )?bomb"))) == {"roadside ", "bomb"}
+    assert incidents._starts(list(re._parser.parse(r"[A-Z]\w+ attack"))) is None
 
 
 def test_an_uppercase_letter_in_a_case_insensitive_pattern_is_refused():
     with pytest.raises(ValueError, match="uppercase"):
-        incidents._Lowered(re.compile(r"\bKabul\b", re.I))
+        incidents._FastPattern(re.compile(r"\bKabul\b", re.I))

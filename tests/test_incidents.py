@@ -152,3 +152,74 @@ def test_every_field_keeps_the_span_it_came_from():
     assert text[slice(*incident.spans["actor"])] == "TTP"
     assert "Two policemen" in text[slice(*incident.spans["killed"])]
     assert "claim" in text[slice(*incident.spans["claimed"])]
+
+
+
+def test_items_without_a_trigger_word_give_no_incident_at_once():
+    assert extract("Wheat flour prices ease in Peshawar markets",
+                   "Traders said supplies from Punjab had improved over the week.") == []
+
+
+def _read(matcher, title, summary):
+    return [incident.record() for incident in item_incidents(matcher, {"title": title, "summary": summary})]
+
+
+def test_a_wire_dateline_is_where_the_story_was_filed_not_the_place(matcher):
+    (filed_elsewhere,) = _read(matcher, "Gunmen storm police post near Afghan border",
+                               "PESHAWAR, Pakistan (Reuters) - Gunmen stormed a police post in Mohmand district on "
+                               "Sunday, killing three policemen, officials said.")
+    assert (filed_elsewhere["place"], filed_elsewhere["killed"]) == ("Mohmand", 3)
+    (only_there,) = _read(matcher, "Bus stop blast kills two",
+                          "QUETTA: A bomb hidden in a rickshaw went off at a bus stop on Friday, killing two people.")
+    assert (only_there["place"], only_there["region"], only_there["killed"]) == ("Quetta", "balochistan", 2)
+
+
+def test_one_victim_by_an_article_a_role_and_name_or_a_name_and_others(matcher):
+    (guard,) = _read(matcher, "Attack on vaccination team in Khyber",
+                     "Militants fired on a vaccination team in Khyber district, killing a constable guarding the "
+                     "workers.")
+    assert guard["killed"] == 1
+    (judge,) = _read(matcher, "Retired judge killed in Mardan",
+                     "Two gunmen gunned down retired judge Abdul Karim Khattak near his house in Mardan.")
+    assert judge["killed"] == 1
+    (commander,) = _read(matcher, "Peace committee head killed in Bajaur blast",
+                         "Peace committee chief Malik Sher Zaman and three of his guards were killed when a bomb "
+                         "exploded under his car in Bajaur.")
+    assert commander["killed"] == 4
+
+
+def test_a_denial_names_no_actor_and_last_years_attack_is_no_news(matcher):
+    (denied,) = _read(matcher, "TTP denies hand in Nowshera blast",
+                      "The TTP denied any role in the bombing at a bus terminal in Nowshera that killed three people.")
+    assert (denied["type"], denied["actor"], denied["claimed"]) == ("bombing", None, False)
+    assert _read(matcher, "Court hears Jamrud case",
+                 "Lawyers argued over evidence in last year's Jamrud mosque bombing that killed 27 worshippers.") == []
+
+
+def test_a_states_strikes_and_an_enforcement_drive_met_by_gunfire(matcher):
+    (strikes,) = _read(matcher, "Iranian strikes hit villages near Panjgur, officials say",
+                       "Iranian strikes hit two villages near Panjgur, killing three people, Pakistani officials said.")
+    assert (strikes["type"], strikes["actor"], strikes["killed"]) == ("air-strike", "iranian-security-forces", 3)
+    (drive,) = _read(matcher, "Three dead in Badakhshan poppy clash",
+                     "Three people were killed when farmers resisted a poppy eradication drive by Taliban forces in "
+                     "Jurm district of Badakhshan.")
+    assert (drive["type"], drive["actor"], drive["region"], drive["killed"]) == (
+        "security-operation", "afghan-taliban", "badakhshan", 3)
+
+
+def test_dozens_and_scores_counted_in_words_give_no_figure(matcher):
+    (raid,) = _read(matcher, "Gunmen raid village in Borno",
+                    "Gunmen killed three dozen villagers in an overnight raid on a village in Borno state.")
+    assert raid["killed"] is None
+
+
+def test_a_sentence_that_tells_a_separate_incident_gives_its_own(matcher):
+    read = _read(matcher, "Two soldiers martyred in Kurram ambush",
+                 "Two soldiers were martyred when militants ambushed a patrol in Kurram on Friday. In a separate "
+                 "incident, a grenade thrown at a police station in Hangu wounded three constables.")
+    assert [(r["type"], r["place"], r["killed"], r["injured"]) for r in read] == [
+        ("armed-attack", "Kurram", 2, None), ("bombing", "Hangu", None, 3)]
+    (one,) = _read(matcher, "Two soldiers martyred in Kurram ambush",
+                   "Two soldiers were martyred when militants ambushed a patrol in Kurram on Friday. Officials said "
+                   "a grenade was also thrown at the patrol.")
+    assert one["type"] == "armed-attack"

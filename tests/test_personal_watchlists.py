@@ -163,3 +163,50 @@ async def test_discord_track_in_watchdesk_menu_on_an_alert_tracks_for_the_user(d
     assert done.json["data"]["flags"] == 64
     assert done.json["data"]["embeds"][0]["title"] == "You now track Tehrik-e-Taliban Pakistan"
     assert db.execute("SELECT channel_id, target_id FROM subscriptions").fetchall() == [(f"@{fake.user_id}", "ttp")]
+
+
+async def test_on_a_personal_alert_by_dm_track_and_mute_need_no_rights_and_act_on_the_watchlist(db, store):
+    from tests.test_discord_actions import answer_to, button
+
+    runner, ids = store
+    async with FakeDiscord() as fake:
+        settings = DiscordSettings(token=fake.token, guild_ids=(fake.guild_id,), api_base=fake.api_base,
+                                   gateway_url=fake.gateway_url)
+        adapter = DiscordAdapter(settings, runner, guild_ready_timeout=0.05)
+        await adapter.start()
+        try:
+            await answer_to(fake, await fake.send_interaction("track", {"target": "ttp", "scope": "personal"},
+                                                              permissions=SEND_MESSAGES))
+            with db.conn:
+                enqueue_alerts(db, [ids["attack"]], rules=(), limits=AlertLimits(), now=NOW)
+            assert await DeliveryWorker(db, {"discord": adapter}, now=lambda: NOW, channel_spacing=0).deliver_due() == 1
+            dm = str(fake.direct_messages[str(fake.user_id)])
+            [alert] = [m for m in fake.messages.values() if m["channel_id"] == dm]
+            personal = f"@{fake.user_id}"
+
+            offered = await answer_to(fake, await fake.click(alert, button(alert, "Mute"), dm=True))
+            assert offered.json["data"]["flags"] == 64 and "Manage Server" not in str(offered.json)
+            [[menu]] = [row["components"] for row in offered.json["data"]["components"]]
+            menu_message = fake.interactions[offered.path.split("/")[3]]["original"]
+            done = await answer_to(fake, await fake.click(menu_message, menu["custom_id"], dm=True,
+                                                          values=[menu["options"][0]["value"]]))
+            assert done.json["data"]["embeds"][0]["title"].startswith("Muted this story in your personal alerts")
+            assert db.execute("SELECT platform, channel_id, target_type FROM mutes").fetchall() == [
+                ("discord", personal, "story")]
+
+            offered = await answer_to(fake, await fake.click(alert, button(alert, "Track"), dm=True))
+            [[menu]] = [row["components"] for row in offered.json["data"]["components"]]
+            value = next(o["value"] for o in menu["options"] if o["value"] != "entity:ttp")
+            menu_message = fake.interactions[offered.path.split("/")[3]]["original"]
+            done = await answer_to(fake, await fake.click(menu_message, menu["custom_id"], dm=True, values=[value]))
+            assert done.json["data"]["embeds"][0]["title"].startswith("You now track")
+            assert ("discord", personal, value.partition(":")[2]) in db.execute(
+                "SELECT platform, channel_id, target_id FROM subscriptions").fetchall()
+
+            # the muted story no longer reaches the watchlist: a second report of it alerts nobody
+            with db.conn:
+                db.execute("DELETE FROM outbox")
+                queued = enqueue_alerts(db, [ids["attack"]], rules=(), limits=AlertLimits(), now=NOW)
+            assert queued == 0
+        finally:
+            await adapter.stop()

@@ -284,3 +284,62 @@ def test_a_thread_followup_waits_for_the_end_of_quiet_hours_too(store, matcher):
     [followup] = rows(store, "followup")
     assert followup["next_attempt_at"] == MORNING.isoformat()
     assert outbox.due(store, NIGHT) == []
+
+
+async def test_why_on_the_alert_says_why_it_broke_quiet_hours_or_until_when_it_waits(store, matcher, tmp_path):
+    from bot.commands import Commands, Deps
+    from bot.models import CommandContext
+
+    runner = Commands(Deps(db=store, now=lambda: NIGHT, started_at=NIGHT, chart_dir=tmp_path,
+                           catalog=matcher.catalog, timezone="Asia/Karachi"))
+    here = CommandContext(platform="console", channel_id="#tank", user_id="u1")
+    flash = report(store, matcher, "frontier", *FLASH)
+    held = report(store, matcher, "ledger", "Traders in Tank city protest long power outages",
+                  "Shopkeepers in Tank city, Khyber Pakhtunkhwa, closed their shops over power cuts.")
+    enqueue(store, [flash, held])
+    why = await runner.act(here, "why", flash)
+    quiet = next(section.text for section in why.sections if section.title == "Quiet hours")
+    assert quiet.startswith("sent during quiet hours (23:00–07:00 Asia/Karachi) because it is urgent: a flash incident")
+    waiting = await runner.act(here, "why", held)
+    assert next(s.text for s in waiting.sections if s.title == "Quiet hours").startswith(
+        "held during quiet hours (23:00–07:00 Asia/Karachi) until 2026-11-21 07:00")
+    elsewhere = await runner.act(CommandContext(platform="console", channel_id="#other", user_id="u1"), "why", flash)
+    assert not any(section.title == "Quiet hours" for section in elsewhere.sections)
+
+
+NIGHT_NEWS = ["Traders in Tank city protest long power outages", "Tank district council meets over water shortage",
+              "Tank city students protest exam delays", "Tank city hospital gets new emergency ward",
+              "Polio drive begins in Tank district villages", "Flood warning issued for Tank city low areas"]
+
+
+async def test_a_night_of_held_alerts_ends_as_a_few_alerts_and_one_summary_not_a_flood(store, matcher):
+    limits = AlertLimits(batch_threshold=2, batch_window=600)
+    for n, title in enumerate(NIGHT_NEWS):  # 40 minutes apart: never a burst by the batch window
+        when = NIGHT + timedelta(minutes=40 * n)
+        item = report(store, matcher, ["frontier", "ledger", "wire"][n % 3], title,
+                      f"{title}, officials in Tank, Khyber Pakhtunkhwa, said.", at=when)
+        with store.conn:
+            enqueue_alerts(store, [item], rules=(TANK,), limits=limits, now=when, tiers=IncidentTiers())
+    assert outbox.due(store, MORNING - timedelta(seconds=1)) == []
+    due = outbox.due(store, MORNING)
+    assert [row["kind"] for row in due] == ["alert", "alert", "batch"]
+    assert len(json.loads(due[-1]["payload"])["lines"]) == len(NIGHT_NEWS) - 2
+    console = ConsoleAdapter(output=_Sink())
+    worker = DeliveryWorker(store, {"console": console}, now=lambda: MORNING, channel_spacing=0)
+    assert await worker.deliver_due() == 3 and await worker.deliver_due() == 0
+
+
+def test_a_summary_due_before_the_window_ends_does_not_carry_a_held_item_out(store, matcher):
+    limits = AlertLimits(batch_threshold=1, batch_window=600)
+    evening = NIGHT - timedelta(hours=2, minutes=5)  # 22:55 in Karachi: not quiet yet
+    first, second = (report(store, matcher, "frontier", title, f"{title}, officials in Tank said.", at=evening)
+                     for title in NIGHT_NEWS[:2])
+    with store.conn:
+        enqueue_alerts(store, [first, second], rules=(TANK,), limits=limits, now=evening, tiers=IncidentTiers())
+    late = evening + timedelta(minutes=6)  # 23:01: quiet, and the evening's summary is still collecting
+    third = report(store, matcher, "ledger", NIGHT_NEWS[2], f"{NIGHT_NEWS[2]}, officials in Tank said.", at=late)
+    with store.conn:
+        enqueue_alerts(store, [third], rules=(TANK,), limits=limits, now=late, tiers=IncidentTiers())
+    batches = rows(store, "batch")
+    assert len(batches) == 2 and batches[1]["next_attempt_at"] == MORNING.isoformat()
+    assert NIGHT_NEWS[2] not in batches[0]["payload"] and NIGHT_NEWS[2] in batches[1]["payload"]

@@ -83,7 +83,7 @@ async def test_the_console_help_and_the_platform_views_come_from_the_registry(ru
     help_text = await answer_line(runner, EDITOR, "help")
     assert all(command.usage() in help_text for command in REGISTRY.values())
     assert SUBCOMMANDS == {name: tuple(a.name for a in c.arguments) for name, c in REGISTRY.items()}
-    assert MANAGE_COMMANDS == {"track", "untrack"}
+    assert MANAGE_COMMANDS == {"track", "untrack", "quiet"}
 
 
 def test_the_cli_one_shot_commands_take_the_registry_arguments():

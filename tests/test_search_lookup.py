@@ -11,6 +11,7 @@ import pytest
 from store import lookup, search
 from bot.clock import iso
 from store.items import index_items
+from store.matches import write_matches
 from store.search import SearchSyntaxError, search_items
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
@@ -54,12 +55,9 @@ def add_item(db, item_id: str, *, title: str, published: datetime, feed: str = "
         [item_id, feed, item_id, link or f"https://{feed}.example/{item_id}", title, summary,
          iso(published), iso(published), story, int(baseline)])
     index_items(db, after_rowid=last_rowid)
-    for position, entity_id in enumerate(entities):
-        db.execute('INSERT INTO item_entities (item_id, entity_id, alias, start, "end") VALUES (?, ?, ?, ?, ?)',
-                   [item_id, entity_id, entity_id, position * 10, position * 10 + 3])
-    for theme_id, score in themes:
-        db.execute("INSERT INTO item_themes (item_id, theme_id, score) VALUES (?, ?, ?)",
-                   [item_id, theme_id, score])
+    write_matches(db, [item_id], [(item_id, entity_id, entity_id, position * 10, position * 10 + 3, "alias", None)
+                                  for position, entity_id in enumerate(entities)],
+                  [(item_id, theme_id, score, "[]") for theme_id, score in themes], replace=False)
 
 
 @pytest.fixture
@@ -212,8 +210,7 @@ def mentions(feeds):
         add_item(db, "d40", title="forty", published=NOW - timedelta(days=40), entities=("ttp", "pakistan"))
         add_item(db, "other", title="no ttp", published=NOW - timedelta(days=1), entities=("kabul",))
         # a second span of the same entity in d1 is still one item
-        db.execute('INSERT INTO item_entities (item_id, entity_id, alias, start, "end") '
-                   "VALUES ('d1', 'ttp', 'TTP', 50, 53)")
+        write_matches(db, ["d1"], [("d1", "ttp", "TTP", 50, 53, "alias", None)], [], replace=False)
     return db
 
 

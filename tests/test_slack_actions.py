@@ -179,3 +179,34 @@ def test_the_fake_refuses_actions_slack_refuses():
     assert message_error({"blocks": [{"type": "actions", "elements": [select]}]}) == "invalid_blocks"
     select["options"] = select["options"][:100]
     assert message_error({"blocks": [{"type": "actions", "elements": [select]}]}) is None
+
+
+async def test_in_a_dm_a_member_tracks_and_mutes_for_their_own_watchlist(fake, adapter, db, store):
+    _, ids = store
+    ts = await adapter.send(f"@{MEMBER}", the_alert(db, ids["attack"]), idempotency_key=f"alert:{ids['attack']}:dm")
+    [im] = [channel for channel, at in fake.messages if at == ts]
+    assert im.startswith("D")  # a personal alert goes by direct message
+    blocks = fake.messages[(im, ts)]["blocks"]
+    offered = block_actions(blocks, button(blocks, "Track"), channel=im, user=MEMBER,
+                            response_url=fake.response_url("menu"), message_ts=ts)
+    assert await click(adapter, offered) == 200
+    menu = await response_for(fake, "menu")
+    assert "Only workspace admins" not in json.dumps(menu)
+    pick = block_actions(menu["blocks"], f"watchdesk:pick:track:{ids['attack']}", channel=im, user=MEMBER,
+                         selected="theme:militant-attacks", response_url=fake.response_url("done"))
+    assert await click(adapter, pick) == 200
+    assert (await response_for(fake, "done"))["text"].startswith("You now track")
+    mute = block_actions(blocks, button(blocks, "Mute"), channel=im, user=MEMBER,
+                         response_url=fake.response_url("mute"), message_ts=ts)
+    assert await click(adapter, mute) == 200
+    options = await response_for(fake, "mute")
+    story = db.execute("SELECT story_id FROM items WHERE id = ?", [ids["attack"]]).fetchone()[0]
+    pick = block_actions(options["blocks"], f"watchdesk:pick:mute:{ids['attack']}", channel=im, user=MEMBER,
+                         selected=f"story:{story}", response_url=fake.response_url("muted"))
+    assert await click(adapter, pick) == 200
+    assert "in your personal alerts" in (await response_for(fake, "muted"))["text"]
+    personal = f"@{MEMBER}"
+    assert db.execute("SELECT platform, channel_id, target_type, target_id FROM subscriptions").fetchall() == [
+        ("slack", personal, "theme", "militant-attacks")]
+    assert db.execute("SELECT platform, channel_id, target_type FROM mutes").fetchall() == [
+        ("slack", personal, "story")]

@@ -12,6 +12,8 @@ import asyncio
 import hashlib
 import functools
 import logging
+import pickle
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,10 +25,11 @@ from bot.feeds.decide import Decider, FeedState, FetchOutcome, Outcome, WriteOut
 from bot.errors import FetchError, FetchTimeout, HTTPStatusError, NetworkError, ParseError
 from bot.feeds.fetch import FetchRequest, Fetcher
 from bot.feeds.parse import parse_feed
+from bot.feeds.stage import BrokenProcessPool, StagePool, StageRequest, Staged, incidents_of, stage_feed, worker_count
 from bot.feeds.writer import GroupWriter
 from bot.incident_log import file_incidents
 from bot.models import Feed, MatchResult
-from store import begin_immediate
+from store import begin_immediate, file_path, open_reader
 from store import feeds as feed_store
 from store import items as item_store
 from store import matches as match_store
@@ -34,6 +37,7 @@ from store import outbox
 
 log = logging.getLogger(__name__)
 
+QUEUE_BOUND = 16  # feeds fetched and waiting for the CPU stage or the writer, beyond those being fetched
 
 
 @dataclass(frozen=True)
@@ -109,22 +113,22 @@ class _Write:
     outcome: WriteOutcome
     response: object = None
     body_hash: str | None = None
-    parsed: object = None  # ParsedFeed
-    new: list = field(default_factory=list)  # store.items.NewItem, in feed order
-    matches: dict = field(default_factory=dict)  # item id -> MatchResult
+    staged: Staged | None = None
     baseline: bool = False
-    incidents: dict = field(default_factory=dict)  # item id -> [bot.incidents.Incident]
     error: Exception | None = None
 
 
 class Refresher:
     """Refreshes feeds into the store with one fetcher, one matcher and one clock.
 
-    Every store access runs on one dedicated thread, so transactions never interleave and the
-    event loop never waits on SQLite; parsing and matching run on the default thread pool.
-    A new feed's first poll (its baseline) raises no alert, so its items are stored at once and
-    matched after the pass (`match_queued`); later items are matched before they are stored, in
-    the same transaction, because alerts wait on them.
+    A feed's refresh is a pipeline: fetch (the event loop), stage (parse, drop known items,
+    prepare, match, read incidents: CPU work, in a worker process once `start()` has started one,
+    else on a thread here) and write (SQL only, on one dedicated thread, so transactions never
+    interleave and the event loop never waits on SQLite). At most `concurrency + QUEUE_BOUND`
+    feeds are between fetch and write at once, so fetching slows down when staging or writing
+    falls behind. A baseline (a new feed's first poll) raises no alert; its items are matched
+    in the pass like any others, and wait to be matched after it (`match_queued`) only when
+    matching them failed.
     """
 
     def __init__(self, db, fetcher: Fetcher, *, settings: FetchSettings | None = None, matcher=None,
@@ -136,6 +140,34 @@ class Refresher:
         self._writer = GroupWriter(self._store_thread, self._write_group)
         self._recent = item_store.RecentStories()  # used on the store thread only
         self._matching = asyncio.Lock()
+        self._store_path = file_path(db)
+        # Staging here: one thread, with its own read-only connection to check known items.
+        self._stage_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchdesk-stage")
+        self._stage_local = threading.local()
+        self._pool: StagePool | None = None
+
+    async def start(self) -> None:
+        """Start the staging worker processes (`fetch.workers`) and wait until they are warm.
+
+        Without it (or with `workers: 0`, or a matcher that cannot be sent to another process)
+        every body is staged in this process. Calling it again does nothing.
+        """
+        workers = worker_count(self.settings.workers)
+        if workers <= 0:
+            return
+        if self._pool is None:
+            try:
+                recipe = pickle.dumps(self.matcher)
+            except Exception as exc:  # noqa: BLE001 - a matcher of its own: stage here
+                log.info("the matcher cannot be sent to a worker process (%s); staging in this process", exc)
+                return
+            self._pool = StagePool(workers, recipe, self._store_path)
+        try:
+            await self._pool.start()
+        except Exception:  # noqa: BLE001 - staging here still works
+            log.exception("the staging workers could not start; staging in this process")
+            self._pool.close()
+            self._pool = None
 
     async def _in_store(self, function, *args, **kwargs):
         """Run a store function on the store thread."""
@@ -143,7 +175,11 @@ class Refresher:
         return await asyncio.get_running_loop().run_in_executor(self._store_thread, call)
 
     def close(self) -> None:
-        """Stop the store thread once its queued work is done."""
+        """Stop the staging workers and the store thread once their queued work is done."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        self._stage_thread.shutdown(wait=True)
         self._store_thread.shutdown(wait=True)
 
     async def poll(self, feeds: Sequence[Feed], *, force: bool = False, progress=None) -> PassSummary:
@@ -159,10 +195,12 @@ class Refresher:
             due = [feed for feed in feeds if feed.id in due_ids]
         rows = await self._in_store(feed_store.feed_rows, self.db, [feed.id for feed in due])
         finished = 0
+        in_flight = asyncio.Semaphore(self.settings.concurrency + QUEUE_BOUND)
 
         async def refresh(feed: Feed) -> RefreshResult:
             nonlocal finished
-            result = await self.refresh_feed(feed, rows.get(feed.id, {}))
+            async with in_flight:
+                result = await self.refresh_feed(feed, rows.get(feed.id, {}))
             finished += 1
             if progress is not None:
                 progress(finished, len(due), feed.id)
@@ -264,29 +302,34 @@ class Refresher:
             if body_hash == row.get("body_hash"):
                 return await self._writer.submit(_Write(feed, started, "unchanged", response))
             baseline = not row.get("baseline_done")
-            parsed, new = await self._parse(feed, row, response, started, baseline)
-            matches, incidents = {}, {}
-            if not baseline:  # only new items are prepared and matched; the write checks again, under the lock
-                items = parsed.items
-                known = await self._in_store(item_store.known_keys, self.db, feed.id,
-                                             [item.dedup_key for item in items]) if items else set()
-                new, matches = await asyncio.to_thread(self._prepare_and_match, feed,
-                                                       [item for item in items if item.dedup_key not in known])
-                incidents = await asyncio.to_thread(self._incidents_of, [
-                    (entry.item_id, entry.item.title, entry.item.summary) for entry in new], matches)
-            return await self._writer.submit(_Write(feed, started, "stored", response, body_hash, parsed,
-                                                    new, matches, baseline, incidents=incidents))
+            staged = await self._stage(StageRequest(
+                response.body, feed.id, started, response.content_type, response.url,
+                known_guid_reuse=bool(row.get("guid_reuse")), baseline=baseline))
+            return await self._writer.submit(_Write(feed, started, "stored", response, body_hash, staged, baseline))
         except (FetchError, ParseError) as exc:
             return await self._writer.submit(_Write(feed, started, "error", error=exc))
         except Exception as exc:  # noqa: BLE001 - one feed's bug must not stop the pass
             log.exception("unexpected error refreshing %s", feed.id)
             return await self._writer.submit(_Write(feed, started, "error", error=exc))
 
-    async def _parse(self, feed: Feed, row: dict, response, started: datetime, baseline: bool):
-        """Parse a body and prepare its items, on a worker thread."""
-        return await asyncio.to_thread(parse_and_prepare, response.body, feed_id=feed.id, fetched_at=started,
-                                       content_type=response.content_type, base_url=response.url,
-                                       known_guid_reuse=bool(row.get("guid_reuse")), baseline=baseline)
+    async def _stage(self, request: StageRequest) -> Staged:
+        """Stage a body in a worker process when one is up, else here; a worker that dies costs
+        nothing: its feeds are staged here and the pool is replaced."""
+        pool = self._pool
+        if pool is not None and pool.ready:
+            generation = pool.generation
+            try:
+                return await asyncio.wrap_future(pool.submit(request))
+            except BrokenProcessPool:
+                pool.restart(generation)
+        return await asyncio.get_running_loop().run_in_executor(self._stage_thread, self._stage_here, request)
+
+    def _stage_here(self, request: StageRequest) -> Staged:
+        """Stage on the stage thread, which checks known items on its own read-only connection."""
+        local = self._stage_local
+        if not hasattr(local, "reader"):
+            local.reader = open_reader(self._store_path) if self._store_path else None
+        return stage_feed(request, self.matcher, local.reader)
 
     def _incidents_of(self, rows, matches: dict) -> dict:
         """The incidents of matched (id, title, summary) rows; a failure costs that item its incidents only."""
@@ -304,18 +347,6 @@ class Refresher:
             if incidents:
                 found[item_id] = incidents
         return found
-
-    def _prepare_and_match(self, feed: Feed, items) -> tuple[list, dict]:
-        """Prepare new items for the store and match them; if matching fails they wait to be matched."""
-        new = [item_store.prepare(item) for item in items]
-        if self.matcher is None or not new:
-            return new, {}
-        try:
-            results = self.matcher.match_many([(entry.item.title, entry.item.summary) for entry in new])
-        except Exception:  # noqa: BLE001 - store them anyway; they are matched one by one later
-            log.exception("matching new items of %s failed; they are stored and wait", feed.id)
-            return new, {}
-        return new, {entry.item_id: result for entry, result in zip(new, results)}
 
     # ------------------------------------------------------------ the store thread
 
@@ -336,32 +367,45 @@ class Refresher:
     def _write_jobs(self, jobs: list[_Write]) -> list[RefreshResult]:
         fresh, owners = [], []
         for number, job in enumerate(jobs):
-            if job.outcome == "stored" and job.new:
-                known = item_store.known_keys(self.db, job.feed.id, [entry.item.dedup_key for entry in job.new])
-                unknown = [entry for entry in job.new if entry.item.dedup_key not in known]
+            if job.outcome == "stored" and job.staged.new:
+                new = job.staged.new
+                known = item_store.known_keys(self.db, job.feed.id, [entry.dedup_key for entry in new])
+                unknown = [entry for entry in new if entry.dedup_key not in known]
                 repeated = item_store.reposts(self.db, job.feed.id, unknown)
                 for entry in unknown:
                     if entry.item_id not in repeated:
                         fresh.append(entry)
                         owners.append(number)
         placed = item_store.insert_items(self.db, fresh, self._recent)
-        matched = [(entry.item_id, jobs[owner].matches[entry.item_id]) for entry, owner in zip(fresh, owners)
-                   if entry.item_id in jobs[owner].matches]
-        if matched:
-            match_store.save_many(self.db, matched, replace=False,
-                                  published={entry.item_id: entry.times[0] for entry in fresh})
-        for entry, owner in zip(fresh, owners):
-            if entry.item_id in jobs[owner].incidents:
-                file_incidents(self.db, entry.item_id, entry.times[0], jobs[owner].incidents[entry.item_id])
-        if len(matched) < len(fresh):
-            match_store.queue_for_matching(self.db, [entry.item_id for entry, owner in zip(fresh, owners)
-                                                     if entry.item_id not in jobs[owner].matches])
+        self._write_matches(jobs, fresh, owners)
         outbox.await_alerting(self.db, [entry.item_id for entry, owner in zip(fresh, owners)
                                         if not jobs[owner].baseline])
         stored: dict[int, list] = {}
         for entry, owner, (_, joined) in zip(fresh, owners, placed):
             stored.setdefault(owner, []).append((entry.item_id, joined))
         return [self._write_job(job, stored.get(number, [])) for number, job in enumerate(jobs)]
+
+    def _write_matches(self, jobs: list[_Write], fresh: list, owners: list[int]) -> None:
+        """Store the staged matches and incidents of the items just stored; queue the unmatched."""
+        published = {entry.item_id: entry.times[0] for entry in fresh}
+        matched_ids, unmatched, entity_rows, theme_rows = [], [], [], []
+        for number in sorted(set(owners)):
+            staged = jobs[number].staged
+            ids = [entry.item_id for entry in staged.new if entry.item_id in published]
+            if not staged.matched:
+                unmatched.extend(ids)
+                continue
+            matched_ids.extend(ids)
+            entity_rows.extend(row for row in staged.entity_rows if row[0] in published)
+            theme_rows.extend(row for row in staged.theme_rows if row[0] in published)
+        if matched_ids:
+            match_store.write_matches(self.db, matched_ids, entity_rows, theme_rows, replace=False)
+        for number in sorted(set(owners)):
+            for item_id, rows in jobs[number].staged.incidents:
+                if item_id in published:
+                    file_incidents(self.db, item_id, published[item_id], incidents_of(rows))
+        if unmatched:
+            match_store.queue_for_matching(self.db, unmatched)
 
     def _write_job(self, job: _Write, stored: list[tuple[str, bool]]) -> RefreshResult:
         feed, response = job.feed, job.response
@@ -370,13 +414,13 @@ class Refresher:
         if job.outcome != "stored":
             previous = self._record_ok(feed, job.started, response, None, None, 0, job.outcome)
             return RefreshResult(feed_id=feed.id, outcome=job.outcome, previous_state=previous)
-        parsed = job.parsed
+        staged = job.staged
         if job.baseline:
             feed_store.mark_baseline_done(self.db, feed.id)
-        outcome = "new" if parsed.items else "empty"
-        previous = self._record_ok(feed, job.started, response, job.body_hash, parsed.guid_reuse, len(stored),
-                                   "ok" if parsed.items else "empty",
-                                   None if parsed.items else "the feed has no entries with a link or guid")
+        outcome = "new" if staged.item_count else "empty"
+        previous = self._record_ok(feed, job.started, response, job.body_hash, staged.guid_reuse, len(stored),
+                                   "ok" if staged.item_count else "empty",
+                                   None if staged.item_count else "the feed has no entries with a link or guid")
         joined = sum(was_joined for _, was_joined in stored)
         return RefreshResult(feed_id=feed.id, outcome=outcome,
                              new_item_ids=() if job.baseline else tuple(item_id for item_id, _ in stored),

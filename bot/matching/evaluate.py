@@ -58,6 +58,7 @@ class Evaluation:
     themes: Score = field(default_factory=Score)
     errors: list = field(default_factory=list)  # (item id, kind, false positives, false negatives)
     events: EventScore | None = None  # when the labelled file has events
+    labelled: set = field(default_factory=set)  # "entities", "themes": the kinds its items label
 
 
 class LabelFileError(WatchdeskError):
@@ -154,6 +155,9 @@ def evaluate(matcher, items, vocabulary: set[str] | None = None) -> Evaluation:
             entities, themes = entities & vocabulary, themes & vocabulary
         for kind, score, predicted in (("entities", result.entities, entities),
                                        ("themes", result.themes, themes)):
+            if kind not in item:
+                continue  # an events-only item labels no entities or themes: nothing to judge
+            result.labelled.add(kind)
             wrong, missed = score.add(predicted, set(item.get(kind) or ()))
             if wrong or missed:
                 result.errors.append((item.get("id"), kind, sorted(wrong), sorted(missed)))
@@ -167,6 +171,9 @@ def format_evaluation(result: Evaluation, worst: int = 8) -> str:
     if result.events is not None:
         scores.append(("events", result.events.score))
     for name, score in scores:
+        if name != "events" and name not in result.labelled:
+            lines.append(f"{name:9} not labelled in this file")
+            continue
         lines.append(f"{name:9} precision {score.precision:.3f}  recall {score.recall:.3f}  F1 {score.f1:.3f}"
                      f"  (tp {score.true_positives}, fp {score.false_positives}, fn {score.false_negatives})")
     for name, score in (("entities", result.entities), ("themes", result.themes)):

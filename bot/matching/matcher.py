@@ -71,6 +71,15 @@ class Matcher:
             theme_scorer = ThemeScorer(catalog)
         self.theme_scorer = theme_scorer
 
+    def __reduce__(self):
+        """Pickle as a recipe: the catalog and how themes are scored; the automaton is rebuilt."""
+        from bot.matching.themes import ThemeScorer
+
+        scorer = self.theme_scorer
+        if type(scorer) is ThemeScorer:
+            return _rebuild_matcher, (self.catalog, scorer.semantic is not None, scorer._screen is not None)
+        return Matcher, (self.catalog, scorer)
+
     # ---------------------------------------------------------------- public
 
     def match(self, title: str, summary: str = "") -> MatchResult:
@@ -351,3 +360,12 @@ def _rule_name(rule: AliasRule) -> str:
         return "surname" if rule.surname_of and rule.after is None else "context"
     return {"alias": "alias", "acronym": "acronym", "script": "script", "title": "title"}[rule.kind]
 
+
+
+def _rebuild_matcher(catalog: Catalog, semantic: bool, screened: bool) -> Matcher:
+    """A pickled Matcher, compiled again (in a worker process, say) from its catalog."""
+    from bot.matching.loader import load_semantic
+    from bot.matching.themes import ThemeScorer
+
+    return Matcher(catalog, ThemeScorer(catalog, semantic=load_semantic(True) if semantic else None,
+                                        screened=screened))

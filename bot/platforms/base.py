@@ -8,7 +8,7 @@ import shlex
 from typing import Protocol
 
 from bot.actions import MANAGE_ACTIONS  # noqa: F401 - alert buttons that change what a channel hears
-from bot.commands import REGISTRY
+from bot.commands import REGISTRY, personal_channel
 from bot.models import CommandContext, Reply
 
 # Views of bot.commands.REGISTRY for the adapters: each subcommand's arguments in order, and the
@@ -148,3 +148,15 @@ class PartsLedger:
         _parts_log.info("%s was cut short after %d of %d messages; the rest will be sent",
                         key, len(found), parts)
         return None
+
+
+def direct_click(ctx: CommandContext) -> CommandContext:
+    """A click on an alert in a direct message: it acts on the clicker's personal watchlist.
+
+    Personal alerts are the only ones sent by DM. Track there tracks personally and Mute mutes the
+    watchlist (where the alerts are addressed), and neither needs a server right, as
+    `/watch track ... personal` needs none.
+    """
+    from dataclasses import replace
+
+    return replace(ctx, channel_id=personal_channel(ctx.user_id), can_manage=True)

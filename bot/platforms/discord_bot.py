@@ -30,7 +30,8 @@ from bot.commands import REGISTRY
 from bot.config import DiscordSettings
 from bot.errors import CommandError, DeliveryError, PermanentDeliveryError
 from bot.models import CommandContext, Reply
-from bot.platforms.base import BUTTON_ID, MANAGE_ACTIONS, MANAGE_COMMANDS, CommandRunner, PartsLedger
+from bot.platforms.base import (BUTTON_ID, MANAGE_ACTIONS, MANAGE_COMMANDS, CommandRunner, PartsLedger,
+                               direct_click)
 from bot.platforms.discord_actions import AlertButton, AlertMenu, view_options
 from bot.platforms.discord_render import (FOOTER_LIMIT, MESSAGE_EMBED_TEXT_LIMIT, clip, render_messages,
                                            render_reply)
@@ -345,6 +346,8 @@ class DiscordAdapter:
         """
         try:
             ctx = self.context(interaction)
+            if interaction.guild_id is None:
+                ctx = direct_click(ctx)
             if name in MANAGE_ACTIONS and not ctx.can_manage:
                 await self.respond(interaction, self.refusal(name, button=True))
                 return
@@ -527,6 +530,12 @@ def build_watch_group(adapter: DiscordAdapter) -> app_commands.Group:
     @app_commands.describe(**DESCRIBE["tracking"])
     async def tracking(interaction: discord.Interaction, scope: Optional[Literal["channel", "personal"]] = None) -> None:
         await adapter.answer(interaction, "tracking", scope=scope)
+
+    @watch.command(description=HELP["quiet"])
+    @app_commands.describe(**DESCRIBE["quiet"])
+    async def quiet(interaction: discord.Interaction, window: Optional[str] = None, timezone: Optional[str] = None,
+                    scope: Optional[Literal["channel", "personal"]] = None) -> None:
+        await adapter.answer(interaction, "quiet", window=window, timezone=timezone, scope=scope)
 
     @watch.command(description=HELP["feeds"])
     async def feeds(interaction: discord.Interaction) -> None:

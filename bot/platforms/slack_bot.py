@@ -26,7 +26,7 @@ from bot.models import CommandContext, Reply
 from bot.actions import ACTIONS
 from bot.commands import is_personal
 from bot.platforms.base import (ANY_ACTION_ID, BUTTON_ID, MANAGE_ACTIONS, MANAGE_COMMANDS, MENU_ID, CommandRunner,
-                                PartsLedger, parse_command_text)
+                                PartsLedger, direct_click, parse_command_text)
 from bot.platforms.slack_render import render_blocks, render_messages
 
 log = logging.getLogger(__name__)
@@ -331,12 +331,15 @@ class SlackAdapter:
         user_id = (body.get("user") or {}).get("id", "")
         name, item_id = found["action"], found["item"]
         can_manage = False
-        if name in MANAGE_ACTIONS:
+        direct = channel_id.startswith("D")  # an IM: the alert came from a personal watchlist
+        if name in MANAGE_ACTIONS and not direct:
             can_manage, refusal = await self._manager_check(user_id, f"the {ACTIONS[name]} button")
             if not can_manage:
                 await self._respond(respond, channel_id, _ephemeral_error(refusal), new_message=True)
                 return
         context = CommandContext(platform="slack", channel_id=channel_id, user_id=user_id, can_manage=can_manage)
+        if direct:
+            context = direct_click(context)
         reply = await self.runner.act(context, name, item_id, value)
         await self._respond(respond, channel_id, replace(reply, ephemeral=True), new_message=True)
 

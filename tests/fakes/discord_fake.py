@@ -254,10 +254,11 @@ class FakeDiscord:
 
     async def click(self, message: dict, custom_id: str, *, values: list[str] | None = None,
                     permissions: int = SEND_MESSAGES, roles: tuple[int, ...] = (),
-                    user_id: int | None = None) -> dict:
+                    user_id: int | None = None, dm: bool = False) -> dict:
         """Dispatch INTERACTION_CREATE type 3: a click on a button of `message` (a pick, with `values`).
 
         The component must be on the message, as on Discord: a custom_id it does not carry is refused.
+        With `dm`, the message is in the bot's DM with the user: the click has no guild and no member.
         """
         found = [component for row in message.get("components") or [] for component in row["components"]
                  if component.get("custom_id") == custom_id]
@@ -266,7 +267,7 @@ class FakeDiscord:
         data = {"custom_id": custom_id, "component_type": found[0]["type"],
                 **({"values": values} if found[0]["type"] == 3 else {})}
         return await self._interact(3, data, permissions=permissions, roles=roles, message=message,
-                                    user_id=user_id)
+                                    user_id=user_id, dm=dm)
 
     async def message_menu(self, message: dict, name: str, *, permissions: int = SEND_MESSAGES) -> dict:
         """Dispatch INTERACTION_CREATE for a message context menu `name` used on `message`."""
@@ -277,7 +278,7 @@ class FakeDiscord:
         return await self._interact(2, data, permissions=permissions, roles=())
 
     async def _interact(self, kind: int, data: dict, *, permissions: int, roles: tuple[int, ...],
-                        message: dict | None = None, user_id: int | None = None) -> dict:
+                        message: dict | None = None, user_id: int | None = None, dm: bool = False) -> dict:
         interaction_id, token = next(self.snowflakes), f"token-{len(self.interactions)}"
         payload = {
             "id": str(interaction_id), "application_id": str(self.application_id),
@@ -290,6 +291,14 @@ class FakeDiscord:
             "authorizing_integration_owners": {"0": str(self.guild_id)}, "data": data,
             **({"message": message} if message is not None else {}),
         }
+        if dm:  # in the bot's DM with the user, as Discord sends it: a user and a DM channel, no guild
+            user = _user(user_id or self.user_id, "analyst")
+            channel_id = int(message["channel_id"]) if message else self.direct_messages[user["id"]]
+            for key in ("guild_id", "guild", "member", "guild_locale"):
+                payload.pop(key)
+            payload.update(user=user, channel_id=str(channel_id), context=1,
+                           channel={"id": str(channel_id), "type": 1, "recipients": [user], "flags": 0},
+                           authorizing_integration_owners={"1": user["id"]})
         self.interactions[token] = {"id": str(interaction_id), "response": None, "original": None}
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
