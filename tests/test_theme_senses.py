@@ -197,3 +197,16 @@ def test_security_services_agreeing_to_swap_intelligence_is_cooperation_a_vague_
         "They signed a memorandum on sharing information about militant cells.")
     assert "counterterrorism-cooperation" not in themes_of(
         "Lawyer of Pakistani militant speaks to reporters", "Intelligence agencies watched him for years, she said.")
+
+
+def test_removals_terror_labels_and_armed_men_told_in_other_words():
+    assert "refugees-migration" in themes_of(
+        "Germany flies 28 Afghan offenders to Kabul", "The charter left Leipzig on Friday.")
+    assert "refugees-migration" in themes_of(
+        "Evicted Afghan families wait at Torkham", "Police in Peshawar cleared their rented homes.")
+    assert "terror-designations" in themes_of(
+        "Washington labels the BLA a foreign terrorist group", "Pakistan welcomed the listing.")
+    assert "militant-attacks" in themes_of(
+        "Seven labourers shot dead in Balochistan", "Armed men stopped a bus in Kalat and killed seven workers.")
+    assert "militant-attacks" not in themes_of(
+        "Tajik guards kill armed men crossing from Afghanistan", "The guards said three armed men were killed.")
