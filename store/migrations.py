@@ -42,6 +42,29 @@ incident_reports each item's reading of an incident: the item and its ordinal in
                 incident it joined, its own fields, the spans they came from (JSON) and its time.
 quiet_hours     a quiet window set from chat for a channel, or for a person ("@<user id>": their
                 personal watchlist): from, to (HH:MM), time zone, who set it and when.
+
+Indexes, each with the queries that read it (primary keys and UNIQUE constraints not listed;
+found by EXPLAIN QUERY PLAN over every statement the test suite runs):
+
+items_published            items(published_at): items of a period (store.digests
+                           period_entities and period items, search newest first), the first
+                           rowid after a time.
+items_canonical_url        items(canonical_url): the story holding a URL (store.items
+                           _stories_by_url) and a feed's re-posts (store.items.reposts).
+items_id_published         items(id, published_at): joins from item_entities / item_themes to
+                           items that need only the time (theme trends, digest entity counts).
+items_story_feed           items(story_id, feed_id): whether a feed is new to a story (store.items
+                           _new_outlets), the outlets that also reported a story (alerts).
+stories_first_seen         stories(first_seen_at): the writer's recent stories at start-up.
+item_entities_entity_time  item_entities(entity_id, published_at, item_id): an entity's
+                           mentions, newest first or in a window (store.lookup, store.digests).
+item_themes_theme          item_themes(theme_id, item_id): a theme's items by day (trends).
+aliases_entity             aliases(entity_id): an entity's names (lookup, incident places).
+incidents_type_time        incidents(type, first_seen_at): the incidents a report may join.
+incidents_time             incidents(first_seen_at): incidents of a period (/watch incidents, export).
+incident_reports_incident  incident_reports(incident_id): an incident's reports.
+outbox_due                 outbox(status, next_attempt_at): the delivery worker's next rows.
+feedback_time              feedback(created_at): feedback since a time and the newest feedback.
 """
 
 from __future__ import annotations
@@ -491,5 +514,21 @@ def m011_batched_mention_counts(db):
         DROP TRIGGER entity_days_add;
         CREATE INDEX items_story_feed ON items(story_id, feed_id);
         DROP INDEX items_story;
+        """
+    )
+
+
+@MIGRATIONS()
+def m012_unused_indexes(db):
+    """Drop the indexes no query reads (see "Indexes" in this module's docstring).
+
+    item_entities_entity (entity_id, item_id): every lookup by entity also bounds or orders by
+    time and reads item_entities_entity_time, which starts with entity_id too; lookups by item
+    read the primary key. fetches_feed_time: the fetch log is written, never searched.
+    """
+    db.executescript(
+        """
+        DROP INDEX item_entities_entity;
+        DROP INDEX fetches_feed_time;
         """
     )

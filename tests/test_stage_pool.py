@@ -120,6 +120,7 @@ async def test_a_worker_killed_mid_pass_loses_no_item_and_is_replaced(db, tmp_pa
             summary = await refresher.poll(feeds, force=True)
             assert summary.new_items == 6
             workers = {int(line) for line in (tmp_path / "calls").read_text().split()}
-            assert len(workers - {killed}) == 1
+            pool = refresher._pool
+            assert len(workers - {killed}) == 1, (workers, killed, pool.ready, pool.generation, pool._executor)
         finally:
             refresher.close()

@@ -157,11 +157,11 @@ class Refresher:
             return
         if self._pool is None:
             try:
-                pickle.dumps(self.matcher)
+                recipe = pickle.dumps(self.matcher)
             except Exception as exc:  # noqa: BLE001 - a matcher of its own: stage here
                 log.info("the matcher cannot be sent to a worker process (%s); staging in this process", exc)
                 return
-            self._pool = StagePool(workers, self.matcher, self._store_path)
+            self._pool = StagePool(workers, recipe, self._store_path)
         try:
             await self._pool.start()
         except Exception:  # noqa: BLE001 - staging here still works

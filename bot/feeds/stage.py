@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -125,8 +126,8 @@ def incidents_of(rows) -> list:
 _worker: dict = {}  # in a worker process: its matcher and its read-only store connection
 
 
-def _start_worker(matcher, store_path: str | None) -> None:
-    """A worker's initializer: keep the matcher (rebuilt as it was unpickled) and open the store.
+def _start_worker(recipe: bytes, store_path: str | None) -> None:
+    """A worker's initializer: rebuild the matcher from its pickled recipe and open the store.
 
     A worker outlives no parent: if the polling process is killed, the worker exits too.
     """
@@ -134,6 +135,7 @@ def _start_worker(matcher, store_path: str | None) -> None:
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), name="watchdesk-parent-watch",
                          daemon=True).start()
+    matcher = pickle.loads(recipe)
     if matcher is not None:
         from bot.incidents import incident_context
 
@@ -176,8 +178,10 @@ class StagePool:
     (their callers stage them again in this process) and `restart()` replaces the pool.
     """
 
-    def __init__(self, workers: int, matcher, store_path: str | None):
-        self.workers, self.matcher, self.store_path = workers, matcher, store_path
+    def __init__(self, workers: int, recipe: bytes, store_path: str | None):
+        # The matcher is pickled once, by the caller, while nothing else uses it: a restart
+        # during a pass must not pickle a matcher that the stage thread is using.
+        self.workers, self.recipe, self.store_path = workers, recipe, store_path
         self.reads_store = bool(store_path)
         self._executor: ProcessPoolExecutor | None = None
         self._starting: asyncio.Future | None = None
@@ -193,7 +197,7 @@ class StagePool:
     async def _start(self) -> None:
         context = multiprocessing.get_context("spawn")
         self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
-                                             initargs=(self.matcher, self.store_path))
+                                             initargs=(self.recipe, self.store_path))
         loop = asyncio.get_running_loop()
         # One call per worker, so that each has run its initializer before the pass.
         await asyncio.gather(*(loop.run_in_executor(self._executor, _ready) for _ in range(self.workers)))
