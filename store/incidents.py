@@ -117,7 +117,15 @@ def item_incident_ids(db, item_id: str) -> list[int]:
 def recent(db, since: str, *, place: str | None = None, actor: str | None = None, region: str | None = None,
            limit: int = 100) -> list[dict]:
     """Incidents first reported since a time, newest first; optionally at a place/region or by an actor."""
-    where, args = ["first_seen_at >= ?"], [since]
+    where, args = _filters(["first_seen_at >= ?"], [since], place, actor, region)
+    rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE {' AND '.join(where)} "
+                      "ORDER BY first_seen_at DESC, id DESC LIMIT ?", [*args, limit]).fetchall()
+    return [_row(row) for row in rows]
+
+
+def _filters(where: list[str], args: list, place: str | None, actor: str | None,
+             region: str | None) -> tuple[list[str], list]:
+    """WHERE conditions and their arguments, with the optional place (its name or region), actor, region."""
     if place is not None:
         where.append("(lower(place) = lower(?) OR region = ?)")
         args.extend([place, place])
@@ -127,9 +135,7 @@ def recent(db, since: str, *, place: str | None = None, actor: str | None = None
     if actor is not None:
         where.append("actor = ?")
         args.append(actor)
-    rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE {' AND '.join(where)} "
-                      "ORDER BY first_seen_at DESC, id DESC LIMIT ?", [*args, limit]).fetchall()
-    return [_row(row) for row in rows]
+    return where, args
 
 
 def entity_names(db, ids) -> dict[str, str]:
@@ -152,16 +158,8 @@ def daily(db, first_day: str, last_day: str, *, place: str | None = None, actor:
           region: str | None = None) -> dict[str, tuple[int, int, int]]:
     """(incidents, killed, injured) per UTC day of first report, for the days [first_day, last_day];
     optionally at a place/region or by an actor. Days with none are left out."""
-    where, args = ["substr(first_seen_at, 1, 10) >= ?", "substr(first_seen_at, 1, 10) <= ?"], [first_day, last_day]
-    if place is not None:
-        where.append("(lower(place) = lower(?) OR region = ?)")
-        args.extend([place, place])
-    if region is not None:
-        where.append("region = ?")
-        args.append(region)
-    if actor is not None:
-        where.append("actor = ?")
-        args.append(actor)
+    where, args = _filters(["substr(first_seen_at, 1, 10) >= ?", "substr(first_seen_at, 1, 10) <= ?"],
+                           [first_day, last_day], place, actor, region)
     rows = db.execute(f"SELECT substr(first_seen_at, 1, 10) AS day, count(*), coalesce(sum(killed), 0), "
                       f"coalesce(sum(injured), 0) FROM incidents WHERE {' AND '.join(where)} GROUP BY day", args)
     return {day: (count, killed, injured) for day, count, killed, injured in rows}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from bot.alerts import enqueue_alerts
@@ -22,6 +24,20 @@ READER = CommandContext(platform="discord", channel_id="42", user_id="777", can_
 @pytest.fixture
 def store(db, matcher):
     return build(db, matcher)
+
+
+@contextlib.asynccontextmanager
+async def discord_on_fake(runner):
+    """The real Discord adapter connected to a fresh fake Discord: (fake, adapter)."""
+    async with FakeDiscord() as fake:
+        settings = DiscordSettings(token=fake.token, guild_ids=(fake.guild_id,), api_base=fake.api_base,
+                                   gateway_url=fake.gateway_url)
+        adapter = DiscordAdapter(settings, runner, guild_ready_timeout=0.05)
+        await adapter.start()
+        try:
+            yield fake, adapter
+        finally:
+            await adapter.stop()
 
 
 def test_personal_is_read_from_typed_text():
@@ -48,24 +64,17 @@ async def test_anyone_keeps_a_personal_watchlist_but_not_a_channels(db, store):
 
 async def test_discord_personal_track_needs_no_rights_and_alerts_arrive_by_dm(db, store):
     runner, ids = store
-    async with FakeDiscord() as fake:
-        settings = DiscordSettings(token=fake.token, guild_ids=(fake.guild_id,), api_base=fake.api_base,
-                                   gateway_url=fake.gateway_url)
-        adapter = DiscordAdapter(settings, runner, guild_ready_timeout=0.05)
-        await adapter.start()
-        try:
-            interaction = await fake.send_interaction("track", {"target": "ttp", "scope": "personal"},
-                                                      permissions=SEND_MESSAGES)
-            callback = await fake.wait_for_request(
-                "POST", f"/interactions/{interaction['id']}/{interaction['token']}/callback")
-            assert callback.json["data"]["flags"] == 64
-            assert callback.json["data"]["embeds"][0]["title"] == "You now track Tehrik-e-Taliban Pakistan"
-            with db.conn:
-                enqueue_alerts(db, [ids["attack"], ids["kabul"]], rules=(), limits=AlertLimits(), now=NOW)
-            worker = DeliveryWorker(db, {"discord": adapter}, now=lambda: NOW, channel_spacing=0)
-            assert await worker.deliver_due() == 1
-        finally:
-            await adapter.stop()
+    async with discord_on_fake(runner) as (fake, adapter):
+        interaction = await fake.send_interaction("track", {"target": "ttp", "scope": "personal"},
+                                                  permissions=SEND_MESSAGES)
+        callback = await fake.wait_for_request(
+            "POST", f"/interactions/{interaction['id']}/{interaction['token']}/callback")
+        assert callback.json["data"]["flags"] == 64
+        assert callback.json["data"]["embeds"][0]["title"] == "You now track Tehrik-e-Taliban Pakistan"
+        with db.conn:
+            enqueue_alerts(db, [ids["attack"], ids["kabul"]], rules=(), limits=AlertLimits(), now=NOW)
+        worker = DeliveryWorker(db, {"discord": adapter}, now=lambda: NOW, channel_spacing=0)
+        assert await worker.deliver_due() == 1
     opened = [r for r in fake.requests if r.method == "POST" and r.path == "/users/@me/channels"]
     assert [r.json for r in opened] == [{"recipient_id": fake.user_id}]
     dm = fake.direct_messages[str(fake.user_id)]
@@ -142,24 +151,17 @@ async def test_discord_track_in_watchdesk_menu_on_an_alert_tracks_for_the_user(d
     from tests.alert_store import the_alert
 
     runner, ids = store
-    async with FakeDiscord() as fake:
-        settings = DiscordSettings(token=fake.token, guild_ids=(fake.guild_id,), api_base=fake.api_base,
-                                   gateway_url=fake.gateway_url)
-        adapter = DiscordAdapter(settings, runner, guild_ready_timeout=0.05)
-        await adapter.start()
-        try:
-            sent = await adapter.send(str(fake.channel_id), the_alert(db, ids["attack"]))
-            interaction = await fake.message_menu(fake.messages[int(sent)], "Track in watchdesk…")
-            offered = await fake.wait_for_request(
-                "POST", f"/interactions/{interaction['id']}/{interaction['token']}/callback")
-            assert offered.json["data"]["flags"] == 64
-            [[menu]] = [row["components"] for row in offered.json["data"]["components"]]
-            assert menu["custom_id"] == f"watchdesk:pick:follow:{ids['attack']}"
-            original = fake.interactions[interaction["token"]]["original"]
-            pick = await fake.click(original, menu["custom_id"], values=["entity:ttp"])
-            done = await fake.wait_for_request("POST", f"/interactions/{pick['id']}/{pick['token']}/callback")
-        finally:
-            await adapter.stop()
+    async with discord_on_fake(runner) as (fake, adapter):
+        sent = await adapter.send(str(fake.channel_id), the_alert(db, ids["attack"]))
+        interaction = await fake.message_menu(fake.messages[int(sent)], "Track in watchdesk…")
+        offered = await fake.wait_for_request(
+            "POST", f"/interactions/{interaction['id']}/{interaction['token']}/callback")
+        assert offered.json["data"]["flags"] == 64
+        [[menu]] = [row["components"] for row in offered.json["data"]["components"]]
+        assert menu["custom_id"] == f"watchdesk:pick:follow:{ids['attack']}"
+        original = fake.interactions[interaction["token"]]["original"]
+        pick = await fake.click(original, menu["custom_id"], values=["entity:ttp"])
+        done = await fake.wait_for_request("POST", f"/interactions/{pick['id']}/{pick['token']}/callback")
     assert done.json["data"]["flags"] == 64
     assert done.json["data"]["embeds"][0]["title"] == "You now track Tehrik-e-Taliban Pakistan"
     assert db.execute("SELECT channel_id, target_id FROM subscriptions").fetchall() == [(f"@{fake.user_id}", "ttp")]
@@ -169,44 +171,37 @@ async def test_on_a_personal_alert_by_dm_track_and_mute_need_no_rights_and_act_o
     from tests.test_discord_actions import answer_to, button
 
     runner, ids = store
-    async with FakeDiscord() as fake:
-        settings = DiscordSettings(token=fake.token, guild_ids=(fake.guild_id,), api_base=fake.api_base,
-                                   gateway_url=fake.gateway_url)
-        adapter = DiscordAdapter(settings, runner, guild_ready_timeout=0.05)
-        await adapter.start()
-        try:
-            await answer_to(fake, await fake.send_interaction("track", {"target": "ttp", "scope": "personal"},
-                                                              permissions=SEND_MESSAGES))
-            with db.conn:
-                enqueue_alerts(db, [ids["attack"]], rules=(), limits=AlertLimits(), now=NOW)
-            assert await DeliveryWorker(db, {"discord": adapter}, now=lambda: NOW, channel_spacing=0).deliver_due() == 1
-            dm = str(fake.direct_messages[str(fake.user_id)])
-            [alert] = [m for m in fake.messages.values() if m["channel_id"] == dm]
-            personal = f"@{fake.user_id}"
+    async with discord_on_fake(runner) as (fake, adapter):
+        await answer_to(fake, await fake.send_interaction("track", {"target": "ttp", "scope": "personal"},
+                                                          permissions=SEND_MESSAGES))
+        with db.conn:
+            enqueue_alerts(db, [ids["attack"]], rules=(), limits=AlertLimits(), now=NOW)
+        assert await DeliveryWorker(db, {"discord": adapter}, now=lambda: NOW, channel_spacing=0).deliver_due() == 1
+        dm = str(fake.direct_messages[str(fake.user_id)])
+        [alert] = [m for m in fake.messages.values() if m["channel_id"] == dm]
+        personal = f"@{fake.user_id}"
 
-            offered = await answer_to(fake, await fake.click(alert, button(alert, "Mute"), dm=True))
-            assert offered.json["data"]["flags"] == 64 and "Manage Server" not in str(offered.json)
-            [[menu]] = [row["components"] for row in offered.json["data"]["components"]]
-            menu_message = fake.interactions[offered.path.split("/")[3]]["original"]
-            done = await answer_to(fake, await fake.click(menu_message, menu["custom_id"], dm=True,
-                                                          values=[menu["options"][0]["value"]]))
-            assert done.json["data"]["embeds"][0]["title"].startswith("Muted this story in your personal alerts")
-            assert db.execute("SELECT platform, channel_id, target_type FROM mutes").fetchall() == [
-                ("discord", personal, "story")]
+        offered = await answer_to(fake, await fake.click(alert, button(alert, "Mute"), dm=True))
+        assert offered.json["data"]["flags"] == 64 and "Manage Server" not in str(offered.json)
+        [[menu]] = [row["components"] for row in offered.json["data"]["components"]]
+        menu_message = fake.interactions[offered.path.split("/")[3]]["original"]
+        done = await answer_to(fake, await fake.click(menu_message, menu["custom_id"], dm=True,
+                                                      values=[menu["options"][0]["value"]]))
+        assert done.json["data"]["embeds"][0]["title"].startswith("Muted this story in your personal alerts")
+        assert db.execute("SELECT platform, channel_id, target_type FROM mutes").fetchall() == [
+            ("discord", personal, "story")]
 
-            offered = await answer_to(fake, await fake.click(alert, button(alert, "Track"), dm=True))
-            [[menu]] = [row["components"] for row in offered.json["data"]["components"]]
-            value = next(o["value"] for o in menu["options"] if o["value"] != "entity:ttp")
-            menu_message = fake.interactions[offered.path.split("/")[3]]["original"]
-            done = await answer_to(fake, await fake.click(menu_message, menu["custom_id"], dm=True, values=[value]))
-            assert done.json["data"]["embeds"][0]["title"].startswith("You now track")
-            assert ("discord", personal, value.partition(":")[2]) in db.execute(
-                "SELECT platform, channel_id, target_id FROM subscriptions").fetchall()
+        offered = await answer_to(fake, await fake.click(alert, button(alert, "Track"), dm=True))
+        [[menu]] = [row["components"] for row in offered.json["data"]["components"]]
+        value = next(o["value"] for o in menu["options"] if o["value"] != "entity:ttp")
+        menu_message = fake.interactions[offered.path.split("/")[3]]["original"]
+        done = await answer_to(fake, await fake.click(menu_message, menu["custom_id"], dm=True, values=[value]))
+        assert done.json["data"]["embeds"][0]["title"].startswith("You now track")
+        assert ("discord", personal, value.partition(":")[2]) in db.execute(
+            "SELECT platform, channel_id, target_id FROM subscriptions").fetchall()
 
-            # the muted story no longer reaches the watchlist: a second report of it alerts nobody
-            with db.conn:
-                db.execute("DELETE FROM outbox")
-                queued = enqueue_alerts(db, [ids["attack"]], rules=(), limits=AlertLimits(), now=NOW)
-            assert queued == 0
-        finally:
-            await adapter.stop()
+        # the muted story no longer reaches the watchlist: a second report of it alerts nobody
+        with db.conn:
+            db.execute("DELETE FROM outbox")
+            queued = enqueue_alerts(db, [ids["attack"]], rules=(), limits=AlertLimits(), now=NOW)
+        assert queued == 0

@@ -169,3 +169,44 @@ def test_stand_in_words_are_read_from_a_watch_theme_and_bad_ones_are_named():
     watch["themes"]["dam-disputes"]["entities"] = [[{"words": "(unclosed"}], ["afghanistan"]]
     with pytest.raises(CatalogError, match="bad pattern"):
         load_catalog(watch)
+
+
+def test_soil_named_in_passing_is_no_sanctuary_but_soil_used_by_groups_is():
+    assert "militant-sanctuaries" not in themes_of(
+        "Pakistan and China to extend the corridor into Afghan territory",
+        "Foreign ministers of Pakistan, China and Afghanistan met in Kabul.")
+    assert "militant-sanctuaries" in themes_of(
+        "Iran says gunmen came from bases on Pakistani soil",
+        "Tehran urged Islamabad to act against the group.")
+    assert "militant-sanctuaries" in themes_of(
+        "Fighters regroup in eastern Afghanistan with the Taliban's tolerance, Pakistan says",
+        "Islamabad said the TTP commanders were massing near the border.")
+
+
+def test_us_counterterrorism_told_through_custody_or_the_cia():
+    assert "us-counterterrorism" in themes_of(
+        "Pakistan hands IS-K commander to the United States",
+        "He was arrested in Balochistan and is accused over the Kabul airport bombing.")
+    assert "us-counterterrorism" in themes_of(
+        "CIA drone kills al-Qaeda chief in Kabul", "The strike hit a house in Afghanistan's capital.")
+
+
+def test_security_services_agreeing_to_swap_intelligence_is_cooperation_a_vague_mention_is_not():
+    assert "counterterrorism-cooperation" in themes_of(
+        "Uzbek and Afghan security services agree to swap intelligence on IS-K",
+        "They signed a memorandum on sharing information about militant cells.")
+    assert "counterterrorism-cooperation" not in themes_of(
+        "Lawyer of Pakistani militant speaks to reporters", "Intelligence agencies watched him for years, she said.")
+
+
+def test_removals_terror_labels_and_armed_men_told_in_other_words():
+    assert "refugees-migration" in themes_of(
+        "Germany flies 28 Afghan offenders to Kabul", "The charter left Leipzig on Friday.")
+    assert "refugees-migration" in themes_of(
+        "Evicted Afghan families wait at Torkham", "Police in Peshawar cleared their rented homes.")
+    assert "terror-designations" in themes_of(
+        "Washington labels the BLA a foreign terrorist group", "Pakistan welcomed the listing.")
+    assert "militant-attacks" in themes_of(
+        "Seven labourers shot dead in Balochistan", "Armed men stopped a bus in Kalat and killed seven workers.")
+    assert "militant-attacks" not in themes_of(
+        "Tajik guards kill armed men crossing from Afghanistan", "The guards said three armed men were killed.")
