@@ -210,3 +210,11 @@ def test_removals_terror_labels_and_armed_men_told_in_other_words():
         "Seven labourers shot dead in Balochistan", "Armed men stopped a bus in Kalat and killed seven workers.")
     assert "militant-attacks" not in themes_of(
         "Tajik guards kill armed men crossing from Afghanistan", "The guards said three armed men were killed.")
+
+
+def test_groups_backed_by_the_afghan_side_are_a_sanctuary_a_backed_plan_is_not():
+    assert "militant-sanctuaries" in themes_of(
+        "ISPR: infiltrators were backed by Afghan Taliban posts",
+        "Pakistan said the militants crossed into North Waziristan.")
+    assert "militant-sanctuaries" not in themes_of(
+        "Pakistan's budget plan backed by the IMF", "Islamabad said the fund supported its reforms.")
