@@ -354,6 +354,8 @@ _VIOLENT = re.compile(
     r"claimed|claims?|hostages?|jets?|drones?|missiles?|shot|shooting|stabb\w+|massacre)\b", re.I)
 _IMMIGRATION = re.compile(r"\b(?:deport\w*|undocumented|without (?:valid )?documents|refugees|migrants|resettlement|"
                           r"smuggl\w+|proof of registration|visa|cards?)\b", re.I)
+# a rescue or recovery of people held earlier: its outcome is freedom, not captivity
+_RESCUE = re.compile(r"\b(?:rescu(?:e|ed|es)|recover(?:ed|s)?|free(?:d|s)?|releas(?:e|ed|es))\b", re.I)
 _BACKGROUND = re.compile(
     r"(?P<gap>\b(?:a|one|two|three|four|five|six|\d+) (?:day|days|hours?|nights?)(?: [\w-]+)? after\b|"
     r"\bhours after\b|\bdays after\b|\ba day after\b)|"
@@ -511,6 +513,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             kind, strength = "air-strike", 2
     elif found.group("abduct"):
         kind = "abduction"
+        if word in ("kidnapped", "abducted") and _RESCUE.search(sentence_words):
+            return None  # "police rescued a kidnapped engineer", "recovered a trader who was abducted"
         if re.search(r"\b(?:freed|released|rescued|recovered)\b", sentence_words, re.I) and not re.search(
                 r"\b(?:kidnapped|abducted|seized)\b", sentence_words, re.I):
             return None
