@@ -63,7 +63,11 @@ def record_digest(db, target_id: str, *, start: datetime, end: datetime, created
 
 
 def rolled_up_story_counts(db, groups: dict[str, list[str]], start: datetime, end: datetime) -> dict[str, int]:
-    """Stories naming any member of each group (an entity and the places in it) among feed items in [start, end)."""
+    """Stories naming any member of each group (an entity and the places in it) among feed items in [start, end).
+
+    The mentions' own copy of the time bounds the scan: each member's mentions in the period are
+    one range of item_entities_entity_time, not every item of the period probed per member.
+    """
     pairs = [(top, member) for top, members in groups.items() for member in dict.fromkeys([top, *members])]
     if not pairs:
         return {}
@@ -73,5 +77,6 @@ def rolled_up_story_counts(db, groups: dict[str, list[str]], start: datetime, en
             SELECT grp.top, count(DISTINCT coalesce(items.story_id, items.id)) FROM grp
             JOIN item_entities ON item_entities.entity_id = grp.member
             JOIN items ON items.id = item_entities.item_id
-            WHERE items.published_at >= ? AND items.published_at < ? AND items.source != 'corpus'
-            GROUP BY grp.top""", [value for pair in pairs for value in pair] + [iso(start), iso(end)]).fetchall())
+            WHERE item_entities.published_at >= ? AND item_entities.published_at < ?
+            AND items.published_at >= ? AND items.published_at < ? AND items.source != 'corpus'
+            GROUP BY grp.top""", [value for pair in pairs for value in pair] + [iso(start), iso(end)] * 2).fetchall())
