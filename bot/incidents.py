@@ -296,7 +296,7 @@ _TRIGGER = re.compile(r"""
     seiz(?:e|ed|es)\ (?:a|the)\ [\w\ ]{0,20}?(?:train|express|bus|passengers))
     | (?P<arrest>arrest(?:ed|s)?|detain(?:ed|s)?|captur(?:ed|es)|apprehend(?:ed|s)?|nabbed|extradit(?:ed|es)|
     hand(?:ed|s)?\ (?:over\ )?[\w\ -]{0,40}?(?:suspects?|militants?|commanders?)\ to|handed\ over)
-    | (?P<shot>shot\ dead|gunned\ down|shot\ and\ killed|assassinat(?:ed|ion)|shot\ (?:him|her)\ dead)
+    | (?P<shot>shot\ dead|gunned\ down|shot\ and\ killed|shot\ and\ (?:wounded|injured)|assassinat(?:ed|ion)|shot\ (?:him|her)\ dead)
     | (?P<border>exchang(?:e|ed|es|ing)\ (?:[\w-]+\ )?fire|exchanges\ of\ fire|traded?\ (?:[\w-]+\ )?(?:and\ [\w-]+\ )?fire|clash(?:ed|es)?|
     fighting\ broke\ out|heavy\ fighting|skirmish(?:es)?|shell(?:ed|ing|s)|pound(?:ed)?)
     | (?P<op>operations?|ibo|raids?|raided|search\ operation|crackdown|dismantled)
