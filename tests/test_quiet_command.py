@@ -10,16 +10,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.alerts import enqueue_alerts
-from bot.config import AlertLimits, AlertRule, DiscordSettings
+from bot.config import AlertLimits, AlertRule
 from bot.models import CommandContext
 from bot.platforms.base import parse_command_text
-from bot.platforms.discord_bot import DiscordAdapter
 from bot.platforms.slack_bot import SlackAdapter
 from store import outbox
 from store.quiet import quiet_window
 from tests.alert_store import add_item, build
-from tests.fakes.discord_fake import SEND_MESSAGES, FakeDiscord
+from tests.fakes.discord_fake import SEND_MESSAGES
 from tests.fakes.slack_fake import FakeSlack
+from tests.test_personal_watchlists import discord_on_fake
 from tests.test_slack import MEMBER, http_settings, post_command, response_for
 
 NIGHT = datetime(2026, 11, 20, 20, 0, tzinfo=timezone.utc)  # 01:00 in Karachi
@@ -108,25 +108,18 @@ async def test_turning_quiet_hours_off_or_moving_them_moves_the_alerts_that_wait
 
 async def test_discord_quiet_personal_needs_no_rights(db, store):
     runner, _ = store
-    async with FakeDiscord() as fake:
-        settings = DiscordSettings(token=fake.token, guild_ids=(fake.guild_id,), api_base=fake.api_base,
-                                   gateway_url=fake.gateway_url)
-        adapter = DiscordAdapter(settings, runner, guild_ready_timeout=0.05)
-        await adapter.start()
-        try:
-            interaction = await fake.send_interaction(
-                "quiet", {"window": "23:00-07:00", "timezone": "Asia/Karachi", "scope": "personal"},
-                permissions=SEND_MESSAGES)
-            callback = await fake.wait_for_request(
-                "POST", f"/interactions/{interaction['id']}/{interaction['token']}/callback")
-            assert callback.json["data"]["flags"] == 64
-            assert callback.json["data"]["embeds"][0]["title"] == "Quiet hours (your): 23:00–07:00 Asia/Karachi"
-            refused = await fake.send_interaction("quiet", {"window": "23:00-07:00"}, permissions=SEND_MESSAGES)
-            answer = await fake.wait_for_request(
-                "POST", f"/interactions/{refused['id']}/{refused['token']}/callback")
-            assert answer.json["data"]["flags"] == 64
-        finally:
-            await adapter.stop()
+    async with discord_on_fake(runner) as (fake, adapter):
+        interaction = await fake.send_interaction(
+            "quiet", {"window": "23:00-07:00", "timezone": "Asia/Karachi", "scope": "personal"},
+            permissions=SEND_MESSAGES)
+        callback = await fake.wait_for_request(
+            "POST", f"/interactions/{interaction['id']}/{interaction['token']}/callback")
+        assert callback.json["data"]["flags"] == 64
+        assert callback.json["data"]["embeds"][0]["title"] == "Quiet hours (your): 23:00–07:00 Asia/Karachi"
+        refused = await fake.send_interaction("quiet", {"window": "23:00-07:00"}, permissions=SEND_MESSAGES)
+        answer = await fake.wait_for_request(
+            "POST", f"/interactions/{refused['id']}/{refused['token']}/callback")
+        assert answer.json["data"]["flags"] == 64
     assert quiet_window(db, "discord", f"@{fake.user_id}")["timezone"] == "Asia/Karachi"
     assert quiet_window(db, "discord", str(fake.channel_id)) is None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import shlex
+from dataclasses import replace
 from typing import Protocol
 
 from bot.actions import MANAGE_ACTIONS  # noqa: F401 - alert buttons that change what a channel hears
@@ -157,6 +158,4 @@ def direct_click(ctx: CommandContext) -> CommandContext:
     watchlist (where the alerts are addressed), and neither needs a server right, as
     `/watch track ... personal` needs none.
     """
-    from dataclasses import replace
-
     return replace(ctx, channel_id=personal_channel(ctx.user_id), can_manage=True)
