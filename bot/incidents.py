@@ -376,7 +376,7 @@ _CLAIM = re.compile(
     r"ambush|assault|raid|pre-dawn|overnight|deadly|suicide)|claim (?:the|an?|pre-dawn|overnight|responsibility|"
     r"attack|attacks|bombing|killing|raid)|"
     r"said (?:its|one of its|that its) (?:fighters|members|men|militants|bombers?|suicide bombers?)|"
-    r"said it (?:had )?(?:carried out|was behind|conducted)|told (?:journalists|reporters|media) (?:that )?the group "
+    r"said (?:on \w+ )?(?:that )?it (?:had )?(?:carried out|was behind|conducted)|told (?:journalists|reporters|media) (?:that )?the group "
     r"(?:was|had been) behind|via (?:its )?amaq|amaq news agency|through its amaq|on telegram|claimed by)\b", re.I)
 _NO_CLAIM = re.compile(r"\b(?:no (?:group|one|organi[sz]ation)(?: has| had)?(?: yet| immediately)? claimed|"
                        r"not (?:yet )?(?:been )?claimed|yet to claim|denied|disowned|each side claiming|"
@@ -510,7 +510,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         kind = "bombing"
         if re.search(r"\b(?:atomic|nuclear)\s+$", before):
             return None
-        if re.search(r"(?:described as|blamed on|attributed to)\s+(?:an?\s+)?[\w.]+\s+(?:air ?strike|airstrike|drone)",
+        if re.search(r"(?:described as|blamed on|attributed to|caused by|the result of)\s+(?:an?\s+)?[\w.]+\s+"
+                     r"(?:air ?strike|airstrike|drone)",
                      sentence_words, re.I):
             kind, strength = "air-strike", 2
     elif found.group("abduct"):
@@ -829,9 +830,11 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
                 break
         if taken:
             continue
-        if re.search(r"\b(?:was|has been|had been|is)\s+(?:\w+\s+)?$", segment_clean) and \
+        if re.search(r"\b(?:was|has been|had been|is)\s+(?:\w+\s+)?$" if which == "killed" else
+                     r"\b(?:was|has been|had been|is)\s+(?:shot\s+and\s+|critically\s+|seriously\s+)?$",
+                     segment_clean) and \
                 not re.search(rf"\b(?:{NUMBER}|{_VAGUE}|people|civilians|soldiers|policemen|persons)\b",
-                              segment_clean, re.I) and which == "killed":
+                              segment_clean, re.I):
             value = 1 + ((number(others.group("n")) or 0) if others else 0)
             figures.append(_Figure(value, start + cut + 1, start + found.end(), "person"))
     return figures
@@ -860,7 +863,7 @@ def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, t
 
 _SUFFIX = (r"(?:area|district|province|city|town|village|valley|tehsil|state|region|subdivision|sub-division|"
            r"governorate|county|agency|border crossing|crossing|cantonment)")
-_NAME = r"[A-Z][\w-]*(?:\s+(?:(?:al|ez|el|ud|ul|e|i)-[A-Z][\w-]*|al|ez|el|e|i|ul|[A-Z][\w-]*)(?=[\s,.;'’]|$))*"
+_NAME = r"[A-Z][\w-]*(?:[^\S\n]+(?:(?:al|ez|el|ud|ul|e|i)-[A-Z][\w-]*|al|ez|el|e|i|ul|[A-Z][\w-]*)(?=[\s,.;'’]|$))*"
 _LOCATIVE = re.compile(
     rf"\b(?P<prep>in|near|at|outside|inside|on the outskirts of|around|off|of|across)\s+(?:the\s+)?"
     rf"(?:(?:north|south|east|west|central|northern|southern|eastern|western|northeast|northwest|southeast|"
@@ -913,7 +916,7 @@ def _excluded(text: str, start: int) -> bool:
     """A place that is an origin, destination, base or venue of something else, not the incident's."""
     before = text[max(0, start - 45):start].lower()
     return bool(re.search(
-        r"(?:\b(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
+        r"(?:(?<![\w-])(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
         r"(?:[\w'’-]+\s+){0,2}$)|"
         r"(?:\b(?:court|trial|hearing|conference|summit|talks|meeting|forum|ceremony|jirga|protest|sit-in)\s+"
         r"(?:[\w-]+\s+){0,2}(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$)|"
@@ -966,7 +969,7 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                     name = name.rsplit(" ", 1)[0]
                     end = start + len(name)
                 if not name or _NOT_PLACE.match(name.split()[0]) or _NOT_PLACE_TAIL.search(name) or \
-                        _excluded(text, start):
+                        _excluded(text, start) or re.fullmatch(r"[A-Z]{2,5}s?", name):
                     continue
                 if any(s <= start < e for s, e in non_places) or any(s <= start < e for _, s, e in known):
                     continue
@@ -989,7 +992,14 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 places.append(_Place(name, start, end, None, depth, None, fold))
     # containment: "X in Y", "X, Y", "Y's X", "the X area of Y", "X, a neighbourhood of Y"
     places.sort(key=lambda p: p.start)
+    renamed: dict[str, _Place] = {}
     for place in places:
+        # "in Makhachkala, Dagestan, ...": a name the text places elsewhere, after a comma, contains this one
+        after = re.match(r",\s+([A-Z][\w-]+(?:[^\S\n]+[A-Z][\w-]+)?)(?=[,.;])", text[place.end:place.end + 40])
+        if place.entity is None and after and after.group(1) != place.name:
+            outer = [p.depth for p in places if p.name == after.group(1)]
+            if outer:
+                place.depth = max(place.depth, max(outer) + 1)
         for other in places:
             if other is place or other.name == place.name:
                 continue
@@ -1001,26 +1011,36 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 (back is not None and re.fullmatch(rf"(?:\s+{_SUFFIX})?['’]s\s+(?:[a-z-]+\s+){{0,2}}", back))
             described = gap is not None and re.fullmatch(
                 r",\s+(?:an?|the)\s+[^,.;]{0,50}?\b(?P<what>neighbou?rhood|suburb|district|area|quarter|part|"
-                r"sector|town|village|city)\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}", gap)
+                r"sector|town|village|city|capital|headquarters)\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}", gap)
             if not (inside or described):
                 continue
             if place.entity is not None and place.entity in located_in and other.depth >= place.depth and \
                     other.entity != place.entity:
                 continue  # the catalog knows this place better than a loose reading of the sentence
             city = other.entity in _BIG_CITIES
+            if city and gap is not None and place.entity is None and re.fullmatch(
+                    r"\s+(?:area|neighbou?rhood|locality|quarter|sector|suburb)\s+of\s+|\s*,\s*", gap):
+                place.fold = True
             if (described and described.group("what") in ("neighbourhood", "neighborhood", "suburb", "quarter",
                                                           "part", "sector", "area")) or \
                     (city and back is not None and not re.search(r"district|tehsil|village", back + text[
                         place.end:place.end + 10])):
                 place.fold = True
             if place.fold:
+                renamed.setdefault(place.name, other)
                 place.name, place.start, place.end = other.name, other.start, other.end
                 place.entity, place.region = other.entity, other.region
                 place.depth = other.depth
             else:
-                place.depth = max(place.depth, other.depth + 1)
+                place.depth = max(place.depth, 1 + max(p.depth for p in places if p.name == other.name))
                 place.region = place.region or other.region
             break
+    # a part of a city, once folded into it, is that city wherever it is named ("the Manghopir raid")
+    for place in places:
+        city = renamed.get(place.name)
+        if city is not None and place.entity is None:
+            place.name, place.entity, place.region, place.depth = city.name, city.entity, city.region, city.depth
+            place.fold = True
     return _after_dateline(text, title_end, places)
 
 
@@ -1417,7 +1437,7 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
     if kind == "air-strike":
         return
     words = " ".join(text[s:e] for s, e in scopes)
-    state = re.search(r"\b(?:security forces|ctd|counter terrorism department|counter-terrorism department|ispr|"
+    state = re.search(r"\b(?:security forces|ctd|counter[ -]terrorism(?: department| officials| police)?|ispr|"
                       r"inter-services public relations|frontier corps|fc|police|army|military|soldiers|troops)\b",
                       words, re.I)
     if state:
