@@ -292,7 +292,8 @@ _TRIGGER = re.compile(r"""
     (?:roadside\ |time\ |remote-controlled\ |magnetic\ )?bomb(?:s|ing|ings|ed)?(?!-making|\ squad|\ disposal)|
     blasts?|explosions?|explosives?(?:-laden|\ device)?|improvised\ explosive\ device|ieds?|grenades?|landmines?|
     blew\ (?:himself|themselves|herself)\ up|blown\ up|detonated|went\ off|exploded)
-    | (?P<abduct>kidnap(?:ped|s)?|abduct(?:ed|s)?|took\ [\w\ ]{0,20}hostage|(?:taken|held)\ hostage|
+    | (?P<abduct>kidnap(?:ped|s)?|abduct(?:ed|s)?|hijack(?:ed|s|ing)?|
+    (?:took|take|takes|taking|taken|held|hold|holds|holding|kept|keeping)\ (?:[\w'-]+\ ){0,6}?(?:hostages?|captives?)|
     seiz(?:e|ed|es)\ (?:a|the)\ [\w\ ]{0,20}?(?:train|express|bus|passengers))
     | (?P<arrest>arrest(?:ed|s)?|detain(?:ed|s)?|captur(?:ed|es)|apprehend(?:ed|s)?|nabbed|extradit(?:ed|es)|
     hand(?:ed|s)?\ (?:over\ )?[\w\ -]{0,40}?(?:suspects?|militants?|commanders?)\ to|handed\ over)
@@ -301,7 +302,8 @@ _TRIGGER = re.compile(r"""
     fighting\ broke\ out|heavy\ fighting|skirmish(?:es)?|shell(?:ed|ing|s)|pound(?:ed)?)
     | (?P<op>operations?|ibo|raids?|raided|search\ operation|crackdown|dismantled)
     | (?P<attack>attack(?:ed|s|ing)?|ambush(?:ed|es)?|storm(?:ed|s|ing)?|overr(?:an|un|uns)|assaults?|massacre|
-    opened\ fire|open\ fire|fired\ on|fire\ on|set\ fire|torch(?:ed|es)?|
+    opened\ (?:unprovoked\ |indiscriminate\ |heavy\ )?fire|open\ fire|fired\ (?:[\w-]+\ ){0,3}?(?:at|on|towards|into)|
+    fire\ (?:with\ [\w-]+\ )?on|set\ fire|torch(?:ed|es)?|
     killed\ by\ (?:gunmen|militants|unknown|unidentified|armed)|mortar\ shells|rockets?|repulsed)
     | (?P<kill>kill(?:s|ed|ing)?|martyred|embraced\ martyrdom|slain)
     )\b
@@ -312,7 +314,7 @@ _EVIDENCE = re.compile(
     r"attacked|stormed|ambushed|struck|bombed|shelled|fired|opened fire|exchanged|traded|clashed|"
     r"blew|went off|exploded|tore|ripped|rammed|shook|overran|raided|torched|set fire|abducted|kidnapped|"
     r"seized|arrested|detained|captured|extradited|handed|blamed|claimed|carried out|was behind|were behind|"
-    r"gunned down|shot|assassinated|"
+    r"gunned down|shot|assassinated|hostages?|captives?|hijack\w*|martyring|resorted|"
     r"responsible|repulsed|pounded|targeted|hurled|dismantled|death toll|rose|left|massacred|broke out|erupted|"
     r"destroyed|(?:hit|hits)(?= (?:on|in|near|at|against|what|suspected|militant|homes|houses|a |the ))|"
     r"(?:was|were) hit|hit (?:a|the|targets|homes|houses))\b", re.I)
@@ -320,7 +322,7 @@ _HEADLINE = re.compile(
     r"\b(?:kill|kills|strike|strikes|hit|hits|storm|storms|attack|attacks|ambush|ambushes|overrun|overruns|"
     r"abduct|abducts|kidnap|kidnaps|seize|seizes|arrest|arrests|detain|detains|claim|claims|blame|blames|"
     r"clash|trade|exchange|fire|pound|pounds|shell|shells|raid|raids|leaves|rises|toll|dead|killed|hurt|injured|"
-    r"hands|hand over|hands over|"
+    r"hands|hand over|hands over|hold|holds|take|takes|hijack|hijacks|hostages?|captives?|target|targets|"
     r"wounded|martyred|gunned down|shot dead|shot)\b", re.I)
 
 # Words that turn what follows into something not (yet) happened, or not news.
@@ -585,11 +587,14 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             return None  # "the government attacks public television": no weapon, no casualty, no armed side
         if word in ("rocket", "rockets") and not re.search(r"fired|hit|landed|struck", sentence_words, re.I):
             return None
-        if word.startswith(("attack", "fire", "fired", "open", "repulsed", "storm", "assault")):
-            forces_before = re.search(r"\b(afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b[\w\s]{0,25}"
-                                      r"(?:forces|troops|border guards|soldiers)\b", subject + " " + after[:45])
-            posts = re.search(r"\b(?:border )?posts?\b|check ?posts?|positions", after + " " + subject)
-            if forces_before and posts and re.search(r"\bborder\b|\bposts?\b|check ?posts?", sentence_words, re.I):
+        if word.startswith(("attack", "fire", "fired", "open", "repulsed", "storm", "assault", "mortar", "rocket")):
+            # a state's forces firing on the posts of another: fire between two states
+            forces_before = re.search(r"\b(?:(afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b[\w\s]{0,25}"
+                                      r"(?:forces|troops|border guards|soldiers|army|military)\b|afghan taliban\b)",
+                                      subject + " " + after[:45])
+            posts = re.search(r"\b(?:border )?posts?\b|check ?posts?|checkpoints?|positions", after + " " + subject)
+            if forces_before and posts and re.search(r"\bborder\b|\bposts?\b|check ?posts?|checkpoints?",
+                                                     sentence_words, re.I):
                 if not _ATTACKERS_RE.search(subject):
                     kind, strength = "cross-border-fire", 2
         if word.startswith("attack") and re.search(r"\b(?:suicide|bomb|car bomb)\b", before[-20:]):
@@ -666,13 +671,13 @@ _PART = re.compile(
     rf"(?:\s+of\s+(?:them|his|their|its|the injured)(?:\s+[\w-]+)?)?", re.I)
 _NOUN_STOP = re.compile(r"\s(?:and|in|at|on|near|when|as|during|inside|from|after|while|including|were|was|"
                         r"have|had|who|with|by|for|to)\b", re.I)
-_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|embraced martyrdom|lost their lives|shot dead|gunned down|"
+_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|martyring|embraced martyrdom|lost their lives|shot dead|gunned down|"
                         r"slain|perished|succumbed)\b", re.I)
 _HURT_VERB = re.compile(r"\b(?:injured|wounded|hurt|injuring|wounding)\b", re.I)
 _PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|lost their lives|shot dead|gunned down|"
                            r"slain|perished|succumbed)\b", re.I)
 _PASSIVE_HURT = re.compile(r"\b(?:injured|wounded|hurt)\b", re.I)
-_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|shot dead|gunned down|claimed the lives of|leaving|"
+_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|martyring|shot dead|gunned down|claimed the lives of|leaving|"
                                 r"leaves|left|killed at least)\s+", re.I),
            "injured": re.compile(r"\b(?:injur(?:ing|ed|es)|wound(?:ing|ed|s)|hurt(?:ing)?)\s+", re.I)}
 
