@@ -253,3 +253,22 @@ def test_other_words_for_rewards_floods_and_attacks_on_the_other_side_s_posts():
         "Afghan forces target Pakistani posts on the Durand Line", "Islamabad said its troops responded.")
     assert "militant-attacks" not in themes_of(
         "Security forces kill 12 terrorists in Bajaur", "Pakistan's military said the militants were hiding in a compound.")
+
+
+def test_a_material_support_charge_kidnapping_by_militants_and_a_mob_s_arson():
+    themes = themes_of("Justice Department charges Afghan man with material support for IS-K",
+                       "Federal prosecutors say he wired money to the group.")
+    assert "us-counterterrorism" in themes and "militant-sanctuaries" not in themes
+    assert "militant-attacks" in themes_of(
+        "Engineer kidnapped in Lakki Marwat", "Police said he was abducted by militants near his site.")
+    themes = themes_of("Mob sets fire to Ahmadi homes in Punjab, Pakistan",
+                       "An angry mob torched houses after a blasphemy accusation.")
+    assert "sectarian-violence" in themes and "militant-attacks" not in themes
+
+
+def test_the_office_a_sum_offered_and_a_council_vote_told_in_other_words():
+    assert "uzbekistan" in entities_of("Uzbek FM meets Taliban in Kabul", "They discussed the railway.")
+    assert "terror-designations" in themes_of(
+        "US offers $5m for TTP financier in Pakistan", "Information on him will be rewarded.")
+    assert "regional-diplomacy" in themes_of(
+        "Security Council vote on Taliban travel waivers delayed", "Russia and China pressed for exemptions.")
