@@ -411,11 +411,22 @@ def _sentences(title: str, summary: str) -> list[tuple[int, int]]:
     for found in _SENTENCE_END.finditer(summary):
         end = found.end()
         if summary[start:end].strip():
-            spans.append((offset + start, offset + end))
+            spans.extend(_split_separate(summary, offset, start, end))
         start = end
     if summary[start:].strip():
-        spans.append((offset + start, offset + len(summary)))
+        spans.extend(_split_separate(summary, offset, start, len(summary)))
     return spans
+
+
+# "..., while in Turbat gunmen killed two labourers in a separate attack": a second incident in one sentence
+_WHILE_SEPARATE = re.compile(r"(?:,|;)\s+(?=while\b[^.;]*\bin (?:a|another) separate (?:incident|attack)\b)", re.I)
+
+
+def _split_separate(summary: str, offset: int, start: int, end: int) -> list[tuple[int, int]]:
+    found = _WHILE_SEPARATE.search(summary, start, end)
+    if found is None:
+        return [(offset + start, offset + end)]
+    return [(offset + start, offset + found.start()), (offset + found.end(), offset + end)]
 
 
 def _clauses(text: str, sentences) -> list[_Clause]:
@@ -480,6 +491,7 @@ class _Trigger:
     end: int
     clause: _Clause
     strength: int = 1  # 2: decides the type over earlier triggers (a security operation over an arrest)
+    plain: bool = False  # a bare "kill" whose means the words do not state
 
 
 def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
@@ -534,7 +546,9 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         victims = (subject + " " + after[:50])
         if clause.sentence == 0:  # a headline's words are few: its first sentence says where it happened
             sentence_words = text[clause.start:clause.end + 250]
-        if (re.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
+        targeted = re.search(r"\btarget(?:ed)?[ -](?:attack|killing)\b", text, re.I) and not re.search(
+            rf"\b(?:{_VAGUE}|five|six|seven|eight|nine|ten|\d\d)\s+(?:[\w-]+\s+){{0,2}}(?:men|people)", victims, re.I)
+        if (not targeted and re.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
                       rf"soldiers|passengers|labou?rers|workers|guards|persons|of them)", victims, re.I)
                 or re.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|bus|passengers",
                              sentence_words, re.I)):
@@ -624,7 +638,7 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             if re.search(r"\b(?:tajik|iranian|afghan|pakistani) border guards\b", subject):
                 kind, strength = "security-operation", 2
             else:
-                kind = "armed-attack"
+                return _Trigger("armed-attack", start, end, clause, 1, plain=True)
         elif re.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+)?$", subject) and word == "killed" and (
                 re.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire",
                           sentence_words, re.I)):
@@ -1117,9 +1131,16 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
     clauses = _clauses(text, sentences)
     # a later sentence that says it tells another incident ("In a separate attack", "Hours later")
     separate = {index for index, (start, end) in enumerate(sentences)
-                if index >= 1 and _SEPARATE.match(text[start:end].lstrip())}
+                if index >= 1 and (_SEPARATE.match(text[start:end].lstrip()) or
+                                   text[start:end].startswith("while ") and _SEPARATE.search(text, start, end))}
     later = [c for c in clauses if c.sentence in separate]
     clauses = [c for c in clauses if c.sentence not in separate]
+    if separate and "; " in title:
+        # "Two soldiers killed in Kurram; policeman shot dead in Tank": the title's second half heads the
+        # separate incident
+        cut = title.index("; ")
+        clauses = [_Clause(c.start, min(c.end, cut), c.sentence, c.kind) if c.sentence == 0 else c
+                   for c in clauses if c.sentence != 0 or c.start < cut]
     main = [c for c in clauses if c.kind == "main"]
     # a noun headline ("Blast in Quetta market") reports an incident when the first sentence says it happened
     lede = any(_evidence(text, c, None) for c in main if c.sentence == 1)
@@ -1208,6 +1229,11 @@ def _lead(triggers: list[_Trigger]) -> _Trigger | None:
         return None
     first_sentence = min(t.clause.sentence for t in triggers)
     candidates = [t for t in triggers if t.clause.sentence == first_sentence]
+    if first_sentence == 0 and all(t.plain for t in candidates):
+        # "Gunmen kill official in X": the first sentence says how (shot dead at home, a roadside bomb)
+        means = [t for t in triggers if t.clause.sentence == 1 and t.type in ("targeted-killing", "bombing")]
+        if means:
+            return means[0]
     lead_scope = [t for t in triggers if t.clause.sentence <= max(first_sentence, 1)]
     strong = [t for t in lead_scope if t.strength > 1]
     if strong and not any(t.strength == 1 and t.type in ("armed-attack", "bombing") and t.clause.sentence == 0
