@@ -376,7 +376,7 @@ _CLAIM = re.compile(
     r"ambush|assault|raid|pre-dawn|overnight|deadly|suicide)|claim (?:the|an?|pre-dawn|overnight|responsibility|"
     r"attack|attacks|bombing|killing|raid)|"
     r"said (?:its|one of its|that its) (?:fighters|members|men|militants|bombers?|suicide bombers?)|"
-    r"said it (?:had )?(?:carried out|was behind|conducted)|told (?:journalists|reporters|media) (?:that )?the group "
+    r"said (?:on \w+ )?(?:that )?it (?:had )?(?:carried out|was behind|conducted)|told (?:journalists|reporters|media) (?:that )?the group "
     r"(?:was|had been) behind|via (?:its )?amaq|amaq news agency|through its amaq|on telegram|claimed by)\b", re.I)
 _NO_CLAIM = re.compile(r"\b(?:no (?:group|one|organi[sz]ation)(?: has| had)?(?: yet| immediately)? claimed|"
                        r"not (?:yet )?(?:been )?claimed|yet to claim|denied|disowned|each side claiming|"
@@ -411,11 +411,22 @@ def _sentences(title: str, summary: str) -> list[tuple[int, int]]:
     for found in _SENTENCE_END.finditer(summary):
         end = found.end()
         if summary[start:end].strip():
-            spans.append((offset + start, offset + end))
+            spans.extend(_split_separate(summary, offset, start, end))
         start = end
     if summary[start:].strip():
-        spans.append((offset + start, offset + len(summary)))
+        spans.extend(_split_separate(summary, offset, start, len(summary)))
     return spans
+
+
+# "..., while in Turbat gunmen killed two labourers in a separate attack": a second incident in one sentence
+_WHILE_SEPARATE = re.compile(r"(?:,|;)\s+(?=while\b[^.;]*\bin (?:a|another) separate (?:incident|attack)\b)", re.I)
+
+
+def _split_separate(summary: str, offset: int, start: int, end: int) -> list[tuple[int, int]]:
+    found = _WHILE_SEPARATE.search(summary, start, end)
+    if found is None:
+        return [(offset + start, offset + end)]
+    return [(offset + start, offset + found.start()), (offset + found.end(), offset + end)]
 
 
 def _clauses(text: str, sentences) -> list[_Clause]:
@@ -480,6 +491,7 @@ class _Trigger:
     end: int
     clause: _Clause
     strength: int = 1  # 2: decides the type over earlier triggers (a security operation over an arrest)
+    plain: bool = False  # a bare "kill" whose means the words do not state
 
 
 def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
@@ -510,7 +522,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         kind = "bombing"
         if re.search(r"\b(?:atomic|nuclear)\s+$", before):
             return None
-        if re.search(r"(?:described as|blamed on|attributed to)\s+(?:an?\s+)?[\w.]+\s+(?:air ?strike|airstrike|drone)",
+        if re.search(r"(?:described as|blamed on|attributed to|caused by|the result of)\s+(?:an?\s+)?[\w.]+\s+"
+                     r"(?:air ?strike|airstrike|drone)",
                      sentence_words, re.I):
             kind, strength = "air-strike", 2
     elif found.group("abduct"):
@@ -533,7 +546,9 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         victims = (subject + " " + after[:50])
         if clause.sentence == 0:  # a headline's words are few: its first sentence says where it happened
             sentence_words = text[clause.start:clause.end + 250]
-        if (re.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
+        targeted = re.search(r"\btarget(?:ed)?[ -](?:attack|killing)\b", text, re.I) and not re.search(
+            rf"\b(?:{_VAGUE}|five|six|seven|eight|nine|ten|\d\d)\s+(?:[\w-]+\s+){{0,2}}(?:men|people)", victims, re.I)
+        if (not targeted and re.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
                       rf"soldiers|passengers|labou?rers|workers|guards|persons|of them)", victims, re.I)
                 or re.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|bus|passengers",
                              sentence_words, re.I)):
@@ -623,7 +638,7 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             if re.search(r"\b(?:tajik|iranian|afghan|pakistani) border guards\b", subject):
                 kind, strength = "security-operation", 2
             else:
-                kind = "armed-attack"
+                return _Trigger("armed-attack", start, end, clause, 1, plain=True)
         elif re.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+)?$", subject) and word == "killed" and (
                 re.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire",
                           sentence_words, re.I)):
@@ -829,9 +844,11 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
                 break
         if taken:
             continue
-        if re.search(r"\b(?:was|has been|had been|is)\s+(?:\w+\s+)?$", segment_clean) and \
+        if re.search(r"\b(?:was|has been|had been|is)\s+(?:\w+\s+)?$" if which == "killed" else
+                     r"\b(?:was|has been|had been|is)\s+(?:shot\s+and\s+|critically\s+|seriously\s+)?$",
+                     segment_clean) and \
                 not re.search(rf"\b(?:{NUMBER}|{_VAGUE}|people|civilians|soldiers|policemen|persons)\b",
-                              segment_clean, re.I) and which == "killed":
+                              segment_clean, re.I):
             value = 1 + ((number(others.group("n")) or 0) if others else 0)
             figures.append(_Figure(value, start + cut + 1, start + found.end(), "person"))
     return figures
@@ -860,7 +877,7 @@ def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, t
 
 _SUFFIX = (r"(?:area|district|province|city|town|village|valley|tehsil|state|region|subdivision|sub-division|"
            r"governorate|county|agency|border crossing|crossing|cantonment)")
-_NAME = r"[A-Z][\w-]*(?:\s+(?:(?:al|ez|el|ud|ul|e|i)-[A-Z][\w-]*|al|ez|el|e|i|ul|[A-Z][\w-]*)(?=[\s,.;'’]|$))*"
+_NAME = r"[A-Z][\w-]*(?:[^\S\n]+(?:(?:al|ez|el|ud|ul|e|i)-[A-Z][\w-]*|al|ez|el|e|i|ul|[A-Z][\w-]*)(?=[\s,.;'’]|$))*"
 _LOCATIVE = re.compile(
     rf"\b(?P<prep>in|near|at|outside|inside|on the outskirts of|around|off|of|across)\s+(?:the\s+)?"
     rf"(?:(?:north|south|east|west|central|northern|southern|eastern|western|northeast|northwest|southeast|"
@@ -913,7 +930,7 @@ def _excluded(text: str, start: int) -> bool:
     """A place that is an origin, destination, base or venue of something else, not the incident's."""
     before = text[max(0, start - 45):start].lower()
     return bool(re.search(
-        r"(?:\b(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
+        r"(?:(?<![\w-])(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
         r"(?:[\w'’-]+\s+){0,2}$)|"
         r"(?:\b(?:court|trial|hearing|conference|summit|talks|meeting|forum|ceremony|jirga|protest|sit-in)\s+"
         r"(?:[\w-]+\s+){0,2}(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$)|"
@@ -966,7 +983,7 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                     name = name.rsplit(" ", 1)[0]
                     end = start + len(name)
                 if not name or _NOT_PLACE.match(name.split()[0]) or _NOT_PLACE_TAIL.search(name) or \
-                        _excluded(text, start):
+                        _excluded(text, start) or re.fullmatch(r"[A-Z]{2,5}s?", name):
                     continue
                 if any(s <= start < e for s, e in non_places) or any(s <= start < e for _, s, e in known):
                     continue
@@ -989,7 +1006,14 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 places.append(_Place(name, start, end, None, depth, None, fold))
     # containment: "X in Y", "X, Y", "Y's X", "the X area of Y", "X, a neighbourhood of Y"
     places.sort(key=lambda p: p.start)
+    renamed: dict[str, _Place] = {}
     for place in places:
+        # "in Makhachkala, Dagestan, ...": a name the text places elsewhere, after a comma, contains this one
+        after = re.match(r",\s+([A-Z][\w-]+(?:[^\S\n]+[A-Z][\w-]+)?)(?=[,.;])", text[place.end:place.end + 40])
+        if place.entity is None and after and after.group(1) != place.name:
+            outer = [p.depth for p in places if p.name == after.group(1)]
+            if outer:
+                place.depth = max(place.depth, max(outer) + 1)
         for other in places:
             if other is place or other.name == place.name:
                 continue
@@ -1001,26 +1025,36 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 (back is not None and re.fullmatch(rf"(?:\s+{_SUFFIX})?['’]s\s+(?:[a-z-]+\s+){{0,2}}", back))
             described = gap is not None and re.fullmatch(
                 r",\s+(?:an?|the)\s+[^,.;]{0,50}?\b(?P<what>neighbou?rhood|suburb|district|area|quarter|part|"
-                r"sector|town|village|city)\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}", gap)
+                r"sector|town|village|city|capital|headquarters)\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}", gap)
             if not (inside or described):
                 continue
             if place.entity is not None and place.entity in located_in and other.depth >= place.depth and \
                     other.entity != place.entity:
                 continue  # the catalog knows this place better than a loose reading of the sentence
             city = other.entity in _BIG_CITIES
+            if city and gap is not None and place.entity is None and re.fullmatch(
+                    r"\s+(?:area|neighbou?rhood|locality|quarter|sector|suburb)\s+of\s+|\s*,\s*", gap):
+                place.fold = True
             if (described and described.group("what") in ("neighbourhood", "neighborhood", "suburb", "quarter",
                                                           "part", "sector", "area")) or \
                     (city and back is not None and not re.search(r"district|tehsil|village", back + text[
                         place.end:place.end + 10])):
                 place.fold = True
             if place.fold:
+                renamed.setdefault(place.name, other)
                 place.name, place.start, place.end = other.name, other.start, other.end
                 place.entity, place.region = other.entity, other.region
                 place.depth = other.depth
             else:
-                place.depth = max(place.depth, other.depth + 1)
+                place.depth = max(place.depth, 1 + max(p.depth for p in places if p.name == other.name))
                 place.region = place.region or other.region
             break
+    # a part of a city, once folded into it, is that city wherever it is named ("the Manghopir raid")
+    for place in places:
+        city = renamed.get(place.name)
+        if city is not None and place.entity is None:
+            place.name, place.entity, place.region, place.depth = city.name, city.entity, city.region, city.depth
+            place.fold = True
     return _after_dateline(text, title_end, places)
 
 
@@ -1097,9 +1131,16 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
     clauses = _clauses(text, sentences)
     # a later sentence that says it tells another incident ("In a separate attack", "Hours later")
     separate = {index for index, (start, end) in enumerate(sentences)
-                if index >= 1 and _SEPARATE.match(text[start:end].lstrip())}
+                if index >= 1 and (_SEPARATE.match(text[start:end].lstrip()) or
+                                   text[start:end].startswith("while ") and _SEPARATE.search(text, start, end))}
     later = [c for c in clauses if c.sentence in separate]
     clauses = [c for c in clauses if c.sentence not in separate]
+    if separate and "; " in title:
+        # "Two soldiers killed in Kurram; policeman shot dead in Tank": the title's second half heads the
+        # separate incident
+        cut = title.index("; ")
+        clauses = [_Clause(c.start, min(c.end, cut), c.sentence, c.kind) if c.sentence == 0 else c
+                   for c in clauses if c.sentence != 0 or c.start < cut]
     main = [c for c in clauses if c.kind == "main"]
     # a noun headline ("Blast in Quetta market") reports an incident when the first sentence says it happened
     lede = any(_evidence(text, c, None) for c in main if c.sentence == 1)
@@ -1188,6 +1229,11 @@ def _lead(triggers: list[_Trigger]) -> _Trigger | None:
         return None
     first_sentence = min(t.clause.sentence for t in triggers)
     candidates = [t for t in triggers if t.clause.sentence == first_sentence]
+    if first_sentence == 0 and all(t.plain for t in candidates):
+        # "Gunmen kill official in X": the first sentence says how (shot dead at home, a roadside bomb)
+        means = [t for t in triggers if t.clause.sentence == 1 and t.type in ("targeted-killing", "bombing")]
+        if means:
+            return means[0]
     lead_scope = [t for t in triggers if t.clause.sentence <= max(first_sentence, 1)]
     strong = [t for t in lead_scope if t.strength > 1]
     if strong and not any(t.strength == 1 and t.type in ("armed-attack", "bombing") and t.clause.sentence == 0
@@ -1417,7 +1463,7 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
     if kind == "air-strike":
         return
     words = " ".join(text[s:e] for s, e in scopes)
-    state = re.search(r"\b(?:security forces|ctd|counter terrorism department|counter-terrorism department|ispr|"
+    state = re.search(r"\b(?:security forces|ctd|counter[ -]terrorism(?: department| officials| police)?|ispr|"
                       r"inter-services public relations|frontier corps|fc|police|army|military|soldiers|troops)\b",
                       words, re.I)
     if state:
