@@ -120,7 +120,7 @@ def test_suggestions_prefer_names_that_start_with_what_was_typed():
     resolver = Resolver(load_catalog())
     with pytest.raises(CommandError) as caught:
         resolver.resolve("tehrik")
-    assert set(caught.value.suggestions) == {"ttp", "tlp"}
+    assert set(caught.value.suggestions) == {"ttp", "tlp", "tehreek-e-jihad-pakistan"}
     with pytest.raises(CommandError) as caught:
         resolver.resolve("talibn")
     assert caught.value.suggestions[0] == "afghan-taliban"
