@@ -34,6 +34,7 @@ import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -272,13 +273,28 @@ async def worker_pass(args) -> dict:
         summary = await refresher.poll(feeds, force=True)
         await refresher.match_queued()
         elapsed = time.perf_counter() - started
+        threads = _thread_cpu()
         refresher.close()
     db.close()
     own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"pass": elapsed, "new_entries": summary.new_items, "ok": summary.ok, "failing": summary.failing,
-            "cpu_main": own.ru_utime + own.ru_stime, "cpu_worker": workers.ru_utime + workers.ru_stime,
+            "cpu_main": own.ru_utime + own.ru_stime, "cpu_main_sys": own.ru_stime, "cpu_threads": threads,
+            "cpu_worker": workers.ru_utime + workers.ru_stime,
             "peak_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "peak_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds (user + system) of each live thread of this process, by thread name (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    found = {}
+    for thread in threading.enumerate():
+        try:
+            fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[thread.name] = round(found.get(thread.name, 0) + (int(fields[11]) + int(fields[12])) / ticks, 2)
+    return found
 
 
 def _run_child(command: list[str]) -> dict:
@@ -360,6 +376,11 @@ def compare(args) -> int:
         print(f"{kind:<6} {spread(rate_ours, ',.0f'):>24} {spread(rate_theirs, ',.0f'):>24} "
               f"{spread(ratios, '.2f'):>20} {spread([row['cpu'] for row in ours], '.1f'):>18} "
               f"{spread([row['cpu'] for row in theirs], '.1f'):>16}")
+    for kind in ("first", "304", "new"):
+        ours = figures[(kind, "watchdesk")]
+        print(f"CPU s of a watchdesk {kind} pass: main process {spread([row['cpu_main'] for row in ours], '.1f')} "
+              f"(its store thread {spread([row['cpu_threads'].get('watchdesk-store_0', 0) for row in ours], '.1f')}), "
+              f"staging worker {spread([row['cpu_worker'] for row in ours], '.1f')}")
     for kind in ("first", "304", "new"):
         ours = figures[(kind, "watchdesk")]
         print(f"peak resident memory of a watchdesk {kind} pass: main process "
