@@ -492,6 +492,7 @@ class _Trigger:
     clause: _Clause
     strength: int = 1  # 2: decides the type over earlier triggers (a security operation over an arrest)
     plain: bool = False  # a bare "kill" whose means the words do not state
+    shelling: str | None = None  # the country whose forces shelled: fire across the border if it landed elsewhere
 
 
 def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
@@ -528,6 +529,10 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             kind, strength = "air-strike", 2
     elif found.group("abduct"):
         kind = "abduction"
+        if re.search(r"\b(?:and (?:later |then )?(?:killed|shot dead|executed|beheaded)|(?:have|had|later) killed them|"
+                     r"(?:kidnapped|abducted)\s+(?:[\w-]+\s+){1,3}(?:killed|shot dead|found dead|beheaded)|"
+                     r"killed them|bod(?:y|ies) (?:was|were) found|found dead)\b", sentence_words, re.I):
+            kind = "armed-attack"  # victims abducted and killed are coded by the killing
         if word in ("kidnapped", "abducted") and _RESCUE.search(sentence_words):
             return None  # "police rescued a kidnapped engineer", "recovered a trader who was abducted"
         if re.search(r"\b(?:freed|released|rescued|recovered)\b", sentence_words, re.I) and not re.search(
@@ -569,6 +574,9 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             kind, strength = "security-operation", 2
         elif word.startswith(("shell", "pound")) and _ATTACKERS_RE.search(sentence_words):
             kind = "armed-attack"
+        elif word.startswith(("shell", "pound")) and len(sides) == 1 and not _ATTACKERS_RE.search(subject):
+            # one state's forces shelling: fire between two states when it landed in the other (checked by place)
+            return _Trigger("cross-border-fire", start, end, clause, 1, shelling=sides.pop())
         else:
             return None
     elif found.group("op"):
@@ -592,6 +600,7 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         if word.startswith("storm") and not re.match(
                 r"\s+(?:(?:a|an|the|his|their)\s+)?(?:[\w-]+\s+){0,5}?(?:post|check ?post|checkpoint|compound|base|camp|"
                 r"hospital|hotel|mosque|school|prison|jail|station|office|building|village|town|house|convoy|"
+                r"garrison|cantonment|cantt|academy|fort|outpost|lines|court|"
                 r"bus|train|headquarters|hq|centre|center|complex|gurdwara|church|temple|shrine|parliament)s?\b",
                 text[end:end + 60], re.I):
             return None
@@ -686,13 +695,13 @@ _PART = re.compile(
     rf"(?:\s+of\s+(?:them|his|their|its|the injured)(?:\s+[\w-]+)?)?", re.I)
 _NOUN_STOP = re.compile(r"\s(?:and|in|at|on|near|when|as|during|inside|from|after|while|including|were|was|"
                         r"have|had|who|with|by|for|to)\b", re.I)
-_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|martyring|embraced martyrdom|lost their lives|shot dead|gunned down|"
+_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|martyring|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                         r"slain|perished|succumbed)\b", re.I)
 _HURT_VERB = re.compile(r"\b(?:injured|wounded|hurt|injuring|wounding)\b", re.I)
-_PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|lost their lives|shot dead|gunned down|"
+_PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                            r"slain|perished|succumbed)\b", re.I)
 _PASSIVE_HURT = re.compile(r"\b(?:injured|wounded|hurt)\b", re.I)
-_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|martyring|shot dead|gunned down|claimed the lives of|leaving|"
+_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|martyring|assassinat(?:ed|ing)|shot dead|gunned down|claimed the lives of|leaving|"
                                 r"leaves|left|killed at least)\s+", re.I),
            "injured": re.compile(r"\b(?:injur(?:ing|ed|es)|wound(?:ing|ed|s)|hurt(?:ing)?)\s+", re.I)}
 
@@ -714,7 +723,7 @@ _NEXT_PART = rf"(?=(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one|his|her|their|the
 
 # One named person: "shot dead former lawmaker Malik Nawaz Khan", and "elder Haji Gul Rehman and ..."
 _NAMED_VICTIM = re.compile(r"\s*(?:(?:former|senior|local|retired|prominent|tribal|provincial|district|police|"
-                           r"religious|a)\s+)*" + _ROLE.pattern + r"\s+(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+(?![\w-])")
+                           r"religious|a)\s+)*(?:(?:al-)?[A-Z][\w'’-]*\s+)?" + _ROLE.pattern + r"\s+(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+(?![\w-])")
 _NAMED_BEFORE = re.compile(_ROLE.pattern + r"\s+(?:[A-Z][\w'’.-]+\s+){1,4}and\s+$")
 
 
@@ -775,7 +784,7 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
     figures = []
     words = text[start:end]
     lowered = words.lower()
-    if "toll" not in lowered and "no " not in lowered and \
+    if "toll" not in lowered and "no " not in lowered and "unhurt" not in lowered and "unharmed" not in lowered and \
             not (_PASSIVE_KILL if which == "killed" else _PASSIVE_HURT).search(words) and \
             not _ACTIVE[which].search(words):
         return figures  # every figure below starts from one of these words, which blanking only removes
@@ -794,7 +803,8 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
             figures.append(_Figure(0, start, start, "none"))
     else:
         if re.search(r"\bno one was (?:killed or )?(?:injured|hurt|wounded)|\bno casualties\b|"
-                     r"\bno (?:injuries|one was hurt)\b", local, re.I):
+                     r"\bno (?:injuries|one was hurt)\b|\b(?:escaped|were|was) (?:unhurt|unharmed|unscathed)\b",
+                     local, re.I):
             figures.append(_Figure(0, start, start, "none"))
     # active: "killing at least 20 soldiers", "wounding seven", "leaves two dead"
     for found in _ACTIVE[which].finditer(local):
@@ -868,6 +878,14 @@ def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, t
         firm = [f for f in figures if f.value is not None]
         if not firm:
             return None, (figures[0].start, figures[0].end)
+        if kind == "security-operation" and which == "killed":
+            # the forces' dead and the militants' dead are two parts of one toll, not competing figures
+            forces = [f for f in firm if re.match(r"(?:[\w-]+\s+)?(?:soldiers?|troops|policem[ae]n|personnel|officers?|"
+                                                   r"security (?:personnel|officials)|guards?|border guards)\b", f.victims)]
+            fighters = [f for f in firm if _VICTIMS_RE.match(f.victims or "")]
+            if forces and fighters:
+                low = min(forces, key=lambda f: f.value), min(fighters, key=lambda f: f.value)
+                return low[0].value + low[1].value, (min(f.start for f in low), max(f.end for f in low))
         best = min(firm, key=lambda f: f.value)
         return best.value, (best.start, best.end)
     return None, None
@@ -935,7 +953,9 @@ def _excluded(text: str, start: int) -> bool:
         r"(?:\b(?:court|trial|hearing|conference|summit|talks|meeting|forum|ceremony|jirga|protest|sit-in)\s+"
         r"(?:[\w-]+\s+){0,2}(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$)|"
         r"(?:\b(?:officials?|police|authorities|sources|spokesman|government|administration|residents|elders)\s+"
-        r"(?:in|of)\s+(?:the\s+)?$)", before))
+        r"(?:in|of)\s+(?:the\s+)?$)", before)) and (
+            not re.search(r"\b(?:official|elder)\s+(?:in|of)\s+(?:the\s+)?$", before) or
+            bool(re.match(r"[\w\s'’-]{0,30}?\b(?:said|say|says|told|confirmed)\b", text[start:start + 50])))
 
 
 def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place]:
@@ -1164,6 +1184,13 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
                       and not _UNSPECIFIC.search(text[c.start:c.end])]
         incident = _build(text, lead, same, main + attached, matches, located_in, groups, len(title),
                           extra=same_plain if lead.type == "arrest" else ())
+        if incident and incident.place is None:
+            # "abducted 16 employees after stopping their vehicle in Lakki Marwat": the circumstances of the
+            # lead sentence name where it happened
+            around = [(c.start, c.end) for c in plain if c.sentence in (0, 1, lead.clause.sentence)
+                      and c not in attached and not _triggers(text, c)]
+            if around:
+                _set_place(incident, text, lead, around, matches, located_in, groups)
         if incident:
             incidents.append(incident)
     background = [c for c in clauses if c.kind == "gap" or (c.kind == "plain" and c not in attached)]
@@ -1271,6 +1298,12 @@ def _build(text: str, lead: _Trigger, same_type, clauses, matches, located_in, g
                     for s in (title_clause or title_scope)] + \
         [s for s in about if s[0] >= title_length]
     _set_place(incident, text, lead, place_scopes, matches, located_in, groups)
+    if lead.shelling is not None:
+        landed = {"khyber-pakhtunkhwa": "pakistan", "balochistan": "pakistan", "balkh": "afghanistan",
+                  "badakhshan": "afghanistan"}.get(incident.region, incident.region)
+        if landed is None or landed == lead.shelling:
+            return None  # a state shelling its own ground, or no place to tell
+        incident.actor = incident.actor or _state_actor(lead.shelling)
     return incident
 
 
@@ -1399,7 +1432,8 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
         if adjective:
             incident.actor = _state_actor(_nation(adjective.group(1)))
             return
-        by = re.search(r"\battack by\s+(?:the\s+)?(\w+(?: \w+)?)\s+(?:forces|troops)", words, re.I)
+        by = re.search(r"\b(?:attack|fired|fire|shelling|shells) by\s+(?:the\s+)?(\w+(?: \w+)?)\s+(?:forces|troops)",
+                       words, re.I)
         if by:
             side = _nation(by.group(1).split()[0]) or _nation(by.group(1))
         if side is None:
