@@ -291,3 +291,21 @@ def test_a_claimed_attack_is_one_a_planner_killed_later_is_not():
         "TTP spokesman says group behind Peshawar attack", "Pakistan's police said its men targeted a police station.")
     assert "militant-attacks" not in themes_of(
         "US confirms killing of IS-K planner behind Kabul attack", "The operation was in Afghanistan.")
+
+
+def test_talks_told_as_a_next_round_or_talking_to_militants_but_talks_with_the_taliban_government_are_not():
+    assert "ceasefire-talks" in themes_of(
+        "Bajaur elders call for peace, urge talks with militants", "Khyber Pakhtunkhwa's government said it would listen.")
+    assert "ceasefire-talks" not in themes_of(
+        "Uzbek minister in Kabul for talks with Taliban", "They discussed the railway and trade.")
+    assert "counterterrorism-cooperation" in themes_of(
+        "China, Pakistan and Afghanistan agree to fight the three evil forces", "Beijing hosted the ministers.")
+
+
+def test_returns_from_a_neighbour_a_spy_drone_and_a_crowd_s_arson():
+    assert "refugees-migration" in themes_of(
+        "Afghans returned from Iran this year, UN says", "Most came back from Pakistan too.")
+    assert "us-counterterrorism" in themes_of(
+        "Taliban say American spy drone downed in Afghanistan", "The unmanned aircraft crashed in Khost.")
+    themes = themes_of("Hindu temple in Sindh, Pakistan set on fire", "A crowd set fire to the building.")
+    assert "sectarian-violence" in themes and "militant-attacks" not in themes
