@@ -23,6 +23,7 @@ How an item is read:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import sys
@@ -645,8 +646,13 @@ def _triggers(text: str, clause: _Clause) -> list[_Trigger]:
 
 def _evidence(text: str, clause: _Clause, triggers) -> bool:
     """Whether the clause says the incident happened (a verb, a casualty, a claim), not just names it."""
-    words = text[clause.start:clause.end]
-    pattern = _HEADLINE if clause.sentence == 0 and clause.kind == "main" else _EVIDENCE
+    return _evidence_in(text[clause.start:clause.end], clause.sentence == 0 and clause.kind == "main")
+
+
+@functools.lru_cache(maxsize=4096)
+def _evidence_in(words: str, headline: bool) -> bool:
+    """_evidence of a clause's words alone (a title's main part is a headline)."""
+    pattern = _HEADLINE if headline else _EVIDENCE
     for found in itertools.chain(_EVIDENCE.finditer(words), pattern.finditer(words) if pattern is _HEADLINE else ()):
         before = words[max(0, found.start() - 40):found.start()]
         if _MODAL.search(before[-30:]) and not re.search(r"\b(?:said|says)\b", before[-12:]):
@@ -752,13 +758,21 @@ def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | N
 
 def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
     """Casualty figures for killed or injured between start and end."""
+    return [_Figure(figure.value, start + figure.start, start + figure.end, figure.victims)
+            for figure in _figures_in(text[start:end], which)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
+    """The figures of these words alone (they read nothing around them; offsets into `words`).
+    Kept per text: news repeats its boilerplate sentences."""
     figures = []
-    words = text[start:end]
+    start = 0
     lowered = words.lower()
     if "toll" not in lowered and "no " not in lowered and \
             not (_PASSIVE_KILL if which == "killed" else _PASSIVE_HURT).search(words) and \
             not _ACTIVE[which].search(words):
-        return figures  # every figure below starts from one of these words, which blanking only removes
+        return ()  # every figure below starts from one of these words, which blanking only removes
     # neutralise parentheticals: ", including women and children," ", most of them policemen,"
     blank = re.sub(r",\s*(?:including|most of them|many of them|among them|mostly|all of them|mainly)[^,.;]*(?=[,.;]|$)",
                    lambda m: " " * len(m.group(0)), words, flags=re.I)
@@ -829,7 +843,7 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
                               segment_clean, re.I) and which == "killed":
             value = 1 + ((number(others.group("n")) or 0) if others else 0)
             figures.append(_Figure(value, start + cut + 1, start + found.end(), "person"))
-    return figures
+    return tuple(figures)
 
 
 def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, tuple[int, int] | None]:
@@ -1241,18 +1255,26 @@ def _set_claim(incident: Incident, text: str, clauses) -> None:
     if incident.type in ("air-strike", "security-operation", "arrest", "cross-border-fire"):
         return
     for clause in clauses:
-        words = text[clause.start:clause.end]
-        for found in _CLAIM.finditer(words):
-            window = words[max(0, found.start() - 60):found.end() + 10]
-            if _NO_CLAIM.search(window) or re.search(r"\b(?:the|these|its|their)\s+$", words[:found.start()]):
-                continue
-            if re.search(r"\b(?:police|officials?|military|army|ministry|government|spokesman for the (?:army|police))\b"
-                         r"[\w\s]{0,15}$", words[:found.start()]) and "responsibility" not in found.group(0):
-                continue
+        found = _claim_in(text[clause.start:clause.end])
+        if found is not None:
             incident.claimed = True
-            incident.spans["claimed"] = (clause.start + found.start(), clause.start + found.end())
+            incident.spans["claimed"] = (clause.start + found[0], clause.start + found[1])
             incident.spans["_claim_clause"] = (clause.start, clause.end)
             return
+
+
+@functools.lru_cache(maxsize=4096)
+def _claim_in(words: str) -> tuple[int, int] | None:
+    """Where a clause's words claim the incident (offsets into `words`), if they do."""
+    for found in _CLAIM.finditer(words):
+        window = words[max(0, found.start() - 60):found.end() + 10]
+        if _NO_CLAIM.search(window) or re.search(r"\b(?:the|these|its|their)\s+$", words[:found.start()]):
+            continue
+        if re.search(r"\b(?:police|officials?|military|army|ministry|government|spokesman for the (?:army|police))\b"
+                     r"[\w\s]{0,15}$", words[:found.start()]) and "responsibility" not in found.group(0):
+            continue
+        return found.start(), found.end()
+    return None
 
 
 def _groups_in(matches, groups, start: int, end: int):
