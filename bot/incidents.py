@@ -336,7 +336,8 @@ _MODAL = re.compile(
     r"has repeatedly|have repeatedly|who have|expertise|helping|surged|rose by|risen|since \d{4}|"
     r"surveillance|trainers?|demand(?:s|ed|ing)?|ask(?:s|ed)?|call(?:s|ed)? on|press(?:es|ed)? for)\b", re.I)
 _RETRO_TITLE = re.compile(r"\b(?:year on|years on|decade on|anniversary|revisits?|remember(?:s|ing)?|"
-                          r"book|documentary|analysis|explainer|timeline|think tank|report finds|"
+                          r"book|documentary|analysis|explainer|timeline|think tank|report finds|report:|"
+                          r"monthly report|annual report|data shows|figures show|tally|"
                           r"\d+ ?(?:pc|per ?cent|%))\b|^analysis\b", re.I)
 _DATED = re.compile(r"\b(?:19|20)\d\d\b|\b(?:years?|decades?|months?) (?:ago|earlier|after|on)\b|"
                     r"\blast (?:month|year)(?:['’]s)?|\bearlier this year\b", re.I)
@@ -357,6 +358,12 @@ _VIOLENT = re.compile(
 _IMMIGRATION = re.compile(r"\b(?:deport\w*|undocumented|without (?:valid )?documents|refugees|migrants|resettlement|"
                           r"smuggl\w+|proof of registration|visa|cards?)\b", re.I)
 # a rescue or recovery of people held earlier: its outcome is freedom, not captivity
+# an explosion of a boiler, a gas cylinder or a leak: an accident, even when the text says "blast"
+_ACCIDENT = re.compile(r"\b(?:boilers?|gas cylinders?|cylinder|gas leak(?:age)?|gas explosion|short circuit|"
+                       r"transformer|gas pipeline|lpg)\b", re.I)
+# a period a figure sums ("arrested 300 suspects this year"): statistics, not an incident
+_PERIOD = re.compile(r"\b(?:(?:so far )?this year|this month|last year|since january|in the past (?:\w+ )?"
+                     r"(?:weeks|months|years)|in the first (?:half|quarter)|during the year)\b", re.I)
 _RESCUE = re.compile(r"\b(?:rescu(?:e|ed|es)|recover(?:ed|s)?|free(?:d|s)?|releas(?:e|ed|es))\b", re.I)
 _BACKGROUND = re.compile(
     r"(?P<gap>\b(?:a|one|two|three|four|five|six|\d+) (?:day|days|hours?|nights?)(?: [\w-]+)? after\b|"
@@ -510,6 +517,10 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         return None  # an infinitive: "to attack", "to strike"
     if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]):
         return None
+    period = _PERIOD.search(text, end, min(clause.end, end + 80))
+    if period and not re.search(r"\b(?:deadliest|worst|biggest|largest|first|second|third|latest)\b",
+                                text[max(clause.start, start - 40):period.start()], re.I):
+        return None
     if re.search(r"\b(?:last|previous) (?:month|year)['’]s\s+(?:[\w-]+\s+){0,3}$", before):
         return None  # "last month's Parachinar market bombing": weeks or more before the news
     kind = None
@@ -662,9 +673,11 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
 def _triggers(text: str, clause: _Clause) -> list[_Trigger]:
     words = text[clause.start:clause.end]
     outside = _OUTSIDE.search(words) and not re.search(r"\b(?:bomb|blast|suicide|gunmen|militants|attack)", words, re.I)
+    accident = _ACCIDENT.search(text) and not re.search(r"\b(?:bomb\w*|suicide|gunm[ae]n|militants|terrorists|"
+                                                        r"attackers|ied|grenade)\b", text, re.I)
     found = []
     for match in _TRIGGER.finditer(text, clause.start, clause.end):
-        if outside and not match.group("arrest"):
+        if outside and not match.group("arrest") or accident and match.group("bomb"):
             continue  # protests, riots, disasters and accidents are no incident type
         trigger = _sense(match, text, clause)
         if trigger:
