@@ -695,13 +695,13 @@ _PART = re.compile(
     rf"(?:\s+of\s+(?:them|his|their|its|the injured)(?:\s+[\w-]+)?)?", re.I)
 _NOUN_STOP = re.compile(r"\s(?:and|in|at|on|near|when|as|during|inside|from|after|while|including|were|was|"
                         r"have|had|who|with|by|for|to)\b", re.I)
-_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|martyring|embraced martyrdom|lost their lives|shot dead|gunned down|"
+_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|martyring|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                         r"slain|perished|succumbed)\b", re.I)
 _HURT_VERB = re.compile(r"\b(?:injured|wounded|hurt|injuring|wounding)\b", re.I)
-_PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|lost their lives|shot dead|gunned down|"
+_PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                            r"slain|perished|succumbed)\b", re.I)
 _PASSIVE_HURT = re.compile(r"\b(?:injured|wounded|hurt)\b", re.I)
-_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|martyring|shot dead|gunned down|claimed the lives of|leaving|"
+_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|martyring|assassinat(?:ed|ing)|shot dead|gunned down|claimed the lives of|leaving|"
                                 r"leaves|left|killed at least)\s+", re.I),
            "injured": re.compile(r"\b(?:injur(?:ing|ed|es)|wound(?:ing|ed|s)|hurt(?:ing)?)\s+", re.I)}
 
@@ -1184,6 +1184,13 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
                       and not _UNSPECIFIC.search(text[c.start:c.end])]
         incident = _build(text, lead, same, main + attached, matches, located_in, groups, len(title),
                           extra=same_plain if lead.type == "arrest" else ())
+        if incident and incident.place is None:
+            # "abducted 16 employees after stopping their vehicle in Lakki Marwat": the circumstances of the
+            # lead sentence name where it happened
+            around = [(c.start, c.end) for c in plain if c.sentence in (0, 1, lead.clause.sentence)
+                      and c not in attached and not _triggers(text, c)]
+            if around:
+                _set_place(incident, text, lead, around, matches, located_in, groups)
         if incident:
             incidents.append(incident)
     background = [c for c in clauses if c.kind == "gap" or (c.kind == "plain" and c not in attached)]
