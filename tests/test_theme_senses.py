@@ -272,3 +272,22 @@ def test_the_office_a_sum_offered_and_a_council_vote_told_in_other_words():
         "US offers $5m for TTP financier in Pakistan", "Information on him will be rewarded.")
     assert "regional-diplomacy" in themes_of(
         "Security Council vote on Taliban travel waivers delayed", "Russia and China pressed for exemptions.")
+
+
+def test_a_sanctuary_told_through_papers_hosts_guards_or_training_troops_drilling_are_not_one():
+    assert "militant-sanctuaries" in themes_of(
+        "Pakistan says Kabul gave tazkiras to TTP men", "The papers let them travel unhindered, officials said.")
+    assert "militant-sanctuaries" in themes_of(
+        "Taliban host al-Qaeda men in Kunar, report says", "Their compounds are guarded by the Taliban.")
+    assert "militant-sanctuaries" in themes_of(
+        "Bombers in Bannu attack trained in Afghanistan, police say", "Pakistan's police named the handlers.")
+    themes = themes_of("Tajik and Russian troops hold drills against militants",
+                       "Soldiers trained to repel fighters crossing from Afghanistan.")
+    assert "militant-sanctuaries" not in themes and "counterterrorism-cooperation" in themes
+
+
+def test_a_claimed_attack_is_one_a_planner_killed_later_is_not():
+    assert "militant-attacks" in themes_of(
+        "TTP spokesman says group behind Peshawar attack", "Pakistan's police said its men targeted a police station.")
+    assert "militant-attacks" not in themes_of(
+        "US confirms killing of IS-K planner behind Kabul attack", "The operation was in Afghanistan.")
