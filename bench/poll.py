@@ -274,7 +274,9 @@ async def worker_pass(args) -> dict:
         elapsed = time.perf_counter() - started
         refresher.close()
     db.close()
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"pass": elapsed, "new_entries": summary.new_items, "ok": summary.ok, "failing": summary.failing,
+            "cpu_main": own.ru_utime + own.ru_stime, "cpu_worker": workers.ru_utime + workers.ru_stime,
             "peak_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "peak_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "main_cpu": _cpu(resource.RUSAGE_SELF), "worker_cpu": _cpu(resource.RUSAGE_CHILDREN)}

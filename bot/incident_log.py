@@ -107,33 +107,108 @@ def _merge(incident: dict, record: dict) -> dict:
 
 def file_incidents(db, item_id: str, seen_at: str, incidents) -> list[Filed]:
     """Store an item's incidents (bot.incidents.Incident), each joining an agreeing incident or starting one."""
-    if not incidents or incident_store.reported(db, item_id):
-        return []
-    when = datetime.fromisoformat(seen_at)
-    low = (when - timedelta(hours=JOIN_HOURS)).isoformat()
-    high = (when + timedelta(hours=JOIN_HOURS)).isoformat()
-    filed = []
-    taken: set[int] = set()
-    for ordinal, incident in enumerate(incidents):
-        record = incident.record()
-        kinds = ATTACKS if record["type"] in ATTACKS else (record["type"],)
-        found = [c for c in incident_store.candidates(db, kinds, low, high) if c["id"] not in taken]
-        lineage = incident_store.place_lineage(db, [_fold(record["place"]), *(_fold(c["place"]) for c in found)])
-        # a report of the same type is tried first: it is the likelier reading of the same incident
-        found.sort(key=lambda c: c["type"] != record["type"])
-        match = next((c for c in found if agrees(c, record, lineage)), None)
-        if match is None:
-            incident_id = incident_store.create(db, record, item_id, seen_at)
-            filed.append(Filed(incident_id, True, False, record["killed"], record["injured"]))
-        else:
-            incident_id = match["id"]
-            merged = _merge(match, record)
-            incident_store.update(db, incident_id, merged, seen_at)
-            raised = any(merged[name] is not None and merged[name] != match[name] for name in ("killed", "injured"))
-            filed.append(Filed(incident_id, False, raised, merged["killed"], merged["injured"]))
-        taken.add(incident_id)
-        incident_store.add_report(db, incident_id, item_id, ordinal, record, incident.spans, seen_at)
+    filer = IncidentFiler(db)
+    filed = filer.file(item_id, seen_at, incidents)
+    filer.flush()
     return filed
+
+
+class IncidentFiler:
+    """Files the incidents of a batch of items in one transaction, as `file_incidents` would one
+    item after another, with fewer statements.
+
+    The incidents a report may join (same kind, time spans meeting its window) are read once for
+    a window and then kept here, with the changes the batch makes to them; the place lineages once
+    per name. New incidents are inserted at once (for their ids); the reports and the changed
+    incidents are written by `flush()`, which must run before the transaction ends.
+    """
+
+    CANDIDATES = 50  # the newest agreeing-kind incidents of its window a report is tried against
+
+    def __init__(self, db):
+        self.db = db
+        self._held: dict[tuple, dict[int, dict]] = {}  # kinds -> incident id -> the incident as it now stands
+        self._windows: dict[tuple, list[tuple[str, str]]] = {}  # kinds -> windows read from the store
+        self._lineage: dict = {}
+        self._reported: set[str] = set()  # items known to have their incidents stored
+        self._checked: set[str] = set()  # items whose stored reports were looked up
+        self._reports: list[tuple] = []
+        self._added: dict[int, int] = {}  # incident id -> reports added in this batch
+        self._changed: dict[int, dict] = {}
+
+    def check_reported(self, item_ids) -> None:
+        """Look up in one query which of these items have their incidents stored already."""
+        ids = set(item_ids) - self._checked
+        self._reported |= incident_store.reported_among(self.db, ids)
+        self._checked |= ids
+
+    def _candidates(self, kinds: tuple, low: str, high: str) -> list[dict]:
+        held = self._held.setdefault(kinds, {})
+        windows = self._windows.setdefault(kinds, [])
+        if not any(start <= low and high <= end for start, end in windows):
+            for incident in incident_store.overlapping(self.db, kinds, low, high):
+                held.setdefault(incident["id"], incident)  # one changed here already is newer than the store's
+            windows.append((low, high))
+        found = [c for c in held.values() if c["last_seen_at"] >= low and c["first_seen_at"] <= high]
+        found.sort(key=lambda c: (c["first_seen_at"], c["id"]), reverse=True)
+        return found[:self.CANDIDATES]
+
+    def _lineages(self, names) -> dict:
+        missing = [name for name in {n.casefold() for n in names if n} if name not in self._lineage]
+        if missing:
+            self._lineage.update(incident_store.place_lineage(self.db, missing))
+        return self._lineage
+
+    def file(self, item_id: str, seen_at: str, incidents) -> list[Filed]:
+        """File one item's incidents (bot.incidents.Incident); nothing if it has them stored already."""
+        if not incidents:
+            return []
+        if item_id not in self._checked:
+            self.check_reported([item_id])
+        if item_id in self._reported:
+            return []
+        self._reported.add(item_id)
+        when = datetime.fromisoformat(seen_at)
+        low = (when - timedelta(hours=JOIN_HOURS)).isoformat()
+        high = (when + timedelta(hours=JOIN_HOURS)).isoformat()
+        filed = []
+        taken: set[int] = set()
+        for ordinal, incident in enumerate(incidents):
+            record = incident.record()
+            kinds = ATTACKS if record["type"] in ATTACKS else (record["type"],)
+            found = [c for c in self._candidates(kinds, low, high) if c["id"] not in taken]
+            lineage = self._lineages([_fold(record["place"]), *(_fold(c["place"]) for c in found)])
+            # a report of the same type is tried first: it is the likelier reading of the same incident
+            found.sort(key=lambda c: c["type"] != record["type"])
+            match = next((c for c in found if agrees(c, record, lineage)), None)
+            if match is None:
+                incident_id = incident_store.create(self.db, record, item_id, seen_at)
+                stored = {"id": incident_id, **{name: record[name] for name in incident_store.FIELDS},
+                          "first_seen_at": seen_at, "last_seen_at": seen_at, "first_item_id": item_id, "reports": 0}
+                stored["claimed"] = bool(stored["claimed"])
+                filed.append(Filed(incident_id, True, False, record["killed"], record["injured"]))
+            else:
+                incident_id = match["id"]
+                stored = _merge(match, record)
+                stored["first_seen_at"] = min(match["first_seen_at"], seen_at)
+                stored["last_seen_at"] = max(match["last_seen_at"], seen_at)
+                raised = any(stored[name] is not None and stored[name] != match[name] for name in ("killed", "injured"))
+                filed.append(Filed(incident_id, False, raised, stored["killed"], stored["injured"]))
+            self._held.setdefault(kinds, {})[incident_id] = stored
+            self._changed[incident_id] = stored
+            taken.add(incident_id)
+            self._added[incident_id] = self._added.get(incident_id, 0) + 1
+            self._reports.append(incident_store.report_row(incident_id, item_id, ordinal, record, incident.spans,
+                                                           seen_at))
+        return filed
+
+    def flush(self) -> None:
+        """Write the reports filed and the incidents they changed."""
+        if self._reports:
+            incident_store.add_reports(self.db, self._reports)
+        if self._changed:
+            incident_store.write_incidents(self.db, self._changed.values(), self._added)
+        self._reports, self._added, self._changed = [], {}, {}
 
 
 _TIER_RANK = {"routine": 0, "urgent": 1, "flash": 2}

@@ -293,7 +293,8 @@ _TRIGGER = re.compile(r"""
     (?:roadside\ |time\ |remote-controlled\ |magnetic\ )?bomb(?:s|ing|ings|ed)?(?!-making|\ squad|\ disposal)|
     blasts?|explosions?|explosives?(?:-laden|\ device)?|improvised\ explosive\ device|ieds?|grenades?|landmines?|
     blew\ (?:himself|themselves|herself)\ up|blown\ up|detonated|went\ off|exploded)
-    | (?P<abduct>kidnap(?:ped|s)?|abduct(?:ed|s)?|took\ [\w\ ]{0,20}hostage|(?:taken|held)\ hostage|
+    | (?P<abduct>kidnap(?:ped|s)?|abduct(?:ed|s)?|hijack(?:ed|s|ing)?|
+    (?:took|take|takes|taking|taken|held|hold|holds|holding|kept|keeping)\ (?:[\w'-]+\ ){0,6}?(?:hostages?|captives?)|
     seiz(?:e|ed|es)\ (?:a|the)\ [\w\ ]{0,20}?(?:train|express|bus|passengers))
     | (?P<arrest>arrest(?:ed|s)?|detain(?:ed|s)?|captur(?:ed|es)|apprehend(?:ed|s)?|nabbed|extradit(?:ed|es)|
     hand(?:ed|s)?\ (?:over\ )?[\w\ -]{0,40}?(?:suspects?|militants?|commanders?)\ to|handed\ over)
@@ -302,7 +303,8 @@ _TRIGGER = re.compile(r"""
     fighting\ broke\ out|heavy\ fighting|skirmish(?:es)?|shell(?:ed|ing|s)|pound(?:ed)?)
     | (?P<op>operations?|ibo|raids?|raided|search\ operation|crackdown|dismantled)
     | (?P<attack>attack(?:ed|s|ing)?|ambush(?:ed|es)?|storm(?:ed|s|ing)?|overr(?:an|un|uns)|assaults?|massacre|
-    opened\ fire|open\ fire|fired\ on|fire\ on|set\ fire|torch(?:ed|es)?|
+    opened\ (?:unprovoked\ |indiscriminate\ |heavy\ )?fire|open\ fire|fired\ (?:[\w-]+\ ){0,3}?(?:at|on|towards|into)|
+    fire\ (?:with\ [\w-]+\ )?on|set\ fire|torch(?:ed|es)?|
     killed\ by\ (?:gunmen|militants|unknown|unidentified|armed)|mortar\ shells|rockets?|repulsed)
     | (?P<kill>kill(?:s|ed|ing)?|martyred|embraced\ martyrdom|slain)
     )\b
@@ -313,7 +315,7 @@ _EVIDENCE = re.compile(
     r"attacked|stormed|ambushed|struck|bombed|shelled|fired|opened fire|exchanged|traded|clashed|"
     r"blew|went off|exploded|tore|ripped|rammed|shook|overran|raided|torched|set fire|abducted|kidnapped|"
     r"seized|arrested|detained|captured|extradited|handed|blamed|claimed|carried out|was behind|were behind|"
-    r"gunned down|shot|assassinated|"
+    r"gunned down|shot|assassinated|hostages?|captives?|hijack\w*|martyring|resorted|"
     r"responsible|repulsed|pounded|targeted|hurled|dismantled|death toll|rose|left|massacred|broke out|erupted|"
     r"destroyed|(?:hit|hits)(?= (?:on|in|near|at|against|what|suspected|militant|homes|houses|a |the ))|"
     r"(?:was|were) hit|hit (?:a|the|targets|homes|houses))\b", re.I)
@@ -321,7 +323,7 @@ _HEADLINE = re.compile(
     r"\b(?:kill|kills|strike|strikes|hit|hits|storm|storms|attack|attacks|ambush|ambushes|overrun|overruns|"
     r"abduct|abducts|kidnap|kidnaps|seize|seizes|arrest|arrests|detain|detains|claim|claims|blame|blames|"
     r"clash|trade|exchange|fire|pound|pounds|shell|shells|raid|raids|leaves|rises|toll|dead|killed|hurt|injured|"
-    r"hands|hand over|hands over|"
+    r"hands|hand over|hands over|hold|holds|take|takes|hijack|hijacks|hostages?|captives?|target|targets|"
     r"wounded|martyred|gunned down|shot dead|shot)\b", re.I)
 
 # Words that turn what follows into something not (yet) happened, or not news.
@@ -335,7 +337,8 @@ _MODAL = re.compile(
     r"has repeatedly|have repeatedly|who have|expertise|helping|surged|rose by|risen|since \d{4}|"
     r"surveillance|trainers?|demand(?:s|ed|ing)?|ask(?:s|ed)?|call(?:s|ed)? on|press(?:es|ed)? for)\b", re.I)
 _RETRO_TITLE = re.compile(r"\b(?:year on|years on|decade on|anniversary|revisits?|remember(?:s|ing)?|"
-                          r"book|documentary|analysis|explainer|timeline|think tank|report finds|"
+                          r"book|documentary|analysis|explainer|timeline|think tank|report finds|report:|"
+                          r"monthly report|annual report|data shows|figures show|tally|"
                           r"\d+ ?(?:pc|per ?cent|%))\b|^analysis\b", re.I)
 _DATED = re.compile(r"\b(?:19|20)\d\d\b|\b(?:years?|decades?|months?) (?:ago|earlier|after|on)\b|"
                     r"\blast (?:month|year)(?:['’]s)?|\bearlier this year\b", re.I)
@@ -356,6 +359,12 @@ _VIOLENT = re.compile(
 _IMMIGRATION = re.compile(r"\b(?:deport\w*|undocumented|without (?:valid )?documents|refugees|migrants|resettlement|"
                           r"smuggl\w+|proof of registration|visa|cards?)\b", re.I)
 # a rescue or recovery of people held earlier: its outcome is freedom, not captivity
+# an explosion of a boiler, a gas cylinder or a leak: an accident, even when the text says "blast"
+_ACCIDENT = re.compile(r"\b(?:boilers?|gas cylinders?|cylinder|gas leak(?:age)?|gas explosion|short circuit|"
+                       r"transformer|gas pipeline|lpg)\b", re.I)
+# a period a figure sums ("arrested 300 suspects this year"): statistics, not an incident
+_PERIOD = re.compile(r"\b(?:(?:so far )?this year|this month|last year|since january|in the past (?:\w+ )?"
+                     r"(?:weeks|months|years)|in the first (?:half|quarter)|during the year)\b", re.I)
 _RESCUE = re.compile(r"\b(?:rescu(?:e|ed|es)|recover(?:ed|s)?|free(?:d|s)?|releas(?:e|ed|es))\b", re.I)
 _BACKGROUND = re.compile(
     r"(?P<gap>\b(?:a|one|two|three|four|five|six|\d+) (?:day|days|hours?|nights?)(?: [\w-]+)? after\b|"
@@ -375,7 +384,7 @@ _CLAIM = re.compile(
     r"ambush|assault|raid|pre-dawn|overnight|deadly|suicide)|claim (?:the|an?|pre-dawn|overnight|responsibility|"
     r"attack|attacks|bombing|killing|raid)|"
     r"said (?:its|one of its|that its) (?:fighters|members|men|militants|bombers?|suicide bombers?)|"
-    r"said it (?:had )?(?:carried out|was behind|conducted)|told (?:journalists|reporters|media) (?:that )?the group "
+    r"said (?:on \w+ )?(?:that )?it (?:had )?(?:carried out|was behind|conducted)|told (?:journalists|reporters|media) (?:that )?the group "
     r"(?:was|had been) behind|via (?:its )?amaq|amaq news agency|through its amaq|on telegram|claimed by)\b", re.I)
 _NO_CLAIM = re.compile(r"\b(?:no (?:group|one|organi[sz]ation)(?: has| had)?(?: yet| immediately)? claimed|"
                        r"not (?:yet )?(?:been )?claimed|yet to claim|denied|disowned|each side claiming|"
@@ -410,11 +419,22 @@ def _sentences(title: str, summary: str) -> list[tuple[int, int]]:
     for found in _SENTENCE_END.finditer(summary):
         end = found.end()
         if summary[start:end].strip():
-            spans.append((offset + start, offset + end))
+            spans.extend(_split_separate(summary, offset, start, end))
         start = end
     if summary[start:].strip():
-        spans.append((offset + start, offset + len(summary)))
+        spans.extend(_split_separate(summary, offset, start, len(summary)))
     return spans
+
+
+# "..., while in Turbat gunmen killed two labourers in a separate attack": a second incident in one sentence
+_WHILE_SEPARATE = re.compile(r"(?:,|;)\s+(?=while\b[^.;]*\bin (?:a|another) separate (?:incident|attack)\b)", re.I)
+
+
+def _split_separate(summary: str, offset: int, start: int, end: int) -> list[tuple[int, int]]:
+    found = _WHILE_SEPARATE.search(summary, start, end)
+    if found is None:
+        return [(offset + start, offset + end)]
+    return [(offset + start, offset + found.start()), (offset + found.end(), offset + end)]
 
 
 def _clauses(text: str, sentences) -> list[_Clause]:
@@ -479,6 +499,8 @@ class _Trigger:
     end: int
     clause: _Clause
     strength: int = 1  # 2: decides the type over earlier triggers (a security operation over an arrest)
+    plain: bool = False  # a bare "kill" whose means the words do not state
+    shelling: str | None = None  # the country whose forces shelled: fire across the border if it landed elsewhere
 
 
 def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
@@ -496,6 +518,10 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         return None  # an infinitive: "to attack", "to strike"
     if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]):
         return None
+    period = _PERIOD.search(text, end, min(clause.end, end + 80))
+    if period and not re.search(r"\b(?:deadliest|worst|biggest|largest|first|second|third|latest)\b",
+                                text[max(clause.start, start - 40):period.start()], re.I):
+        return None
     if re.search(r"\b(?:last|previous) (?:month|year)['’]s\s+(?:[\w-]+\s+){0,3}$", before):
         return None  # "last month's Parachinar market bombing": weeks or more before the news
     kind = None
@@ -509,11 +535,16 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         kind = "bombing"
         if re.search(r"\b(?:atomic|nuclear)\s+$", before):
             return None
-        if re.search(r"(?:described as|blamed on|attributed to)\s+(?:an?\s+)?[\w.]+\s+(?:air ?strike|airstrike|drone)",
+        if re.search(r"(?:described as|blamed on|attributed to|caused by|the result of)\s+(?:an?\s+)?[\w.]+\s+"
+                     r"(?:air ?strike|airstrike|drone)",
                      sentence_words, re.I):
             kind, strength = "air-strike", 2
     elif found.group("abduct"):
         kind = "abduction"
+        if re.search(r"\b(?:and (?:later |then )?(?:killed|shot dead|executed|beheaded)|(?:have|had|later) killed them|"
+                     r"(?:kidnapped|abducted)\s+(?:[\w-]+\s+){1,3}(?:killed|shot dead|found dead|beheaded)|"
+                     r"killed them|bod(?:y|ies) (?:was|were) found|found dead)\b", sentence_words, re.I):
+            kind = "armed-attack"  # victims abducted and killed are coded by the killing
         if word in ("kidnapped", "abducted") and _RESCUE.search(sentence_words):
             return None  # "police rescued a kidnapped engineer", "recovered a trader who was abducted"
         if re.search(r"\b(?:freed|released|rescued|recovered)\b", sentence_words, re.I) and not re.search(
@@ -532,7 +563,9 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         victims = (subject + " " + after[:50])
         if clause.sentence == 0:  # a headline's words are few: its first sentence says where it happened
             sentence_words = text[clause.start:clause.end + 250]
-        if (re.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
+        targeted = re.search(r"\btarget(?:ed)?[ -](?:attack|killing)\b", text, re.I) and not re.search(
+            rf"\b(?:{_VAGUE}|five|six|seven|eight|nine|ten|\d\d)\s+(?:[\w-]+\s+){{0,2}}(?:men|people)", victims, re.I)
+        if (not targeted and re.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
                       rf"soldiers|passengers|labou?rers|workers|guards|persons|of them)", victims, re.I)
                 or re.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|bus|passengers",
                              sentence_words, re.I)):
@@ -553,6 +586,9 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             kind, strength = "security-operation", 2
         elif word.startswith(("shell", "pound")) and _ATTACKERS_RE.search(sentence_words):
             kind = "armed-attack"
+        elif word.startswith(("shell", "pound")) and len(sides) == 1 and not _ATTACKERS_RE.search(subject):
+            # one state's forces shelling: fire between two states when it landed in the other (checked by place)
+            return _Trigger("cross-border-fire", start, end, clause, 1, shelling=sides.pop())
         else:
             return None
     elif found.group("op"):
@@ -576,6 +612,7 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         if word.startswith("storm") and not re.match(
                 r"\s+(?:(?:a|an|the|his|their)\s+)?(?:[\w-]+\s+){0,5}?(?:post|check ?post|checkpoint|compound|base|camp|"
                 r"hospital|hotel|mosque|school|prison|jail|station|office|building|village|town|house|convoy|"
+                r"garrison|cantonment|cantt|academy|fort|outpost|lines|court|"
                 r"bus|train|headquarters|hq|centre|center|complex|gurdwara|church|temple|shrine|parliament)s?\b",
                 text[end:end + 60], re.I):
             return None
@@ -586,11 +623,14 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             return None  # "the government attacks public television": no weapon, no casualty, no armed side
         if word in ("rocket", "rockets") and not re.search(r"fired|hit|landed|struck", sentence_words, re.I):
             return None
-        if word.startswith(("attack", "fire", "fired", "open", "repulsed", "storm", "assault")):
-            forces_before = re.search(r"\b(afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b[\w\s]{0,25}"
-                                      r"(?:forces|troops|border guards|soldiers)\b", subject + " " + after[:45])
-            posts = re.search(r"\b(?:border )?posts?\b|check ?posts?|positions", after + " " + subject)
-            if forces_before and posts and re.search(r"\bborder\b|\bposts?\b|check ?posts?", sentence_words, re.I):
+        if word.startswith(("attack", "fire", "fired", "open", "repulsed", "storm", "assault", "mortar", "rocket")):
+            # a state's forces firing on the posts of another: fire between two states
+            forces_before = re.search(r"\b(?:(afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b[\w\s]{0,25}"
+                                      r"(?:forces|troops|border guards|soldiers|army|military)\b|afghan taliban\b)",
+                                      subject + " " + after[:45])
+            posts = re.search(r"\b(?:border )?posts?\b|check ?posts?|checkpoints?|positions", after + " " + subject)
+            if forces_before and posts and re.search(r"\bborder\b|\bposts?\b|check ?posts?|checkpoints?",
+                                                     sentence_words, re.I):
                 if not _ATTACKERS_RE.search(subject):
                     kind, strength = "cross-border-fire", 2
         if word.startswith("attack") and re.search(r"\b(?:suicide|bomb|car bomb)\b", before[-20:]):
@@ -619,7 +659,7 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             if re.search(r"\b(?:tajik|iranian|afghan|pakistani) border guards\b", subject):
                 kind, strength = "security-operation", 2
             else:
-                kind = "armed-attack"
+                return _Trigger("armed-attack", start, end, clause, 1, plain=True)
         elif re.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+)?$", subject) and word == "killed" and (
                 re.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire",
                           sentence_words, re.I)):
@@ -634,9 +674,11 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
 def _triggers(text: str, clause: _Clause) -> list[_Trigger]:
     words = text[clause.start:clause.end]
     outside = _OUTSIDE.search(words) and not re.search(r"\b(?:bomb|blast|suicide|gunmen|militants|attack)", words, re.I)
+    accident = _ACCIDENT.search(text) and not re.search(r"\b(?:bomb\w*|suicide|gunm[ae]n|militants|terrorists|"
+                                                        r"attackers|ied|grenade)\b", text, re.I)
     found = []
     for match in _TRIGGER.finditer(text, clause.start, clause.end):
-        if outside and not match.group("arrest"):
+        if outside and not match.group("arrest") or accident and match.group("bomb"):
             continue  # protests, riots, disasters and accidents are no incident type
         trigger = _sense(match, text, clause)
         if trigger:
@@ -672,13 +714,13 @@ _PART = re.compile(
     rf"(?:\s+of\s+(?:them|his|their|its|the injured)(?:\s+[\w-]+)?)?", re.I)
 _NOUN_STOP = re.compile(r"\s(?:and|in|at|on|near|when|as|during|inside|from|after|while|including|were|was|"
                         r"have|had|who|with|by|for|to)\b", re.I)
-_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|embraced martyrdom|lost their lives|shot dead|gunned down|"
+_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|martyring|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                         r"slain|perished|succumbed)\b", re.I)
 _HURT_VERB = re.compile(r"\b(?:injured|wounded|hurt|injuring|wounding)\b", re.I)
-_PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|lost their lives|shot dead|gunned down|"
+_PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                            r"slain|perished|succumbed)\b", re.I)
 _PASSIVE_HURT = re.compile(r"\b(?:injured|wounded|hurt)\b", re.I)
-_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|shot dead|gunned down|claimed the lives of|leaving|"
+_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|martyring|assassinat(?:ed|ing)|shot dead|gunned down|claimed the lives of|leaving|"
                                 r"leaves|left|killed at least)\s+", re.I),
            "injured": re.compile(r"\b(?:injur(?:ing|ed|es)|wound(?:ing|ed|s)|hurt(?:ing)?)\s+", re.I)}
 
@@ -700,7 +742,7 @@ _NEXT_PART = rf"(?=(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one|his|her|their|the
 
 # One named person: "shot dead former lawmaker Malik Nawaz Khan", and "elder Haji Gul Rehman and ..."
 _NAMED_VICTIM = re.compile(r"\s*(?:(?:former|senior|local|retired|prominent|tribal|provincial|district|police|"
-                           r"religious|a)\s+)*" + _ROLE.pattern + r"\s+(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+(?![\w-])")
+                           r"religious|a)\s+)*(?:(?:al-)?[A-Z][\w'’-]*\s+)?" + _ROLE.pattern + r"\s+(?:[A-Z][\w'’.-]+\s+){0,3}[A-Z][\w'’.-]+(?![\w-])")
 _NAMED_BEFORE = re.compile(_ROLE.pattern + r"\s+(?:[A-Z][\w'’.-]+\s+){1,4}and\s+$")
 
 
@@ -769,7 +811,7 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
     figures = []
     start = 0
     lowered = words.lower()
-    if "toll" not in lowered and "no " not in lowered and \
+    if "toll" not in lowered and "no " not in lowered and "unhurt" not in lowered and "unharmed" not in lowered and \
             not (_PASSIVE_KILL if which == "killed" else _PASSIVE_HURT).search(words) and \
             not _ACTIVE[which].search(words):
         return ()  # every figure below starts from one of these words, which blanking only removes
@@ -788,7 +830,8 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
             figures.append(_Figure(0, start, start, "none"))
     else:
         if re.search(r"\bno one was (?:killed or )?(?:injured|hurt|wounded)|\bno casualties\b|"
-                     r"\bno (?:injuries|one was hurt)\b", local, re.I):
+                     r"\bno (?:injuries|one was hurt)\b|\b(?:escaped|were|was) (?:unhurt|unharmed|unscathed)\b",
+                     local, re.I):
             figures.append(_Figure(0, start, start, "none"))
     # active: "killing at least 20 soldiers", "wounding seven", "leaves two dead"
     for found in _ACTIVE[which].finditer(local):
@@ -838,9 +881,11 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
                 break
         if taken:
             continue
-        if re.search(r"\b(?:was|has been|had been|is)\s+(?:\w+\s+)?$", segment_clean) and \
+        if re.search(r"\b(?:was|has been|had been|is)\s+(?:\w+\s+)?$" if which == "killed" else
+                     r"\b(?:was|has been|had been|is)\s+(?:shot\s+and\s+|critically\s+|seriously\s+)?$",
+                     segment_clean) and \
                 not re.search(rf"\b(?:{NUMBER}|{_VAGUE}|people|civilians|soldiers|policemen|persons)\b",
-                              segment_clean, re.I) and which == "killed":
+                              segment_clean, re.I):
             value = 1 + ((number(others.group("n")) or 0) if others else 0)
             figures.append(_Figure(value, start + cut + 1, start + found.end(), "person"))
     return tuple(figures)
@@ -860,6 +905,14 @@ def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, t
         firm = [f for f in figures if f.value is not None]
         if not firm:
             return None, (figures[0].start, figures[0].end)
+        if kind == "security-operation" and which == "killed":
+            # the forces' dead and the militants' dead are two parts of one toll, not competing figures
+            forces = [f for f in firm if re.match(r"(?:[\w-]+\s+)?(?:soldiers?|troops|policem[ae]n|personnel|officers?|"
+                                                   r"security (?:personnel|officials)|guards?|border guards)\b", f.victims)]
+            fighters = [f for f in firm if _VICTIMS_RE.match(f.victims or "")]
+            if forces and fighters:
+                low = min(forces, key=lambda f: f.value), min(fighters, key=lambda f: f.value)
+                return low[0].value + low[1].value, (min(f.start for f in low), max(f.end for f in low))
         best = min(firm, key=lambda f: f.value)
         return best.value, (best.start, best.end)
     return None, None
@@ -869,7 +922,7 @@ def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, t
 
 _SUFFIX = (r"(?:area|district|province|city|town|village|valley|tehsil|state|region|subdivision|sub-division|"
            r"governorate|county|agency|border crossing|crossing|cantonment)")
-_NAME = r"[A-Z][\w-]*(?:\s+(?:(?:al|ez|el|ud|ul|e|i)-[A-Z][\w-]*|al|ez|el|e|i|ul|[A-Z][\w-]*)(?=[\s,.;'’]|$))*"
+_NAME = r"[A-Z][\w-]*(?:[^\S\n]+(?:(?:al|ez|el|ud|ul|e|i)-[A-Z][\w-]*|al|ez|el|e|i|ul|[A-Z][\w-]*)(?=[\s,.;'’]|$))*"
 _LOCATIVE = re.compile(
     rf"\b(?P<prep>in|near|at|outside|inside|on the outskirts of|around|off|of|across)\s+(?:the\s+)?"
     rf"(?:(?:north|south|east|west|central|northern|southern|eastern|western|northeast|northwest|southeast|"
@@ -922,12 +975,14 @@ def _excluded(text: str, start: int) -> bool:
     """A place that is an origin, destination, base or venue of something else, not the incident's."""
     before = text[max(0, start - 45):start].lower()
     return bool(re.search(
-        r"(?:\b(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
+        r"(?:(?<![\w-])(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
         r"(?:[\w'’-]+\s+){0,2}$)|"
         r"(?:\b(?:court|trial|hearing|conference|summit|talks|meeting|forum|ceremony|jirga|protest|sit-in)\s+"
         r"(?:[\w-]+\s+){0,2}(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$)|"
         r"(?:\b(?:officials?|police|authorities|sources|spokesman|government|administration|residents|elders)\s+"
-        r"(?:in|of)\s+(?:the\s+)?$)", before))
+        r"(?:in|of)\s+(?:the\s+)?$)", before)) and (
+            not re.search(r"\b(?:official|elder)\s+(?:in|of)\s+(?:the\s+)?$", before) or
+            bool(re.match(r"[\w\s'’-]{0,30}?\b(?:said|say|says|told|confirmed)\b", text[start:start + 50])))
 
 
 def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place]:
@@ -975,7 +1030,7 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                     name = name.rsplit(" ", 1)[0]
                     end = start + len(name)
                 if not name or _NOT_PLACE.match(name.split()[0]) or _NOT_PLACE_TAIL.search(name) or \
-                        _excluded(text, start):
+                        _excluded(text, start) or re.fullmatch(r"[A-Z]{2,5}s?", name):
                     continue
                 if any(s <= start < e for s, e in non_places) or any(s <= start < e for _, s, e in known):
                     continue
@@ -998,7 +1053,14 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 places.append(_Place(name, start, end, None, depth, None, fold))
     # containment: "X in Y", "X, Y", "Y's X", "the X area of Y", "X, a neighbourhood of Y"
     places.sort(key=lambda p: p.start)
+    renamed: dict[str, _Place] = {}
     for place in places:
+        # "in Makhachkala, Dagestan, ...": a name the text places elsewhere, after a comma, contains this one
+        after = re.match(r",\s+([A-Z][\w-]+(?:[^\S\n]+[A-Z][\w-]+)?)(?=[,.;])", text[place.end:place.end + 40])
+        if place.entity is None and after and after.group(1) != place.name:
+            outer = [p.depth for p in places if p.name == after.group(1)]
+            if outer:
+                place.depth = max(place.depth, max(outer) + 1)
         for other in places:
             if other is place or other.name == place.name:
                 continue
@@ -1010,26 +1072,36 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 (back is not None and re.fullmatch(rf"(?:\s+{_SUFFIX})?['’]s\s+(?:[a-z-]+\s+){{0,2}}", back))
             described = gap is not None and re.fullmatch(
                 r",\s+(?:an?|the)\s+[^,.;]{0,50}?\b(?P<what>neighbou?rhood|suburb|district|area|quarter|part|"
-                r"sector|town|village|city)\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}", gap)
+                r"sector|town|village|city|capital|headquarters)\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}", gap)
             if not (inside or described):
                 continue
             if place.entity is not None and place.entity in located_in and other.depth >= place.depth and \
                     other.entity != place.entity:
                 continue  # the catalog knows this place better than a loose reading of the sentence
             city = other.entity in _BIG_CITIES
+            if city and gap is not None and place.entity is None and re.fullmatch(
+                    r"\s+(?:area|neighbou?rhood|locality|quarter|sector|suburb)\s+of\s+|\s*,\s*", gap):
+                place.fold = True
             if (described and described.group("what") in ("neighbourhood", "neighborhood", "suburb", "quarter",
                                                           "part", "sector", "area")) or \
                     (city and back is not None and not re.search(r"district|tehsil|village", back + text[
                         place.end:place.end + 10])):
                 place.fold = True
             if place.fold:
+                renamed.setdefault(place.name, other)
                 place.name, place.start, place.end = other.name, other.start, other.end
                 place.entity, place.region = other.entity, other.region
                 place.depth = other.depth
             else:
-                place.depth = max(place.depth, other.depth + 1)
+                place.depth = max(place.depth, 1 + max(p.depth for p in places if p.name == other.name))
                 place.region = place.region or other.region
             break
+    # a part of a city, once folded into it, is that city wherever it is named ("the Manghopir raid")
+    for place in places:
+        city = renamed.get(place.name)
+        if city is not None and place.entity is None:
+            place.name, place.entity, place.region, place.depth = city.name, city.entity, city.region, city.depth
+            place.fold = True
     return _after_dateline(text, title_end, places)
 
 
@@ -1106,9 +1178,16 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
     clauses = _clauses(text, sentences)
     # a later sentence that says it tells another incident ("In a separate attack", "Hours later")
     separate = {index for index, (start, end) in enumerate(sentences)
-                if index >= 1 and _SEPARATE.match(text[start:end].lstrip())}
+                if index >= 1 and (_SEPARATE.match(text[start:end].lstrip()) or
+                                   text[start:end].startswith("while ") and _SEPARATE.search(text, start, end))}
     later = [c for c in clauses if c.sentence in separate]
     clauses = [c for c in clauses if c.sentence not in separate]
+    if separate and "; " in title:
+        # "Two soldiers killed in Kurram; policeman shot dead in Tank": the title's second half heads the
+        # separate incident
+        cut = title.index("; ")
+        clauses = [_Clause(c.start, min(c.end, cut), c.sentence, c.kind) if c.sentence == 0 else c
+                   for c in clauses if c.sentence != 0 or c.start < cut]
     main = [c for c in clauses if c.kind == "main"]
     # a noun headline ("Blast in Quetta market") reports an incident when the first sentence says it happened
     lede = any(_evidence(text, c, None) for c in main if c.sentence == 1)
@@ -1132,6 +1211,13 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
                       and not _UNSPECIFIC.search(text[c.start:c.end])]
         incident = _build(text, lead, same, main + attached, matches, located_in, groups, len(title),
                           extra=same_plain if lead.type == "arrest" else ())
+        if incident and incident.place is None:
+            # "abducted 16 employees after stopping their vehicle in Lakki Marwat": the circumstances of the
+            # lead sentence name where it happened
+            around = [(c.start, c.end) for c in plain if c.sentence in (0, 1, lead.clause.sentence)
+                      and c not in attached and not _triggers(text, c)]
+            if around:
+                _set_place(incident, text, lead, around, matches, located_in, groups)
         if incident:
             incidents.append(incident)
     background = [c for c in clauses if c.kind == "gap" or (c.kind == "plain" and c not in attached)]
@@ -1197,6 +1283,11 @@ def _lead(triggers: list[_Trigger]) -> _Trigger | None:
         return None
     first_sentence = min(t.clause.sentence for t in triggers)
     candidates = [t for t in triggers if t.clause.sentence == first_sentence]
+    if first_sentence == 0 and all(t.plain for t in candidates):
+        # "Gunmen kill official in X": the first sentence says how (shot dead at home, a roadside bomb)
+        means = [t for t in triggers if t.clause.sentence == 1 and t.type in ("targeted-killing", "bombing")]
+        if means:
+            return means[0]
     lead_scope = [t for t in triggers if t.clause.sentence <= max(first_sentence, 1)]
     strong = [t for t in lead_scope if t.strength > 1]
     if strong and not any(t.strength == 1 and t.type in ("armed-attack", "bombing") and t.clause.sentence == 0
@@ -1234,6 +1325,12 @@ def _build(text: str, lead: _Trigger, same_type, clauses, matches, located_in, g
                     for s in (title_clause or title_scope)] + \
         [s for s in about if s[0] >= title_length]
     _set_place(incident, text, lead, place_scopes, matches, located_in, groups)
+    if lead.shelling is not None:
+        landed = {"khyber-pakhtunkhwa": "pakistan", "balochistan": "pakistan", "balkh": "afghanistan",
+                  "badakhshan": "afghanistan"}.get(incident.region, incident.region)
+        if landed is None or landed == lead.shelling:
+            return None  # a state shelling its own ground, or no place to tell
+        incident.actor = incident.actor or _state_actor(lead.shelling)
     return incident
 
 
@@ -1370,7 +1467,8 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
         if adjective:
             incident.actor = _state_actor(_nation(adjective.group(1)))
             return
-        by = re.search(r"\battack by\s+(?:the\s+)?(\w+(?: \w+)?)\s+(?:forces|troops)", words, re.I)
+        by = re.search(r"\b(?:attack|fired|fire|shelling|shells) by\s+(?:the\s+)?(\w+(?: \w+)?)\s+(?:forces|troops)",
+                       words, re.I)
         if by:
             side = _nation(by.group(1).split()[0]) or _nation(by.group(1))
         if side is None:
@@ -1434,7 +1532,7 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
     if kind == "air-strike":
         return
     words = " ".join(text[s:e] for s, e in scopes)
-    state = re.search(r"\b(?:security forces|ctd|counter terrorism department|counter-terrorism department|ispr|"
+    state = re.search(r"\b(?:security forces|ctd|counter[ -]terrorism(?: department| officials| police)?|ispr|"
                       r"inter-services public relations|frontier corps|fc|police|army|military|soldiers|troops)\b",
                       words, re.I)
     if state:

@@ -24,14 +24,24 @@ def reported(db, item_id: str) -> bool:
     return db.execute("SELECT 1 FROM incident_reports WHERE item_id = ? LIMIT 1", [item_id]).fetchone() is not None
 
 
-def candidates(db, kinds, low: str, high: str) -> list[dict]:
-    """Incidents of these types whose reports span the time window [low, high], newest first."""
-    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+def overlapping(db, kinds, low: str, high: str) -> list[dict]:
+    """Every incident of these types whose reports span the time window [low, high] (no limit:
+    what a batch of reports with windows inside this one may join)."""
     marks = ", ".join("?" for _ in kinds)
     rows = db.execute(
         f"SELECT {', '.join(_COLUMNS)} FROM incidents WHERE type IN ({marks}) AND last_seen_at >= ? "
-        "AND first_seen_at <= ? ORDER BY first_seen_at DESC LIMIT 50", [*kinds, low, high]).fetchall()
+        "AND first_seen_at <= ?", [*kinds, low, high]).fetchall()
     return [_row(row) for row in rows]
+
+
+def reported_among(db, item_ids) -> set[str]:
+    """Those of these items whose incidents are stored already (one query)."""
+    ids = sorted(set(item_ids))
+    if not ids:
+        return set()
+    return {row[0] for row in db.execute(
+        "SELECT DISTINCT item_id FROM incident_reports WHERE item_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(ids)])}
 
 
 def place_lineage(db, names) -> dict[str, tuple[set[str], set[str]]]:
@@ -64,23 +74,26 @@ def create(db, record: dict, item_id: str, seen_at: str) -> int:
     return cursor.lastrowid
 
 
-def update(db, incident_id: int, record: dict, seen_at: str) -> None:
-    """Set an incident's fields (as the joining rule merged them) and widen its time span."""
-    db.conn.execute(
-        "UPDATE incidents SET type = ?, actor = ?, claimed = ?, place = ?, region = ?, killed = ?, injured = ?, "
-        "first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?) WHERE id = ?",
-        [record["type"], record["actor"], record["claimed"], record["place"], record["region"], record["killed"],
-         record["injured"], seen_at, seen_at, incident_id])
+def report_row(incident_id: int, item_id: str, ordinal: int, record: dict, spans: dict, seen_at: str) -> tuple:
+    """An incident_reports row (for add_reports)."""
+    return (item_id, ordinal, incident_id, *(record[name] for name in FIELDS),
+            json.dumps({name: list(span) for name, span in spans.items()}), seen_at)
 
 
-def add_report(db, incident_id: int, item_id: str, ordinal: int, record: dict, spans: dict, seen_at: str) -> None:
-    """One item's report of an incident, with the spans its fields came from."""
-    db.conn.execute(
+def add_reports(db, rows) -> None:
+    """Write report rows (report_row); the incidents' report counts are the caller's (write_incidents)."""
+    db.conn.executemany(
         "INSERT INTO incident_reports (item_id, ordinal, incident_id, type, actor, claimed, place, region, killed, "
-        "injured, spans, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [item_id, ordinal, incident_id, *(record[name] for name in FIELDS),
-         json.dumps({name: list(span) for name, span in spans.items()}), seen_at])
-    db.conn.execute("UPDATE incidents SET reports = reports + 1 WHERE id = ?", [incident_id])
+        "injured, spans, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def write_incidents(db, incidents, added: dict[int, int]) -> None:
+    """Write incidents as they now stand (dicts with every column), each with `added[id]` reports more."""
+    db.conn.executemany(
+        "UPDATE incidents SET type = ?, actor = ?, claimed = ?, place = ?, region = ?, killed = ?, injured = ?, "
+        "first_seen_at = ?, last_seen_at = ?, reports = reports + ? WHERE id = ?",
+        [(*(incident[name] for name in FIELDS), incident["first_seen_at"], incident["last_seen_at"],
+          added.get(incident["id"], 0), incident["id"]) for incident in incidents])
 
 
 def incident(db, incident_id: int) -> dict | None:

@@ -52,10 +52,9 @@ def write_matches(db, item_ids, entity_rows, theme_rows, *, replace: bool = True
 
     With `replace`, what the items had is deleted first (and they leave the match queue); without
     it the items are new and have nothing stored yet. A statement or two per table, whatever
-    the number of rows: the mentions' times and the per-day counts (entity_days: each item once
-    per entity and day, unless it already named that entity) are set by one statement each over
-    the rows just inserted (read by rowid: NOT INDEXED keeps the planner from scanning a whole
-    index for its GROUP BY).
+    the number of rows: mentions without a time get their item's, read in one query, and the
+    per-day counts (entity_days: each item once per entity and day, unless it already named that
+    entity) are counted from the rows themselves and upserted in one statement.
     """
     ids = [(item_id,) for item_id in item_ids]
     conn = db.conn
@@ -63,21 +62,28 @@ def write_matches(db, item_ids, entity_rows, theme_rows, *, replace: bool = True
         conn.executemany("DELETE FROM item_entities WHERE item_id = ?", ids)
         conn.executemany("DELETE FROM item_themes WHERE item_id = ?", ids)
     if entity_rows:
-        last_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM item_entities").fetchone()[0]
+        untimed = {row[0] for row in entity_rows if row[6] is None}
+        if untimed:
+            times = dict(conn.execute("SELECT id, published_at FROM items WHERE id IN (SELECT value FROM json_each(?))",
+                                      [json.dumps(sorted(untimed))]))
+            entity_rows = [row if row[6] is not None else (*row[:6], times.get(row[0])) for row in entity_rows]
+        named = set()
+        if not replace:  # an item may already name an entity (stored before): it is counted then
+            named = set(conn.execute(
+                "SELECT DISTINCT item_id, entity_id FROM item_entities WHERE item_id IN (SELECT value FROM json_each(?))",
+                [json.dumps(sorted({row[0] for row in entity_rows}))]))
+        counted, days = set(), {}
+        for item_id, entity_id, *_, published in entity_rows:
+            if published is None or (item_id, entity_id) in named or (item_id, entity_id) in counted:
+                continue
+            counted.add((item_id, entity_id))
+            key = (entity_id, published[:10])
+            days[key] = days.get(key, 0) + 1
         conn.executemany('INSERT INTO item_entities (item_id, entity_id, alias, start, "end", rule, published_at) '
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", entity_rows)
-        if any(row[6] is None for row in entity_rows):
-            conn.execute("""UPDATE item_entities SET published_at =
-                            (SELECT items.published_at FROM items WHERE items.id = item_entities.item_id)
-                            WHERE rowid > ? AND published_at IS NULL""", [last_rowid])
-        conn.execute("""INSERT INTO entity_days (entity_id, day, mentions)
-                        SELECT entity_id, substr(published_at, 1, 10), count(DISTINCT item_id)
-                        FROM item_entities AS added NOT INDEXED WHERE rowid > :last AND published_at IS NOT NULL
-                        AND NOT EXISTS (SELECT 1 FROM item_entities AS stored WHERE stored.item_id = added.item_id
-                                        AND stored.entity_id = added.entity_id AND stored.rowid <= :last)
-                        GROUP BY 1, 2
-                        ON CONFLICT (entity_id, day) DO UPDATE SET mentions = mentions + excluded.mentions""",
-                     {"last": last_rowid})
+        conn.executemany("""INSERT INTO entity_days (entity_id, day, mentions) VALUES (?, ?, ?)
+                            ON CONFLICT (entity_id, day) DO UPDATE SET mentions = mentions + excluded.mentions""",
+                         [(entity_id, day, count) for (entity_id, day), count in sorted(days.items())])
     conn.executemany("INSERT INTO item_themes (item_id, theme_id, score, cues) VALUES (?, ?, ?, ?)", theme_rows)
     if replace:  # new items were never queued
         conn.executemany("DELETE FROM match_queue WHERE item_id = ?", ids)
@@ -138,6 +144,7 @@ def theme_ids(db, item_id: str) -> list[str]:
 
 
 def first_matched_item(db) -> str | None:
-    """The id of the item whose entity match was stored first, or None."""
-    row = db.execute("SELECT item_id FROM item_entities ORDER BY rowid LIMIT 1").fetchone()
+    """The id of the first stored item that has an entity match, or None."""
+    row = db.execute("SELECT items.id FROM items WHERE EXISTS (SELECT 1 FROM item_entities WHERE item_id = items.id) "
+                     "ORDER BY items.rowid LIMIT 1").fetchone()
     return row[0] if row else None

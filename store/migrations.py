@@ -18,10 +18,10 @@ aliases         every name an entity is known by (alias, lang, case_sensitive).
 relations       entity -> relation -> entity (leader-of, part-of, located-in, ...).
 themes          the catalog's themes (id, name, description).
 item_entities   which entity an item mentions: alias, span (start, end), rule, and the item's
-                published_at (written with the row, so lookups read one index).
+                published_at (written with the row, so lookups read one index). WITHOUT ROWID.
 entity_days     mentions (distinct items) of each entity per UTC day: added per batch by the write
                 path (store.matches.write_matches), taken back by a trigger on deletion.
-item_themes     which theme an item is about: score and the cues that fired.
+item_themes     which theme an item is about: score and the cues that fired. WITHOUT ROWID.
 match_queue     items stored but not yet matched (a new feed's baseline is matched after the
                 poll that stored it); emptied as the matcher catches up.
 subscriptions   per-channel tracking made with /watch track.
@@ -530,5 +530,51 @@ def m012_unused_indexes(db):
         """
         DROP INDEX item_entities_entity;
         DROP INDEX fetches_feed_time;
+        """
+    )
+
+
+@MIGRATIONS()
+def m013_match_tables_without_rowid(db):
+    """item_entities and item_themes become WITHOUT ROWID tables: the rows live in their primary
+    key's B-tree, one B-tree fewer to write per row. The write path no longer reads the mentions
+    it has just inserted by rowid (store.matches.write_matches counts the per-day mentions from
+    the rows it writes)."""
+    db.executescript(
+        """
+        CREATE TABLE item_entities_new (
+            item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            entity_id TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            rule TEXT NOT NULL DEFAULT 'alias',
+            published_at TEXT,
+            PRIMARY KEY (item_id, entity_id, start)
+        ) WITHOUT ROWID;
+        INSERT INTO item_entities_new (item_id, entity_id, alias, start, "end", rule, published_at)
+            SELECT item_id, entity_id, alias, start, "end", rule, published_at FROM item_entities;
+        DROP TABLE item_entities;
+        ALTER TABLE item_entities_new RENAME TO item_entities;
+        CREATE INDEX item_entities_entity_time ON item_entities(entity_id, published_at, item_id);
+        CREATE TRIGGER entity_days_remove AFTER DELETE ON item_entities
+            WHEN NOT EXISTS (SELECT 1 FROM item_entities WHERE item_id = OLD.item_id
+                             AND entity_id = OLD.entity_id) BEGIN
+            UPDATE entity_days SET mentions = mentions - 1 WHERE entity_id = OLD.entity_id
+                AND day = substr(coalesce(OLD.published_at,
+                                          (SELECT published_at FROM items WHERE id = OLD.item_id)), 1, 10);
+        END;
+        CREATE TABLE item_themes_new (
+            item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            theme_id TEXT NOT NULL,
+            score REAL NOT NULL,
+            cues TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (item_id, theme_id)
+        ) WITHOUT ROWID;
+        INSERT INTO item_themes_new (item_id, theme_id, score, cues)
+            SELECT item_id, theme_id, score, cues FROM item_themes;
+        DROP TABLE item_themes;
+        ALTER TABLE item_themes_new RENAME TO item_themes;
+        CREATE INDEX item_themes_theme ON item_themes(theme_id, item_id);
         """
     )

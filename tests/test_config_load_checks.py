@@ -38,10 +38,10 @@ def test_a_watch_alias_another_entity_has_is_an_error_at_its_line(tmp_path):
 
 
 def test_catalog_extension_errors_name_the_real_file_and_line(tmp_path):
-    text = ("feeds: []\nwatch:\n  entities:\n    lashkar-e-islam:\n      type: group\n      name: Lashkar-e-Islam\n"
-            "      aliases: [Lashkar-e-Islam]\n      relations:\n        part-of: [no-such-group]\n")
+    text = ("feeds: []\nwatch:\n  entities:\n    hizb-ul-ahrar:\n      type: group\n      name: Hizb-ul-Ahrar\n"
+            "      aliases: [Hizb-ul-Ahrar]\n      relations:\n        part-of: [no-such-group]\n")
     assert _error(tmp_path, text, "other.yml") == (
-        "other.yml:9: watch.entities.lashkar-e-islam.relations.part-of: unknown entity id 'no-such-group'")
+        "other.yml:9: watch.entities.hizb-ul-ahrar.relations.part-of: unknown entity id 'no-such-group'")
     assert _error(tmp_path, "feeds: []\nwatch:\n  aliases:\n    nobody: [Zed]\n") == (
         "desk.yml:4: watch.aliases.nobody: unknown entity id 'nobody'")
 

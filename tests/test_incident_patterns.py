@@ -18,6 +18,8 @@ TEXTS = [
     "",
     "A suicide bomber blew himself up near a convoy; the death toll rose to 12 since Monday.",
     "Following the air strikes, Afghan forces and Pakistani troops exchanged fire at border posts.",
+    "Armed men HIJACKED a van and were holding nine labourers hostage; others were taken captive.",
+    "Afghan Taliban opened unprovoked fire with mortars and fired rockets at Pakistani checkpoints.",
 ]
 
 

@@ -144,10 +144,10 @@ def test_bad_catalog_entries_name_their_place(tmp_path):
 
 def test_watch_extensions_add_names_and_entities():
     extended = load_matcher({"aliases": {"ttp": ["Fitna al-Hindustan"]},
-                             "entities": {"lashkar-e-islam": {"type": "group", "name": "Lashkar-e-Islam",
-                                                              "aliases": ["Lashkar-e-Islam"]}}})
+                             "entities": {"hizb-ul-ahrar": {"type": "group", "name": "Hizb-ul-Ahrar",
+                                                              "aliases": ["Hizb-ul-Ahrar"]}}})
     assert "ttp" in extended.match("Fitna al Hindustan fighters killed").entities
-    assert "lashkar-e-islam" in extended.match("Lashkar-i-Islam commander held").entities
+    assert "hizb-ul-ahrar" in extended.match("Hizb ul Ahrar commander held").entities
 
 
 def test_match_command_contract_needs_no_config(tmp_path):

@@ -218,3 +218,76 @@ def test_groups_backed_by_the_afghan_side_are_a_sanctuary_a_backed_plan_is_not()
         "Pakistan said the militants crossed into North Waziristan.")
     assert "militant-sanctuaries" not in themes_of(
         "Pakistan's budget plan backed by the IMF", "Islamabad said the fund supported its reforms.")
+
+
+def entities_of(title: str, summary: str) -> set[str]:
+    return set(MATCHER.match(title, summary).entities)
+
+
+def test_the_doha_deal_described_not_named_is_the_agreement_another_2020_deal_is_not():
+    assert "doha-agreement" in entities_of(
+        "Taliban cite the 2020 accord in rejecting US troops", "Washington wants a base in Afghanistan.")
+    assert "doha-agreement" in entities_of(
+        "Ex-envoy defends the deal the US struck with the Taliban", "He said the withdrawal was not his decision.")
+    assert "doha-agreement" not in entities_of(
+        "Pakistan recalls its 2020 deal with the IMF", "The loan programme was suspended that year.")
+    assert "doha-agreement" not in entities_of(
+        "Pakistan's truce deal with the Taliban holds", "Officials met in Kabul.")
+
+
+def test_a_foreign_army_s_presence_is_no_sanctuary_a_sheltered_leader_is():
+    assert "militant-sanctuaries" not in themes_of(
+        "Taliban reject any US military presence on Afghan soil", "Kabul said Washington must not return.")
+    assert "militant-sanctuaries" in themes_of(
+        "Report: Haqqanis sheltered the al-Qaeda chief in Kabul", "He lived in a guarded villa in Afghanistan.")
+    assert "refugees-migration" not in themes_of(
+        "Taliban say foreign fighters will not be expelled from Afghanistan", "They live with local families.")
+
+
+def test_other_words_for_rewards_floods_and_attacks_on_the_other_side_s_posts():
+    assert "terror-designations" in themes_of(
+        "Punjab announces head money for TTP commanders", "The notification lists 20 names.")
+    assert "humanitarian-rights" in themes_of(
+        "Cloudburst in Swat sweeps away homes", "Khyber Pakhtunkhwa's disaster authority sent rescuers.")
+    assert "cross-border-attacks" in themes_of(
+        "Afghan forces target Pakistani posts on the Durand Line", "Islamabad said its troops responded.")
+    assert "militant-attacks" not in themes_of(
+        "Security forces kill 12 terrorists in Bajaur", "Pakistan's military said the militants were hiding in a compound.")
+
+
+def test_a_material_support_charge_kidnapping_by_militants_and_a_mob_s_arson():
+    themes = themes_of("Justice Department charges Afghan man with material support for IS-K",
+                       "Federal prosecutors say he wired money to the group.")
+    assert "us-counterterrorism" in themes and "militant-sanctuaries" not in themes
+    assert "militant-attacks" in themes_of(
+        "Engineer kidnapped in Lakki Marwat", "Police said he was abducted by militants near his site.")
+    themes = themes_of("Mob sets fire to Ahmadi homes in Punjab, Pakistan",
+                       "An angry mob torched houses after a blasphemy accusation.")
+    assert "sectarian-violence" in themes and "militant-attacks" not in themes
+
+
+def test_the_office_a_sum_offered_and_a_council_vote_told_in_other_words():
+    assert "uzbekistan" in entities_of("Uzbek FM meets Taliban in Kabul", "They discussed the railway.")
+    assert "terror-designations" in themes_of(
+        "US offers $5m for TTP financier in Pakistan", "Information on him will be rewarded.")
+    assert "regional-diplomacy" in themes_of(
+        "Security Council vote on Taliban travel waivers delayed", "Russia and China pressed for exemptions.")
+
+
+def test_a_sanctuary_told_through_papers_hosts_guards_or_training_troops_drilling_are_not_one():
+    assert "militant-sanctuaries" in themes_of(
+        "Pakistan says Kabul gave tazkiras to TTP men", "The papers let them travel unhindered, officials said.")
+    assert "militant-sanctuaries" in themes_of(
+        "Taliban host al-Qaeda men in Kunar, report says", "Their compounds are guarded by the Taliban.")
+    assert "militant-sanctuaries" in themes_of(
+        "Bombers in Bannu attack trained in Afghanistan, police say", "Pakistan's police named the handlers.")
+    themes = themes_of("Tajik and Russian troops hold drills against militants",
+                       "Soldiers trained to repel fighters crossing from Afghanistan.")
+    assert "militant-sanctuaries" not in themes and "counterterrorism-cooperation" in themes
+
+
+def test_a_claimed_attack_is_one_a_planner_killed_later_is_not():
+    assert "militant-attacks" in themes_of(
+        "TTP spokesman says group behind Peshawar attack", "Pakistan's police said its men targeted a police station.")
+    assert "militant-attacks" not in themes_of(
+        "US confirms killing of IS-K planner behind Kabul attack", "The operation was in Afghanistan.")

@@ -27,7 +27,7 @@ from bot.feeds.fetch import FetchRequest, Fetcher
 from bot.feeds.parse import parse_feed
 from bot.feeds.stage import BrokenProcessPool, StagePool, StageRequest, Staged, incidents_of, stage_feed, worker_count
 from bot.feeds.writer import GroupWriter
-from bot.incident_log import file_incidents
+from bot.incident_log import IncidentFiler
 from bot.models import Feed, MatchResult
 from store import begin_immediate, file_path, open_reader
 from store import feeds as feed_store
@@ -249,9 +249,12 @@ class Refresher:
     def _save_queued(self, pairs, published: dict[str, str], incidents: dict | None = None) -> None:
         with self.db.conn:
             match_store.save_many(self.db, pairs, replace=True, published=published)
+            filer = IncidentFiler(self.db)
+            filer.check_reported(item_id for item_id in (incidents or {}) if published.get(item_id))
             for item_id, found in (incidents or {}).items():
                 if published.get(item_id):
-                    file_incidents(self.db, item_id, published[item_id], found)
+                    filer.file(item_id, published[item_id], found)
+            filer.flush()
 
     def _mark_polled(self) -> None:
         with self.db.conn:
@@ -400,10 +403,14 @@ class Refresher:
             theme_rows.extend(row for row in staged.theme_rows if row[0] in published)
         if matched_ids:
             match_store.write_matches(self.db, matched_ids, entity_rows, theme_rows, replace=False)
-        for number in sorted(set(owners)):
-            for item_id, rows in jobs[number].staged.incidents:
-                if item_id in published:
-                    file_incidents(self.db, item_id, published[item_id], incidents_of(rows))
+        reports = [(item_id, rows) for number in sorted(set(owners))
+                   for item_id, rows in jobs[number].staged.incidents if item_id in published]
+        if reports:
+            filer = IncidentFiler(self.db)
+            filer.check_reported(item_id for item_id, _ in reports)
+            for item_id, rows in reports:
+                filer.file(item_id, published[item_id], incidents_of(rows))
+            filer.flush()
         if unmatched:
             match_store.queue_for_matching(self.db, unmatched)
 
