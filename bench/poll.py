@@ -278,7 +278,13 @@ async def worker_pass(args) -> dict:
     return {"pass": elapsed, "new_entries": summary.new_items, "ok": summary.ok, "failing": summary.failing,
             "cpu_main": own.ru_utime + own.ru_stime, "cpu_worker": workers.ru_utime + workers.ru_stime,
             "peak_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "peak_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+            "peak_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "main_cpu": _cpu(resource.RUSAGE_SELF), "worker_cpu": _cpu(resource.RUSAGE_CHILDREN)}
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return round(usage.ru_utime + usage.ru_stime, 2)
 
 
 def _run_child(command: list[str]) -> dict:
@@ -360,6 +366,10 @@ def compare(args) -> int:
         print(f"{kind:<6} {spread(rate_ours, ',.0f'):>24} {spread(rate_theirs, ',.0f'):>24} "
               f"{spread(ratios, '.2f'):>20} {spread([row['cpu'] for row in ours], '.1f'):>18} "
               f"{spread([row['cpu'] for row in theirs], '.1f'):>16}")
+    for kind in ("first", "304", "new"):
+        ours = figures[(kind, "watchdesk")]
+        print(f"CPU s of a watchdesk {kind} pass: main process {spread([row['main_cpu'] for row in ours], '.1f')}, "
+              f"staging worker {spread([row['worker_cpu'] for row in ours], '.1f')} (start-up included)")
     for kind in ("first", "304", "new"):
         ours = figures[(kind, "watchdesk")]
         print(f"peak resident memory of a watchdesk {kind} pass: main process "
