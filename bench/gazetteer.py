@@ -107,6 +107,13 @@ TOWNS = [
     ("Larkana", "PK", "larkana", "Larkana", "sindh", [], None),
     ("Jacobabad", "PK", "jacobabad", "Jacobabad", "sindh", [], None),
     ("Hyderabad", "PK", "hyderabad-sindh", "Hyderabad (Sindh)", "sindh", [], ["pakistan", "sindh", "karachi"]),
+    ("Kashmor", "PK", "kashmore", "Kashmore", "sindh", ["Kashmor"], None),
+    ("Kandhkot", "PK", "kandhkot", "Kandhkot", "sindh", [], None),
+    ("Shikarpur", "PK", "shikarpur", "Shikarpur", "sindh", [], None),
+    ("Ghotki", "PK", "ghotki", "Ghotki", "sindh", [], None),
+    ("Rajanpur", "PK", "rajanpur", "Rajanpur", "punjab-pakistan", [], None),
+    ("Bhakkar", "PK", "bhakkar", "Bhakkar", "punjab-pakistan", [], None),
+    ("Chakwal", "PK", "chakwal", "Chakwal", "punjab-pakistan", [], None),
     # Afghanistan
     ("Paghmān", "AF", "paghman", "Paghman", "kabul-province", [], None),
     ("Istālif", "AF", "istalif", "Istalif", "kabul-province", [], None),

@@ -23,6 +23,7 @@ How an item is read:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import sys
@@ -336,7 +337,8 @@ _MODAL = re.compile(
     r"has repeatedly|have repeatedly|who have|expertise|helping|surged|rose by|risen|since \d{4}|"
     r"surveillance|trainers?|demand(?:s|ed|ing)?|ask(?:s|ed)?|call(?:s|ed)? on|press(?:es|ed)? for)\b", re.I)
 _RETRO_TITLE = re.compile(r"\b(?:year on|years on|decade on|anniversary|revisits?|remember(?:s|ing)?|"
-                          r"book|documentary|analysis|explainer|timeline|think tank|report finds|"
+                          r"book|documentary|analysis|explainer|timeline|think tank|report finds|report:|"
+                          r"monthly report|annual report|data shows|figures show|tally|"
                           r"\d+ ?(?:pc|per ?cent|%))\b|^analysis\b", re.I)
 _DATED = re.compile(r"\b(?:19|20)\d\d\b|\b(?:years?|decades?|months?) (?:ago|earlier|after|on)\b|"
                     r"\blast (?:month|year)(?:['’]s)?|\bearlier this year\b", re.I)
@@ -357,6 +359,12 @@ _VIOLENT = re.compile(
 _IMMIGRATION = re.compile(r"\b(?:deport\w*|undocumented|without (?:valid )?documents|refugees|migrants|resettlement|"
                           r"smuggl\w+|proof of registration|visa|cards?)\b", re.I)
 # a rescue or recovery of people held earlier: its outcome is freedom, not captivity
+# an explosion of a boiler, a gas cylinder or a leak: an accident, even when the text says "blast"
+_ACCIDENT = re.compile(r"\b(?:boilers?|gas cylinders?|cylinder|gas leak(?:age)?|gas explosion|short circuit|"
+                       r"transformer|gas pipeline|lpg)\b", re.I)
+# a period a figure sums ("arrested 300 suspects this year"): statistics, not an incident
+_PERIOD = re.compile(r"\b(?:(?:so far )?this year|this month|last year|since january|in the past (?:\w+ )?"
+                     r"(?:weeks|months|years)|in the first (?:half|quarter)|during the year)\b", re.I)
 _RESCUE = re.compile(r"\b(?:rescu(?:e|ed|es)|recover(?:ed|s)?|free(?:d|s)?|releas(?:e|ed|es))\b", re.I)
 _BACKGROUND = re.compile(
     r"(?P<gap>\b(?:a|one|two|three|four|five|six|\d+) (?:day|days|hours?|nights?)(?: [\w-]+)? after\b|"
@@ -510,6 +518,10 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         return None  # an infinitive: "to attack", "to strike"
     if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]):
         return None
+    period = _PERIOD.search(text, end, min(clause.end, end + 80))
+    if period and not re.search(r"\b(?:deadliest|worst|biggest|largest|first|second|third|latest)\b",
+                                text[max(clause.start, start - 40):period.start()], re.I):
+        return None
     if re.search(r"\b(?:last|previous) (?:month|year)['’]s\s+(?:[\w-]+\s+){0,3}$", before):
         return None  # "last month's Parachinar market bombing": weeks or more before the news
     kind = None
@@ -662,9 +674,11 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
 def _triggers(text: str, clause: _Clause) -> list[_Trigger]:
     words = text[clause.start:clause.end]
     outside = _OUTSIDE.search(words) and not re.search(r"\b(?:bomb|blast|suicide|gunmen|militants|attack)", words, re.I)
+    accident = _ACCIDENT.search(text) and not re.search(r"\b(?:bomb\w*|suicide|gunm[ae]n|militants|terrorists|"
+                                                        r"attackers|ied|grenade)\b", text, re.I)
     found = []
     for match in _TRIGGER.finditer(text, clause.start, clause.end):
-        if outside and not match.group("arrest"):
+        if outside and not match.group("arrest") or accident and match.group("bomb"):
             continue  # protests, riots, disasters and accidents are no incident type
         trigger = _sense(match, text, clause)
         if trigger:
@@ -674,8 +688,13 @@ def _triggers(text: str, clause: _Clause) -> list[_Trigger]:
 
 def _evidence(text: str, clause: _Clause, triggers) -> bool:
     """Whether the clause says the incident happened (a verb, a casualty, a claim), not just names it."""
-    words = text[clause.start:clause.end]
-    pattern = _HEADLINE if clause.sentence == 0 and clause.kind == "main" else _EVIDENCE
+    return _evidence_in(text[clause.start:clause.end], clause.sentence == 0 and clause.kind == "main")
+
+
+@functools.lru_cache(maxsize=4096)
+def _evidence_in(words: str, headline: bool) -> bool:
+    """_evidence of a clause's words alone (a title's main part is a headline)."""
+    pattern = _HEADLINE if headline else _EVIDENCE
     for found in itertools.chain(_EVIDENCE.finditer(words), pattern.finditer(words) if pattern is _HEADLINE else ()):
         before = words[max(0, found.start() - 40):found.start()]
         if _MODAL.search(before[-30:]) and not re.search(r"\b(?:said|says)\b", before[-12:]):
@@ -695,13 +714,13 @@ _PART = re.compile(
     rf"(?:\s+of\s+(?:them|his|their|its|the injured)(?:\s+[\w-]+)?)?", re.I)
 _NOUN_STOP = re.compile(r"\s(?:and|in|at|on|near|when|as|during|inside|from|after|while|including|were|was|"
                         r"have|had|who|with|by|for|to)\b", re.I)
-_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|martyring|embraced martyrdom|lost their lives|shot dead|gunned down|"
+_KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|martyring|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                         r"slain|perished|succumbed)\b", re.I)
 _HURT_VERB = re.compile(r"\b(?:injured|wounded|hurt|injuring|wounding)\b", re.I)
-_PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|lost their lives|shot dead|gunned down|"
+_PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                            r"slain|perished|succumbed)\b", re.I)
 _PASSIVE_HURT = re.compile(r"\b(?:injured|wounded|hurt)\b", re.I)
-_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|martyring|shot dead|gunned down|claimed the lives of|leaving|"
+_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|martyring|assassinat(?:ed|ing)|shot dead|gunned down|claimed the lives of|leaving|"
                                 r"leaves|left|killed at least)\s+", re.I),
            "injured": re.compile(r"\b(?:injur(?:ing|ed|es)|wound(?:ing|ed|s)|hurt(?:ing)?)\s+", re.I)}
 
@@ -781,13 +800,21 @@ def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | N
 
 def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
     """Casualty figures for killed or injured between start and end."""
+    return [_Figure(figure.value, start + figure.start, start + figure.end, figure.victims)
+            for figure in _figures_in(text[start:end], which)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
+    """The figures of these words alone (they read nothing around them; offsets into `words`).
+    Kept per text: news repeats its boilerplate sentences."""
     figures = []
-    words = text[start:end]
+    start = 0
     lowered = words.lower()
     if "toll" not in lowered and "no " not in lowered and "unhurt" not in lowered and "unharmed" not in lowered and \
             not (_PASSIVE_KILL if which == "killed" else _PASSIVE_HURT).search(words) and \
             not _ACTIVE[which].search(words):
-        return figures  # every figure below starts from one of these words, which blanking only removes
+        return ()  # every figure below starts from one of these words, which blanking only removes
     # neutralise parentheticals: ", including women and children," ", most of them policemen,"
     blank = re.sub(r",\s*(?:including|most of them|many of them|among them|mostly|all of them|mainly)[^,.;]*(?=[,.;]|$)",
                    lambda m: " " * len(m.group(0)), words, flags=re.I)
@@ -861,7 +888,7 @@ def _figures(text: str, start: int, end: int, which: str) -> list[_Figure]:
                               segment_clean, re.I):
             value = 1 + ((number(others.group("n")) or 0) if others else 0)
             figures.append(_Figure(value, start + cut + 1, start + found.end(), "person"))
-    return figures
+    return tuple(figures)
 
 
 def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, tuple[int, int] | None]:
@@ -1184,6 +1211,13 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
                       and not _UNSPECIFIC.search(text[c.start:c.end])]
         incident = _build(text, lead, same, main + attached, matches, located_in, groups, len(title),
                           extra=same_plain if lead.type == "arrest" else ())
+        if incident and incident.place is None:
+            # "abducted 16 employees after stopping their vehicle in Lakki Marwat": the circumstances of the
+            # lead sentence name where it happened
+            around = [(c.start, c.end) for c in plain if c.sentence in (0, 1, lead.clause.sentence)
+                      and c not in attached and not _triggers(text, c)]
+            if around:
+                _set_place(incident, text, lead, around, matches, located_in, groups)
         if incident:
             incidents.append(incident)
     background = [c for c in clauses if c.kind == "gap" or (c.kind == "plain" and c not in attached)]
@@ -1318,18 +1352,26 @@ def _set_claim(incident: Incident, text: str, clauses) -> None:
     if incident.type in ("air-strike", "security-operation", "arrest", "cross-border-fire"):
         return
     for clause in clauses:
-        words = text[clause.start:clause.end]
-        for found in _CLAIM.finditer(words):
-            window = words[max(0, found.start() - 60):found.end() + 10]
-            if _NO_CLAIM.search(window) or re.search(r"\b(?:the|these|its|their)\s+$", words[:found.start()]):
-                continue
-            if re.search(r"\b(?:police|officials?|military|army|ministry|government|spokesman for the (?:army|police))\b"
-                         r"[\w\s]{0,15}$", words[:found.start()]) and "responsibility" not in found.group(0):
-                continue
+        found = _claim_in(text[clause.start:clause.end])
+        if found is not None:
             incident.claimed = True
-            incident.spans["claimed"] = (clause.start + found.start(), clause.start + found.end())
+            incident.spans["claimed"] = (clause.start + found[0], clause.start + found[1])
             incident.spans["_claim_clause"] = (clause.start, clause.end)
             return
+
+
+@functools.lru_cache(maxsize=4096)
+def _claim_in(words: str) -> tuple[int, int] | None:
+    """Where a clause's words claim the incident (offsets into `words`), if they do."""
+    for found in _CLAIM.finditer(words):
+        window = words[max(0, found.start() - 60):found.end() + 10]
+        if _NO_CLAIM.search(window) or re.search(r"\b(?:the|these|its|their)\s+$", words[:found.start()]):
+            continue
+        if re.search(r"\b(?:police|officials?|military|army|ministry|government|spokesman for the (?:army|police))\b"
+                     r"[\w\s]{0,15}$", words[:found.start()]) and "responsibility" not in found.group(0):
+            continue
+        return found.start(), found.end()
+    return None
 
 
 def _groups_in(matches, groups, start: int, end: int):

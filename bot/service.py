@@ -37,6 +37,24 @@ def queue_missed_digests(pipeline: Pipeline, now: datetime) -> int:
     return queued
 
 
+def retime_held_alerts(db, rules, now: datetime) -> int:
+    """Held alerts follow the quiet windows in force now: after feeds.yml's windows change (or go), an alert
+    waits for the new window's end, or goes now if its channel is no longer quiet. Return how many moved."""
+    from bot.clock import iso
+    from bot.quiet import quiet_until, windows
+    from store.quiet import all_quiet_windows, held_ends, retime_held
+
+    current = windows(rules, all_quiet_windows(db))
+    moved = 0
+    with db.conn:
+        for (platform, channel), ends in held_ends(db).items():
+            until = quiet_until(current.get((platform, channel)), now)
+            if until is not None and ends == {iso(until)}:
+                continue
+            moved += retime_held(db, platform=platform, channel_id=channel, until=until, now=now)
+    return moved
+
+
 async def run_service(settings: Settings, *, console_input=None, tick: float = POLL_TICK_SECONDS) -> int:
     """Run until SIGINT/SIGTERM (or the console's `quit`); return an exit code."""
     from store.lock import StoreLocked, lock_store
@@ -69,6 +87,9 @@ async def start(service: Service, stop: asyncio.Event, console_input=None) -> No
     missed = queue_missed_digests(pipeline, utc_now())
     if missed:
         log.info("queued %d digest(s) missed while the bot was down", missed)
+    retimed = retime_held_alerts(pipeline.db, settings.alerts, utc_now())
+    if retimed:
+        log.info("%d held alert(s) now follow the quiet hours in force", retimed)
     service.scheduler.start()
     service.tasks.append(asyncio.create_task(service.worker.run(stop), name="delivery"))
     if console_input is not None and not (settings.discord or settings.slack):

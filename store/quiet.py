@@ -70,3 +70,13 @@ def held_alerts(db, platform: str, channel_id: str) -> int:
     return db.execute("SELECT COUNT(*) FROM outbox WHERE platform = ? AND channel_id = ? AND kind = 'alert' "
                       "AND status = 'pending' AND json_extract(payload, '$.quiet_until') IS NOT NULL",
                       [platform, channel_id]).fetchone()[0]
+
+
+def held_ends(db) -> dict[tuple[str, str], set[str]]:
+    """{(platform, channel): the quiet ends its held alerts wait for}, over every channel and person."""
+    ends: dict[tuple[str, str], set[str]] = {}
+    for platform, channel_id, until in db.execute(
+            "SELECT DISTINCT platform, channel_id, json_extract(payload, '$.quiet_until') FROM outbox "
+            "WHERE kind = 'alert' AND status = 'pending' AND json_extract(payload, '$.quiet_until') IS NOT NULL"):
+        ends.setdefault((platform, channel_id), set()).add(until)
+    return ends

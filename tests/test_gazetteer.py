@@ -51,6 +51,7 @@ def test_former_tribal_districts_still_name_the_province(matcher):
     ("Kalat, the capital of Zabul, Afghan officials said", "kalat"),
     ("Mohmand Dara district of Nangarhar", "mohmand"),
     ("Peshawar Zalmi beat Quetta Gladiators", "peshawar"),
+    ("Bolan Medical College students protest in Quetta", "kachhi"),
 ])
 def test_look_alike_words_are_not_the_district(matcher, title, absent):
     assert absent not in entities(matcher, title)
@@ -62,6 +63,7 @@ def test_look_alike_words_are_not_the_district(matcher, title, absent):
     ("Militants attacked a post in Khyber, Pakistani officials said", "khyber-district"),
     ("Karak police attacked by TTP", "karak"),
     ("Kalat district attack in Balochistan", "kalat"),
+    ("Gunmen attack a train in Bolan", "kachhi"),
 ])
 def test_ambiguous_district_names_count_in_context(matcher, title, present):
     assert present in entities(matcher, title)

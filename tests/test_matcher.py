@@ -207,3 +207,30 @@ def test_shouting_headline_test_counts_letters_like_str_isalpha_and_isupper():
                for frame in ("ABCDEFGHIJK?", "ABCDEFGHIJ?a", "????????????", "ABCDEFGHIJKL???")]
     for title in titles:
         assert _is_shouting(title) == _shouting_letter_by_letter(title), title
+
+
+def test_a_bare_surname_is_someone_else_when_the_item_names_another_bearer(matcher):
+    assert "amir-khan-muttaqi" not in entities(
+        matcher, "Muttaqi seminary teacher named Kabul University chancellor",
+        "Mawlawi Abdul Rahman Muttaqi, a cleric, replaced the previous head, the ministry said.")
+    assert "amir-khan-muttaqi" in entities(matcher, "Muttaqi meets Chinese envoy in Kabul",
+                                           "Foreign Minister Amir Khan Muttaqi said ties were growing.")
+
+
+def test_lower_case_khwarij_is_the_ttp(matcher):
+    assert "ttp" in entities(matcher, "Army chief warns Kabul",
+                             "He said Kabul must choose between Pakistan and the khwarij.")
+
+
+@pytest.mark.parametrize("title, summary, group", [
+    ("FBI arrests Pakistani man over plot in New York", "He planned a mass shooting in the name of the Islamic State.",
+     "islamic-state"),
+    ("UN adds TTP deputy to sanctions list", "The Security Council's ISIL and al-Qaida committee agreed to Pakistan's "
+     "request.", "islamic-state"),
+    ("Islamic State claims blast at a rally in Peshawar", "Police said the group claimed the attack.", "iskp"),
+    ("Daesh gunmen storm a shrine in Nangarhar", "", "iskp"),
+])
+def test_islamic_state_is_the_khorasan_branch_only_in_its_own_theatre(matcher, title, summary, group):
+    other = {"iskp": "islamic-state", "islamic-state": "iskp"}[group]
+    found = entities(matcher, title, summary)
+    assert group in found and other not in found

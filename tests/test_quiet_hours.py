@@ -70,3 +70,35 @@ def test_a_second_outlet_after_the_hour_does_not_wake_anyone(store, matcher):  #
 def test_outside_quiet_hours_nothing_waits(store, matcher):  # noqa: F811
     enqueue(store, [add(store, matcher, "dawn", TITLE)], rules=(replace(DESK, quiet=KARACHI),), now=at(10, 0))
     assert len(outbox.due(store, at(10, 0))) == 1
+
+
+def test_held_alerts_follow_the_window_in_force_after_a_restart(store, matcher):  # noqa: F811
+    from bot.service import retime_held_alerts
+
+    quiet_desk = replace(DESK, quiet=KARACHI)
+    enqueue(store, [add(store, matcher, "dawn", TITLE)], rules=(quiet_desk,), now=at(20, 0))
+    # the same feeds.yml: nothing moves, the alert still waits for 07:00 Karachi
+    assert retime_held_alerts(store, (quiet_desk,), at(21, 0)) == 0
+    assert outbox.due(store, at(1, 59, day=21)) == []
+    # the window now ends at 05:00: the alert goes then, not at 07:00
+    earlier = replace(DESK, quiet=replace(KARACHI, end=time(5, 0)))
+    assert retime_held_alerts(store, (earlier,), at(21, 0)) == 1
+    assert outbox.due(store, at(23, 59)) == []
+    assert len(outbox.due(store, at(0, 0, day=21))) == 1
+    # quiet hours removed from feeds.yml: it goes at once
+    assert retime_held_alerts(store, (DESK,), at(22, 0)) == 1
+    assert len(outbox.due(store, at(22, 0))) == 1
+
+
+def test_a_window_set_from_chat_still_holds_when_feeds_yml_has_none(store, matcher):  # noqa: F811
+    from bot.service import retime_held_alerts
+    from store.quiet import set_quiet
+
+    quiet_desk = replace(DESK, quiet=KARACHI)
+    enqueue(store, [add(store, matcher, "dawn", TITLE)], rules=(quiet_desk,), now=at(20, 0))
+    with store.conn:
+        set_quiet(store, platform=DESK.platform, channel_id=DESK.channel, start="22:00", end="06:00",
+                  timezone="Asia/Karachi", set_by="u1", now=at(20, 0))
+        assert retime_held_alerts(store, (DESK,), at(21, 0)) == 1
+    assert outbox.due(store, at(0, 59, day=21)) == []
+    assert len(outbox.due(store, at(1, 0, day=21))) == 1

@@ -272,3 +272,40 @@ def test_the_office_a_sum_offered_and_a_council_vote_told_in_other_words():
         "US offers $5m for TTP financier in Pakistan", "Information on him will be rewarded.")
     assert "regional-diplomacy" in themes_of(
         "Security Council vote on Taliban travel waivers delayed", "Russia and China pressed for exemptions.")
+
+
+def test_a_sanctuary_told_through_papers_hosts_guards_or_training_troops_drilling_are_not_one():
+    assert "militant-sanctuaries" in themes_of(
+        "Pakistan says Kabul gave tazkiras to TTP men", "The papers let them travel unhindered, officials said.")
+    assert "militant-sanctuaries" in themes_of(
+        "Taliban host al-Qaeda men in Kunar, report says", "Their compounds are guarded by the Taliban.")
+    assert "militant-sanctuaries" in themes_of(
+        "Bombers in Bannu attack trained in Afghanistan, police say", "Pakistan's police named the handlers.")
+    themes = themes_of("Tajik and Russian troops hold drills against militants",
+                       "Soldiers trained to repel fighters crossing from Afghanistan.")
+    assert "militant-sanctuaries" not in themes and "counterterrorism-cooperation" in themes
+
+
+def test_a_claimed_attack_is_one_a_planner_killed_later_is_not():
+    assert "militant-attacks" in themes_of(
+        "TTP spokesman says group behind Peshawar attack", "Pakistan's police said its men targeted a police station.")
+    assert "militant-attacks" not in themes_of(
+        "US confirms killing of IS-K planner behind Kabul attack", "The operation was in Afghanistan.")
+
+
+def test_talks_told_as_a_next_round_or_talking_to_militants_but_talks_with_the_taliban_government_are_not():
+    assert "ceasefire-talks" in themes_of(
+        "Bajaur elders call for peace, urge talks with militants", "Khyber Pakhtunkhwa's government said it would listen.")
+    assert "ceasefire-talks" not in themes_of(
+        "Uzbek minister in Kabul for talks with Taliban", "They discussed the railway and trade.")
+    assert "counterterrorism-cooperation" in themes_of(
+        "China, Pakistan and Afghanistan agree to fight the three evil forces", "Beijing hosted the ministers.")
+
+
+def test_returns_from_a_neighbour_a_spy_drone_and_a_crowd_s_arson():
+    assert "refugees-migration" in themes_of(
+        "Afghans returned from Iran this year, UN says", "Most came back from Pakistan too.")
+    assert "us-counterterrorism" in themes_of(
+        "Taliban say American spy drone downed in Afghanistan", "The unmanned aircraft crashed in Khost.")
+    themes = themes_of("Hindu temple in Sindh, Pakistan set on fire", "A crowd set fire to the building.")
+    assert "sectarian-violence" in themes and "militant-attacks" not in themes

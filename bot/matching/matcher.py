@@ -209,8 +209,9 @@ class Matcher:
                                                      or (cap_last > 0 and not cased[start + cap_last].isupper())):
                     continue
                 if has_vetoes and (self._vetoed(rule, lower, start, start + length)
-                                   or (rule.surname_of and not (title_case and start < shouting_end)
-                                       and _another_given_name(cased, start, rule.surname_of))):
+                                   or (rule.surname_of and _surname_of_another(cased, lower, start, length,
+                                                                               rule.surname_of, title_case,
+                                                                               shouting_end))):
                     continue
                 special = special or has_context
                 found.append(Candidate(start, -length, rule.kind != "ambiguous", len(found), start + length, rule,
@@ -285,6 +286,22 @@ def _another_given_name(cased: str, start: int, own: frozenset[str]) -> bool:
         return False
     word = found.group(1).lower()
     return word not in own and word not in HONORIFICS
+
+
+def _surname_of_another(cased: str, lower: str, start: int, length: int, own: frozenset[str], title_case: bool,
+                        shouting_end: int) -> bool:
+    """Whether a bare surname is someone else's: another given name stands before it, or before the same surname
+    elsewhere in the item ("Muttaqi seminary teacher named chancellor" and then "Abdul Rahman Muttaqi, a cleric").
+
+    In a title-case headline every word is capitalised, so given names are read only after it.
+    """
+    name = lower[start:start + length]
+    at = lower.find(name)
+    while at != -1:
+        if not (title_case and at < shouting_end) and _another_given_name(cased, at, own):
+            return True
+        at = lower.find(name, at + length)
+    return False
 
 
 def _capitals(alias: str) -> tuple[bool, bool]:
