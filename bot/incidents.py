@@ -972,17 +972,20 @@ def _title_case(title: str) -> bool:
 
 
 def _excluded(text: str, start: int) -> bool:
-    """A place that is an origin, destination, base or venue of something else, not the incident's."""
+    """A place that is an origin, destination, base or venue of something else, not the incident's; or where
+    the people who speak of it are ("officials in X said", "according to police in X")."""
     before = text[max(0, start - 45):start].lower()
-    return bool(re.search(
-        r"(?:(?<![\w-])(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
-        r"(?:[\w'’-]+\s+){0,2}$)|"
-        r"(?:\b(?:court|trial|hearing|conference|summit|talks|meeting|forum|ceremony|jirga|protest|sit-in)\s+"
-        r"(?:[\w-]+\s+){0,2}(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$)|"
-        r"(?:\b(?:officials?|police|authorities|sources|spokesman|government|administration|residents|elders)\s+"
-        r"(?:in|of)\s+(?:the\s+)?$)", before)) and (
-            not re.search(r"\b(?:official|elder)\s+(?:in|of)\s+(?:the\s+)?$", before) or
-            bool(re.match(r"[\w\s'’-]{0,30}?\b(?:said|say|says|told|confirmed)\b", text[start:start + 50])))
+    if re.search(r"(?:(?<![\w-])(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
+                 r"(?:[\w'’-]+\s+){0,2}$)|"
+                 r"(?:\b(?:court|trial|hearing|conference|summit|talks|meeting|forum|ceremony|jirga|protest|sit-in)\s+"
+                 r"(?:[\w-]+\s+){0,2}(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$)", before):
+        return True
+    if not re.search(r"\b(?:officials?|police|authorities|sources|spokesman|government|administration|residents|"
+                     r"elders?)\s+(?:in|of)\s+(?:the\s+)?$", before):
+        return False
+    # the speakers' place, not the victims' ("three customs officials in DI Khan were abducted")
+    return bool(re.match(r"[\w\s'’-]{0,30}?\b(?:said|say|says|told|confirmed)\b", text[start:start + 50])) or \
+        bool(re.search(r"\baccording to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:in|of)\s+(?:the\s+)?$", before))
 
 
 def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place]:

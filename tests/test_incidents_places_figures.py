@@ -55,3 +55,13 @@ def test_counter_terrorism_officials_are_state_forces():
     incident = _one("Three militants killed in Quetta raid", "Counter-terrorism officials said three suspected "
                     "militants were killed in a shootout during a raid in Quetta.")
     assert (incident.type, incident.actor) == ("security-operation", "pakistani-security-forces")
+
+
+def test_officials_in_a_place_are_its_victims_unless_they_speak_of_it():
+    incident = _one("Gunmen abduct three customs officials in Dera Ismail Khan",
+                    "Armed men stopped a car and took away three customs officials on Tuesday.")
+    assert (incident.type, incident.place, incident.region) == ("abduction", "Dera Ismail Khan", "khyber-pakhtunkhwa")
+    incident = _one("Two soldiers killed in Kurram attack",
+                    "Two soldiers were killed when militants attacked a checkpost in Kurram, according to officials "
+                    "in Peshawar.")
+    assert incident.place == "Kurram"
