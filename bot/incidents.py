@@ -204,6 +204,33 @@ _ADJECTIVES = {
     "uzbek": "uzbekistan", "turkish": "turkey", "somali": "somalia", "malian": "mali", "yemeni": "yemen",
     "egyptian": "egypt", "libyan": "libya",
 }
+# Armed groups abroad that the catalog does not list: the contract's short lowercase-hyphenated names.
+_FOREIGN_GROUPS = re.compile(
+    r"\b(?:(?P<boko_haram>Boko Haram)|(?P<al_shabaab>al-Shabaa?b|Al-Shabaa?b|al Shabaa?b|Shabaab)|"
+    r"(?P<jnim>JNIM|Jama['’]?at Nusrat al-Islam wal-Muslimin)|(?P<hamas>Hamas)|(?P<hezbollah>Hezbollah)|"
+    r"(?P<houthis>Houthis?)|(?P<hayat_tahrir_al_sham>Hayat Tahrir al-Sham|HTS)|(?P<pkk>PKK)|"
+    r"(?P<allied_democratic_forces>Allied Democratic Forces))\b")
+# The country of regions and cities abroad that incidents are often placed in with no country named
+# ("in Zamfara", "the town of Sarmada in Idlib"): certain geography, read when the catalog does not know them.
+_FOREIGN_REGIONS = {
+    **dict.fromkeys(("borno", "yobe", "adamawa", "zamfara", "katsina", "kaduna", "sokoto", "kebbi", "plateau",
+                     "benue", "maiduguri", "kano", "gwoza", "bama"), "nigeria"),
+    **dict.fromkeys(("idlib", "aleppo", "raqqa", "deir ez-zor", "deir el-zour", "deir al-zor", "hasakah", "homs",
+                     "hama", "daraa", "latakia", "damascus", "palmyra", "sarmada", "al-bab", "manbij"), "syria"),
+    **dict.fromkeys(("anbar", "nineveh", "mosul", "kirkuk", "diyala", "salahuddin", "baghdad", "fallujah",
+                     "ramadi", "erbil", "basra", "tikrit"), "iraq"),
+    **dict.fromkeys(("mogadishu", "jubaland", "lower shabelle", "middle shabelle", "puntland", "galmudug", "hiraan",
+                     "kismayo", "baidoa", "jilib", "beledweyne"), "somalia"),
+    **dict.fromkeys(("mopti", "gao", "timbuktu", "kidal", "menaka", "segou", "bamako"), "mali"),
+    **dict.fromkeys(("tillaberi", "tahoua", "diffa", "niamey"), "niger"),
+    **dict.fromkeys(("ouagadougou", "djibo"), "burkina-faso"),
+    **dict.fromkeys(("cabo delgado", "palma", "mocimboa da praia"), "mozambique"),
+    **dict.fromkeys(("sanaa", "aden", "marib", "hodeidah"), "yemen"),
+    **dict.fromkeys(("dagestan", "chechnya", "ingushetia", "kabardino-balkaria", "makhachkala", "derbent",
+                     "grozny", "nazran"), "russia"),
+    **dict.fromkeys(("mindanao", "marawi", "sulu"), "philippines"),
+    **dict.fromkeys(("sinai", "north sinai", "el-arish"), "egypt"),
+}
 # The state actor of each country, as the contract names it.
 _STATE_ACTOR = {"pakistan": "pakistani-security-forces", "afghanistan": "afghan-taliban",
                 "united-states": "united-states"}
@@ -922,7 +949,7 @@ def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, t
 
 _SUFFIX = (r"(?:area|district|province|city|town|village|valley|tehsil|state|region|subdivision|sub-division|"
            r"governorate|county|agency|border crossing|crossing|cantonment)")
-_NAME = r"[A-Z][\w-]*(?:[^\S\n]+(?:(?:al|ez|el|ud|ul|e|i)-[A-Z][\w-]*|al|ez|el|e|i|ul|[A-Z][\w-]*)(?=[\s,.;'’]|$))*"
+_NAME = r"(?:(?:al|el|ad|ar|as|ash|az)-)?[A-Z][\w-]*(?:[^\S\n]+(?:(?:al|ez|el|ud|ul|e|i)-[A-Z][\w-]*|al|ez|el|e|i|ul|[A-Z][\w-]*)(?=[\s,.;'’]|$))*"
 _LOCATIVE = re.compile(
     rf"\b(?P<prep>in|near|at|outside|inside|on the outskirts of|around|off|of|across)\s+(?:the\s+)?"
     rf"(?:(?:north|south|east|west|central|northern|southern|eastern|western|northeast|northwest|southeast|"
@@ -1041,7 +1068,9 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                     continue
                 suffix = (found.group("suffix") or "").strip().lower()
                 if pattern is _LOCATIVE and found.group("prep") in ("of", "at", "on the outskirts of", "across", "off") \
-                        and not suffix:
+                        and not suffix and not (found.group("prep") == "of" and re.search(
+                            r"\b(?:town|city|village|hamlet|township|port city|border town|district|province|region)"
+                            r"\s+$", text[max(0, found.start() - 20):found.start()], re.I)):
                     continue
                 if re.match(r"\s+(?:river|project|hydropower|dam|hospital|stadium|airport|university|school|"
                             r"mosque|gurdwara|shrine|station|hotel|office|compound|"
@@ -1053,7 +1082,7 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                     continue
                 depth = 1 if suffix in ("province", "state", "region", "governorate") else 2
                 fold = bool(_FOLDS.search(name))
-                places.append(_Place(name, start, end, None, depth, None, fold))
+                places.append(_Place(name, start, end, None, depth, _FOREIGN_REGIONS.get(name.lower()), fold))
     # containment: "X in Y", "X, Y", "Y's X", "the X area of Y", "X, a neighbourhood of Y"
     places.sort(key=lambda p: p.start)
     renamed: dict[str, _Place] = {}
@@ -1177,6 +1206,12 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
     text = f"{title}\n{summary}"
     if _RETRO_TITLE.search(title) or not _TRIGGER.search(text):
         return []  # every incident starts from a trigger word: most items have none, and cost nothing
+    abroad = [(name.replace("_", "-"), found.start(), found.end()) for found in _FOREIGN_GROUPS.finditer(text)
+              for name, value in found.groupdict().items() if value]
+    abroad = [g for g in abroad if not any(s <= g[1] < e for _, s, e in matches)]
+    if abroad:
+        matches = sorted([*matches, *abroad], key=lambda m: m[1])
+        groups = groups | {g[0] for g in abroad}
     sentences = _sentences(title, summary)
     clauses = _clauses(text, sentences)
     # a later sentence that says it tells another incident ("In a separate attack", "Hours later")
@@ -1601,12 +1636,65 @@ def incident_context(matcher) -> tuple[dict, frozenset]:
     return context[1], context[2]
 
 
+def _written_places(matcher) -> tuple[re.Pattern | None, dict]:
+    """The catalog's places whose names the matcher takes only beside their region (Kalat, Karak, Tank):
+    one pattern of those names as written, and each name's (entity, unless)."""
+    cached = getattr(matcher, "_incident_written_places", None)
+    if cached is not None and cached[0] is matcher.catalog:
+        return cached[1], cached[2]
+    catalog = matcher.catalog
+    names: dict[str, tuple[str, re.Pattern | None]] = {}
+    for rule in catalog.rules:
+        entity = catalog.entities.get(rule.entity)
+        if rule.kind == "ambiguous" and rule.case_sensitive and entity is not None and entity.type == "place" and \
+                rule.alias[:1].isupper():
+            names.setdefault(rule.alias, (rule.entity, rule.unless))
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) +
+                         r")\b") if names else None
+    matcher._incident_written_places = (catalog, pattern, names)
+    return pattern, names
+
+
+def _places_as_written(matcher, text: str, matches: list, located_in: dict) -> list:
+    """An incident's place named where the text says something happened ("an operation in Kalat", "Karak's
+    Takht-e-Nasrati tehsil"), though the matcher wants the region named too: the catalog's place, unless the
+    item rules it out or names another country."""
+    pattern, names = _written_places(matcher)
+    if pattern is None:
+        return []
+    found = []
+    for hit in pattern.finditer(text):
+        if any(s <= hit.start() < e or hit.start() <= s < hit.end() for _, s, e in matches):
+            continue
+        entity, unless = names[hit.group(0)]
+        if unless is not None and unless.search(text):
+            continue
+        before, after = text[max(0, hit.start() - 25):hit.start()], text[hit.end():hit.end() + 12]
+        if not (re.search(r"\b(?:in|near|at|outside|inside|of)\s+(?:the\s+)?(?:[a-z-]+\s+){0,1}$", before) or
+                re.match(r"['’]s\s|\s+(?:district|tehsil|city|town|area|valley)\b", after)):
+            continue
+        country = region_of(entity, located_in)
+        country = {"khyber-pakhtunkhwa": "pakistan", "balochistan": "pakistan", "balkh": "afghanistan",
+                   "badakhshan": "afghanistan"}.get(country, country)
+        elsewhere = _country_in(text, [(0, len(text))])
+        if elsewhere and elsewhere != country:
+            continue
+        found.append((entity, hit.start(), hit.end()))
+    return found
+
+
 def item_incidents(matcher, item: dict, result=None) -> list[Incident]:
     """The incidents an item reports, from its text and the matcher's entity matches."""
     title, summary = str(item.get("title") or ""), str(item.get("summary") or "")
     result = result or matcher.match(title, summary)
     places, groups = incident_context(matcher)
-    return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches], places, groups)
+    matches = [(m.entity, m.start, m.end) for m in result.matches]
+    text = f"{title}\n{summary}"
+    if _TRIGGER.search(text):
+        written = _places_as_written(matcher, text, matches, places)
+        if written:
+            matches = sorted(matches + written, key=lambda m: m[1])
+    return extract(title, summary, matches, places, groups)
 
 
 # Every pattern above that only finds (the one that rewrites text stays as they are) is tried only
