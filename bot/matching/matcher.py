@@ -241,10 +241,18 @@ class Matcher:
     def _resolve(self, candidates: list[Candidate], lower: str) -> list[Candidate]:
         """Accept ambiguous names whose rule is met, pick leftmost-longest, keep names inside titles."""
         plain = [c for c in candidates if not c.rule.needs]
-        named = {c.rule.entity for c in _leftmost_longest(plain)}
-        accepted = plain + [c for c in candidates if c.rule.needs and any(n in named for n in c.rule.needs)
-                            and not (c.rule.unless is not None and c.rule.unless.search(lower))]
-        chosen = _leftmost_longest(accepted)
+        chosen = _leftmost_longest(plain)
+        named = {c.rule.entity for c in chosen}
+        # A name accepted by its context can be the context of another ("Taliban" is the TTP beside its
+        # spokesman, and then "Tank" is the district): a few rounds, each from what the last one named.
+        for _ in range(3):
+            accepted = plain + [c for c in candidates if c.rule.needs and any(n in named for n in c.rule.needs)
+                                and not (c.rule.unless is not None and c.rule.unless.search(lower))]
+            chosen = _leftmost_longest(accepted)
+            now = {c.rule.entity for c in chosen}
+            if now <= named:
+                break
+            named |= now
         inner = []
         for outer in chosen:
             if outer.rule.keeps_inner:

@@ -1,0 +1,105 @@
+"""Themes and entities told in other words than the cues' own: each case failed before its rule was written."""
+
+import pytest
+
+from bot.matching.catalog import load_catalog
+from bot.matching.matcher import Matcher
+
+MATCHER = Matcher(load_catalog())
+
+
+def found(title: str, summary: str):
+    result = MATCHER.match(title, summary)
+    return set(result.entities), {score.theme for score in result.themes}
+
+
+@pytest.mark.parametrize("theme, title, summary", [
+    # a demand on the other side told through the attackers, not "militants"
+    ("counterterrorism-cooperation", "Pakistan asks Afghan side to hand over Bajaur bombers",
+     "The Foreign Office said the planners had slipped across the border and asked Kabul to act against them."),
+    # registration cards and a deadline to go
+    ("refugees-migration", "ACC holders given deadline to leave Rawalpindi",
+     "Police will check the cards door to door."),
+    ("refugees-migration", "Kabul, Tehran foreign ministers meet",
+     "They discussed water and the treatment of Afghan migrants."),
+    # a host giving homes and help, not named as a sanctuary
+    ("militant-sanctuaries", "TTP fighters given houses in Ghazni, officials claim",
+     "Islamabad said the men lived there with the help of local Taliban officials."),
+    ("militant-attacks", "Two hurt in Jalalabad",
+     "Fighters opened fire on a checkpoint of the Islamic Emirate's police."),
+    ("cross-border-attacks", "What we know about the Pakistan-Afghanistan fighting",
+     "Both governments traded accusations as villagers fled."),
+    ("sectarian-violence", "Six Hazara coal miners shot in Balochistan",
+     "Gunmen took the men from their quarters near Mach."),
+    # one side hitting back, firing first, or blamed for the aircraft
+    ("cross-border-attacks", "Islamabad says its troops hit back after Afghan fire",
+     "Pakistan said the Taliban had fired first on its posts in Kurram."),
+    ("cross-border-attacks", "Afghan forces launch retaliatory operations", "The Taliban said Pakistani soldiers were killed."),
+    ("cross-border-attacks", "Funerals held in Paktika", "The Islamic Emirate blamed Pakistani jets for the night-time raid."),
+    ("cross-border-attacks", "Kabul rejects Pakistani claim of strikes in Kunar", "No aircraft crossed into Afghan territory, it said."),
+    # a neighbour acting on the other side's concerns; its nationals to protect from those behind an attack
+    ("counterterrorism-cooperation", "Islamabad welcomes Kabul's steps on TTP",
+     "Pakistan said the Afghan side had acted on its concerns about the group."),
+    ("counterterrorism-cooperation", "Beijing presses Islamabad after attack on its engineers",
+     "China asked Pakistan to ensure the safety of its citizens and to hunt down those behind the bombing."),
+    ("humanitarian-rights", "Deportees from Iran given hot meals at Islam Qala",
+     "Aid workers handed out food parcels to Afghan families."),
+    ("refugees-migration", "Sikh families come back to Jalalabad", "Community elders in Afghanistan said 12 households had returned."),
+    ("regional-diplomacy", "Bishkek drops Taliban from banned list",
+     "The move would help cooperation with the Taliban government."),
+    ("border-trade", "Officials meet in Termez", "Uzbek and Afghan officials reviewed progress on the Trans-Afghan railway."),
+    ("us-counterterrorism", "Afghan man charged over IS-K plot appears before Texas judge",
+     "He was arrested after buying weapons, prosecutors said."),
+])
+def test_a_paraphrase_gets_its_theme(theme, title, summary):
+    assert theme in found(title, summary)[1]
+
+
+@pytest.mark.parametrize("theme, title, summary", [
+    # a US strike that killed a planner of attacks on troops is US counterterrorism, not a militant attack
+    ("militant-attacks", "US military says strike in Somalia killed al-Qaida commander",
+     "Africa Command said he had planned attacks on American forces."),
+    # militants targeting the corridor are a security story, not trade
+    ("border-trade", "Pakistan, China vow to protect CPEC from militant attacks",
+     "The two sides agreed to share intelligence on threats to Chinese workers in Balochistan."),
+    # the two states' fighting is no militant attack
+    ("militant-attacks", "Pakistan says Afghan forces fired first, killing 12 soldiers",
+     "Its troops hit back at positions along the frontier."),
+    ("militant-sanctuaries", "Summer camps open for Quetta students", "Children will learn sports and painting."),
+])
+def test_a_word_in_another_sense_gives_no_theme(theme, title, summary):
+    assert theme not in found(title, summary)[1]
+
+
+def test_neighbours_named_together_are_their_governments():
+    entities, _ = found("Uzbek, Afghan officials sign power deal", "The agreement was signed in Termez.")
+    assert {"uzbekistan", "afghanistan"} <= entities
+    entities, _ = found("Tajik and Afghan border guards meet", "They discussed the Panj river frontier.")
+    assert {"tajikistan", "afghanistan"} <= entities
+
+
+def test_the_doha_deal_described_by_its_year_or_its_venue():
+    assert "doha-agreement" in found("Taliban accuse US of breaking 2020 withdrawal deal",
+                                     "The Islamic Emirate said American drones had violated it.")[0]
+    assert "doha-agreement" in found("US envoy says Taliban broke their word",
+                                     "He said the Taliban had not kept the agreement signed in Qatar with the United States.")[0]
+
+
+def test_a_context_name_can_be_the_context_of_another():
+    # "Taliban" is the TTP beside its spokesman; then "Tank" is the district, in Khyber Pakhtunkhwa
+    entities, _ = found("Taliban say they ambushed police in Tank",
+                        "Spokesman Mohammad Khurasani said three officers were killed.")
+    assert {"ttp", "tank", "khyber-pakhtunkhwa"} <= entities
+
+
+def test_a_crossing_in_the_former_tribal_areas_is_in_the_province():
+    for title in ("Ghulam Khan crossing reopens for trucks", "Angoor Adda shut after clash",
+                  "Kharlachi crossing closed for repairs"):
+        assert "khyber-pakhtunkhwa" in found(title, "Traders on both sides of the border waited.")[0], title
+
+
+def test_an_office_or_a_deal_told_from_the_taliban_side():
+    assert "abdul-ghani-baradar" in found("Deputy prime minister for economic affairs opens Herat market",
+                                          "The Islamic Emirate official cut the ribbon.")[0]
+    assert "doha-agreement" in found("Taliban say they kept their word",
+                                     "The group said it honoured the deal they signed with Washington.")[0]
