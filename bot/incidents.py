@@ -322,7 +322,8 @@ _TRIGGER = re.compile(r"""
     blew\ (?:himself|themselves|herself)\ up|blown\ up|detonated|went\ off|exploded)
     | (?P<abduct>kidnap(?:ped|s)?|abduct(?:ed|s)?|hijack(?:ed|s|ing)?|
     (?:took|take|takes|taking|taken|held|hold|holds|holding|kept|keeping)\ (?:[\w'-]+\ ){0,6}?(?:hostages?|captives?)|
-    seiz(?:e|ed|es)\ (?:a|the)\ [\w\ ]{0,20}?(?:train|express|bus|passengers))
+    seiz(?:e|ed|es)\ (?:a|the)\ [\w\ ]{0,20}?(?:train|express|bus|passengers)|
+    (?:took|taken|whisked|bundled|carried)\ (?:[\w'’-]+\ ){0,4}?away)
     | (?P<arrest>arrest(?:ed|s)?|detain(?:ed|s)?|captur(?:ed|es)|apprehend(?:ed|s)?|nabbed|extradit(?:ed|es)|
     hand(?:ed|s)?\ (?:over\ )?[\w\ -]{0,40}?(?:suspects?|militants?|commanders?)\ to|handed\ over)
     | (?P<shot>shot\ dead|gunned\ down|shot\ and\ killed|shot\ and\ (?:wounded|injured)|assassinat(?:ed|ion)|shot\ (?:him|her)\ dead)
@@ -332,8 +333,9 @@ _TRIGGER = re.compile(r"""
     | (?P<attack>attack(?:ed|s|ing)?|ambush(?:ed|es)?|storm(?:ed|s|ing)?|overr(?:an|un|uns)|assaults?|massacre|
     opened\ (?:unprovoked\ |indiscriminate\ |heavy\ )?fire|open\ fire|fired\ (?:[\w-]+\ ){0,3}?(?:at|on|towards|into)|
     fire\ (?:with\ [\w-]+\ )?on|set\ fire|torch(?:ed|es)?|
-    killed\ by\ (?:gunmen|militants|unknown|unidentified|armed)|mortar\ shells|rockets?|repulsed)
-    | (?P<kill>kill(?:s|ed|ing)?|martyred|embraced\ martyrdom|slain)
+    killed\ by\ (?:gunmen|militants|unknown|unidentified|armed)|mortar\ shells|rockets?|repulsed|
+    target(?:ed|ing)\ (?:[\w'’-]+\ ){0,3}?(?:posts|positions|check\ ?posts|checkpoints))
+    | (?P<kill>kill(?:s|ed|ing)?|martyred|embraced\ martyrdom|slain|died)
     )\b
 """, re.I | re.X)
 
@@ -343,6 +345,7 @@ _EVIDENCE = re.compile(
     r"blew|went off|exploded|tore|ripped|rammed|shook|overran|raided|torched|set fire|abducted|kidnapped|"
     r"seized|arrested|detained|captured|extradited|handed|blamed|claimed|carried out|was behind|were behind|"
     r"gunned down|shot|assassinated|hostages?|captives?|hijack\w*|martyring|resorted|"
+    r"(?:took|taken|whisked|bundled) (?:[\w'’-]+ ){0,4}?away|"
     r"responsible|repulsed|pounded|targeted|hurled|dismantled|death toll|rose|left|massacred|broke out|erupted|"
     r"destroyed|(?:hit|hits)(?= (?:on|in|near|at|against|what|suspected|militant|homes|houses|a |the ))|"
     r"(?:was|were) hit|hit (?:a|the|targets|homes|houses))\b", re.I)
@@ -472,6 +475,9 @@ def _clauses(text: str, sentences) -> list[_Clause]:
         for found in _BACKGROUND.finditer(text, start, end):
             if found.start() < position:
                 continue
+            if found.group("plain") and found.group(0).lower().startswith("follow") and re.search(
+                    r"\b(?:the|ensuing|that|which)\s+$", text[max(start, found.start() - 8):found.start()], re.I):
+                continue  # "the exchange of fire that followed": the incident itself, not what came before
             kind = "gap" if found.group("gap") else "old" if found.group("old") else "plain"
             stop = _CLAUSE_END.search(text, found.end(), end)
             stop_at = stop.start() if stop else end
@@ -528,6 +534,13 @@ class _Trigger:
     strength: int = 1  # 2: decides the type over earlier triggers (a security operation over an arrest)
     plain: bool = False  # a bare "kill" whose means the words do not state
     shelling: str | None = None  # the country whose forces shelled: fire across the border if it landed elsewhere
+    word: str = ""  # the trigger's words as written
+
+
+_SHOOTER = re.compile(r"\b(?:by|of)\s+(?:the\s+)?(?:afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b"
+                      r"(?:\s+[\w-]+){0,2}?\s+(?:forces|troops|border guards|soldiers|army|military)\b", re.I)
+_ACROSS = re.compile(r"\bacross the (?:border|frontier|durand line)\b|\bfrom the (?:afghan|pakistani|other) side\b", re.I)
+_NATION_WORD = re.compile(r"\b(?:afghan|taliban|pakistani|iranian|tajik)\b", re.I)
 
 
 def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
@@ -555,6 +568,10 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
     strength = 1
     if found.group("air"):
         kind = "air-strike"
+        if re.match(r"drone attacks?$", word) and re.search(
+                r"\b(?:militants|terrorists|insurgents|khwarij|khawarij|attackers)\s+(?:[\w-]+\s+){0,3}?(?:used|using|flew|"
+                r"dropped|launched|fitted|with)\b[^.;]{0,40}\b(?:quadcopters?|drones?)\b", text, re.I):
+            kind = "bombing"  # "militants dropped explosives from a quadcopter"
         if word.startswith(("strike", "struck", "hit", "pound")) and not re.search(
                 r"jets?|aircraft|warplanes?|drones?|air|strikes?|forces|military|army|pakistan|said its", before + word):
             kind = None
@@ -568,9 +585,12 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             kind, strength = "air-strike", 2
     elif found.group("abduct"):
         kind = "abduction"
+        if word.endswith("away") and not (_ATTACKERS_RE.search(sentence_words) or re.search(
+                r"\b(?:kidnap\w*|abduct\w*)\b", text, re.I)):
+            return None  # "took away" by someone who is no attacker
         if re.search(r"\b(?:and (?:later |then )?(?:killed|shot dead|executed|beheaded)|(?:have|had|later) killed them|"
                      r"(?:kidnapped|abducted)\s+(?:[\w-]+\s+){1,3}(?:killed|shot dead|found dead|beheaded)|"
-                     r"killed them|bod(?:y|ies) (?:was|were) found|found dead)\b", sentence_words, re.I):
+                     r"kill(?:s|ed)? them|bod(?:y|ies) (?:was|were) found|bod(?:y|ies) of\b|found dead)\b", sentence_words, re.I):
             kind = "armed-attack"  # victims abducted and killed are coded by the killing
         if word in ("kidnapped", "abducted") and _RESCUE.search(sentence_words):
             return None  # "police rescued a kidnapped engineer", "recovered a trader who was abducted"
@@ -630,6 +650,13 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
                 kind = "armed-attack"
             else:
                 kind, strength = "security-operation", 2
+                if not re.search(r"\b(?:kill\w*|dead|died|martyr\w*|slain|injur\w*|wound\w*|hurt|exchange of fire|"
+                                 r"gunfights?|shoot-?outs?|clash\w*|firing|fired|fire|casualt\w+|bodies)\b", text, re.I) and \
+                        re.search(r"\b(?:arrest\w*|detain\w*|captur\w*|apprehend\w*|nabbed|held|custody)\b",
+                                  text, re.I):
+                    if not _SECURITY_SUSPECT.search(text):
+                        return None
+                    kind, strength = "arrest", 1  # a raid that only detains: the arrest is the outcome
         elif "raid" in word and re.search(r"claim", sentence_words, re.I):
             kind = "armed-attack"
         else:
@@ -660,17 +687,42 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
                                                      sentence_words, re.I):
                 if not _ATTACKERS_RE.search(subject):
                     kind, strength = "cross-border-fire", 2
+            # "shells fired from across the border by Afghan forces landed in Chaman"
+            if kind == "armed-attack" and _ACROSS.search(sentence_words) and (
+                    _SHOOTER.search(after + " ") or forces_before and not _ATTACKERS_RE.search(subject) and
+                    _NATION_WORD.search(subject)) and not _ATTACKERS_RE.search(sentence_words):
+                kind, strength = "cross-border-fire", 2
+        if word.startswith("target"):
+            # "said its forces targeted Pakistani military posts": a state's fire on the other state's posts
+            if not (re.search(r"\b(?:its|afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b(?:\s+[\w-]+){0,2}?\s+"
+                              r"(?:forces|troops|border guards|soldiers|army|military)\s*$", subject, re.I) and
+                    not _ATTACKERS_RE.search(subject)):
+                return None
+            kind, strength = "cross-border-fire", 2
         if word.startswith("attack") and re.search(r"\b(?:suicide|bomb|car bomb)\b", before[-20:]):
             kind = "bombing"
+        if kind == "armed-attack" and word.startswith(("opened", "open fire", "fired")) and re.match(
+                r"\s*(?:on|at)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?" + _SINGLE_VICTIM + r"\b", text[end:end + 70], re.I) \
+                and re.search(r"\b(?:near|outside|at|in front of|on (?:his|her) way)\b[^.;]{0,25}?\b(?:his|her) (?:home|house|"
+                              r"residence|shop|clinic|office|hujra|way|door|workplace)", sentence_words, re.I) and not \
+                re.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|\bbus\b|passengers", sentence_words,
+                          re.I):
+            kind = "targeted-killing"  # one chosen person in a personal setting
     elif found.group("kill"):
         if word in ("martyred", "embraced martyrdom", "slain"):
             return None  # a casualty word: the type comes from what killed them
         obj = after[:60]
+        if word == "died":
+            if re.search(r"\bresist(?:ed|ing|ance)?\b", sentence_words, re.I) and re.search(
+                    r"\b(?:eradication|operation|drive|raid|campaign|search)\b", sentence_words, re.I) and \
+                    _STATE_RE.search(sentence_words):
+                return _Trigger("security-operation", start, end, clause, 2)
+            return None
         passive = word == "killed" and not re.match(rf"\s*(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?\b|the\b|one\b|his\b|her\b|"
                                                    rf"their|[A-Z])", text[end:end + 30])
         if passive and re.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+|had been\s+)?$", subject) and \
                 re.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire|"
-                          r"troops|forces", sentence_words, re.I):
+                          r"troops|forces|infiltrat", sentence_words, re.I):
             kind, strength = "security-operation", 2
         elif passive and re.search(r"\bresist(?:ed|ing|ance)?\b", sentence_words, re.I) and re.search(
                 r"\b(?:eradication|operation|drive|raid|campaign|search)\b", sentence_words, re.I) and \
@@ -709,6 +761,7 @@ def _triggers(text: str, clause: _Clause) -> list[_Trigger]:
             continue  # protests, riots, disasters and accidents are no incident type
         trigger = _sense(match, text, clause)
         if trigger:
+            trigger.word = match.group(0)
             found.append(trigger)
     return found
 
@@ -752,6 +805,16 @@ _ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|martyring|assassinat(?:
            "injured": re.compile(r"\b(?:injur(?:ing|ed|es)|wound(?:ing|ed|s)|hurt(?:ing)?)\s+", re.I)}
 
 
+# "five civilians including a woman and a child were killed": the parts of a counted whole, without commas
+_SUBSTITUTIONS = {"including": re.compile(r"(?<=[a-z])\s+including\s+[^,.;]*?(?=\s+(?:were|was|have|had|are|died|lost|killed|dead)\b|"
+                        r"\s+(?:and\s+)?[a-z]+ing\b|[,.;]|$)", re.I)}  # kept as re patterns: they rewrite text
+_BODIES = re.compile(rf"\bbod(?:y|ies) of\s+(?:(?:the|their|his)\s+)?(?P<n>(?:{_QUAL}\s+)?(?:{NUMBER}|an?|one)\b)", re.I)
+_FOUND = re.compile(r"\b(?:found|recovered|discovered|dumped|handed over|retrieved|lying)\b", re.I)
+_PRONOUN = re.compile(r"(?:him|her|them)\b", re.I)
+_COUNTED = re.compile(rf"(?<![\w-])(?:{_QUAL}\s+)?{NUMBER}\s+(?:[\w'’-]+\s+){{0,2}}?[\w'’-]+s\b", re.I)
+_ANY_COUNT = re.compile(rf"\b(?:{NUMBER}|{_VAGUE})\b", re.I)
+
+
 @dataclass
 class _Figure:
     value: int | None  # None: vague
@@ -760,10 +823,19 @@ class _Figure:
     victims: str  # the noun it counts
 
 
+# one person, singular and without a number: "Policeman", "Shia prayer leader", "Police constable Ali Khan"
+_SINGLE_VICTIM = (r"(?:governor|minister|commander|chief|leader|head|official|officer|mayor|judge|cleric|imam|"
+                  r"journalist|deputy|spokesman|driver|son|brother|father|guard|bodyguard|emir|scholar|lawmaker|"
+                  r"politician|candidate|director|principal|teacher|doctor|engineer|elder|man|woman|boy|girl|child|"
+                  r"civilian|soldier|policeman|worker|shopkeeper|trader|student|passer-by|resident|member|"
+                  r"constable|cop|jawan|sepoy|inspector|sub-inspector|lawyer|activist|warden|vendor|"
+                  r"labou?rer|tailor|barber|councill?or|pharmacist|shopowner|landlord|farmer)")
 _ROLE = re.compile(r"\b(?:governor|minister|commander|chief|leader|head|official|officer|mayor|judge|cleric|imam|"
                    r"journalist|deputy|spokesman|driver|son|brother|father|guard|bodyguard|emir|scholar|lawmaker|"
                    r"politician|candidate|director|principal|teacher|doctor|engineer|elder|man|woman|boy|girl|child|"
                    r"civilian|soldier|policeman|worker|shopkeeper|trader|student|passer-by|resident|member)\b", re.I)
+_BARE_VICTIM = re.compile(r"(?:an?\s+)?(?:[\w'’-]+\s+){0,3}?" + _SINGLE_VICTIM +
+                          r"(?:\s+(?!and\b|or\b|with\b)[\w'’.-]+){0,3}$", re.I)
 _NEXT_PART = rf"(?=(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one|his|her|their|the)\b)"
 
 
@@ -839,15 +911,25 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
     start = 0
     lowered = words.lower()
     if "toll" not in lowered and "no " not in lowered and "unhurt" not in lowered and "unharmed" not in lowered and \
+            not (which == "killed" and ("bodies" in lowered or "body of" in lowered)) and \
             not (_PASSIVE_KILL if which == "killed" else _PASSIVE_HURT).search(words) and \
             not _ACTIVE[which].search(words):
         return ()  # every figure below starts from one of these words, which blanking only removes
     # neutralise parentheticals: ", including women and children," ", most of them policemen,"
     blank = re.sub(r",\s*(?:including|most of them|many of them|among them|mostly|all of them|mainly)[^,.;]*(?=[,.;]|$)",
                    lambda m: " " * len(m.group(0)), words, flags=re.I)
+    # "five civilians including a woman and a child were killed": the parts of a counted whole, without commas
+    if "including" in lowered:
+        blank = _SUBSTITUTIONS["including"].sub(lambda m: " " * len(m.group(0)), blank)
     local = blank
     verbs = _PASSIVE_KILL if which == "killed" else _PASSIVE_HURT
     if which == "killed":
+        # "the bodies of three labourers were found": the dead counted by their bodies
+        for found in (_BODIES.finditer(local) if "bod" in lowered else ()):
+            if _FOUND.search(local[found.end():]):
+                parsed = _parts(local, found.start("n"), len(local))
+                if parsed:
+                    figures.append(_Figure(parsed[0], start + found.start("n"), start + parsed[1], parsed[2]))
         for found in re.finditer(rf"\b(?:death toll|toll)\b[^.;]{{0,60}}?\b(?:rose|rises|risen|climbed|climbs|reached|"
                                  rf"reaches|jumped|stands? at|stood at|to)\s+(?:to\s+)?(?:{_QUAL}\s+)?(?P<n>{NUMBER})\b",
                                  local, re.I):
@@ -863,6 +945,27 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
     # active: "killing at least 20 soldiers", "wounding seven", "leaves two dead"
     for found in _ACTIVE[which].finditer(local):
         parsed = _parts(local, found.end(), len(local))
+        pronoun = _PRONOUN.match(local[found.end():found.end() + 5]) if parsed is None else None
+        if parsed is None and pronoun:
+            if pronoun.group(0).lower() == "them":
+                # "abducted two engineers and killed them": the people counted before
+                counted = list(_COUNTED.finditer(local[:found.start()]))
+                if counted:
+                    earlier = _parts(local, counted[-1].start(), found.start())
+                    if earlier:
+                        figures.append(_Figure(earlier[0], start + counted[-1].start(), start + found.end() + 4,
+                                               earlier[2]))
+                continue
+            # "killing him and his two guards": the one person and the parts after him
+            value, stop, noun = 1, found.end() + pronoun.end(), "person"
+            more = re.match(r"\s*,?\s*(?:and|along with)\s+", local[stop:], re.I)
+            if more:
+                rest = _parts(local, stop + more.end(), len(local))
+                if rest:
+                    value = None if rest[0] is None else 1 + rest[0]
+                    stop = rest[1]
+            figures.append(_Figure(value, start + found.end(), start + stop, noun))
+            continue
         if parsed is None:
             named = _NAMED_VICTIM.match(local, found.end())
             if named and found.group(0).lower().startswith(("kill", "shot", "gunned")):
@@ -915,6 +1018,10 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
                               segment_clean, re.I):
             value = 1 + ((number(others.group("n")) or 0) if others else 0)
             figures.append(_Figure(value, start + cut + 1, start + found.end(), "person"))
+        elif _BARE_VICTIM.match(segment_clean.strip()) and not _ANY_COUNT.search(segment_clean):
+            # a headline's one victim with no article: "Policeman shot dead in Bannu", "Journalist Ali Raza killed"
+            value = 1 + ((number(others.group("n")) or 0) if others else 0)
+            figures.append(_Figure(value, start + cut + 1, start + found.end(), "person"))
     return tuple(figures)
 
 
@@ -936,7 +1043,8 @@ def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, t
             # the forces' dead and the militants' dead are two parts of one toll, not competing figures
             forces = [f for f in firm if re.match(r"(?:[\w-]+\s+)?(?:soldiers?|troops|policem[ae]n|personnel|officers?|"
                                                    r"security (?:personnel|officials)|guards?|border guards)\b", f.victims)]
-            fighters = [f for f in firm if _VICTIMS_RE.match(f.victims or "")]
+            fighters = [f for f in firm if _VICTIMS_RE.match(f.victims or "") or
+                        (f.victims == "of them" and _VICTIMS_RE.search(text[max(0, f.start - 150):f.start]))]
             if forces and fighters:
                 low = min(forces, key=lambda f: f.value), min(fighters, key=lambda f: f.value)
                 return low[0].value + low[1].value, (min(f.start for f in low), max(f.end for f in low))
@@ -951,7 +1059,7 @@ _SUFFIX = (r"(?:area|district|province|city|town|village|valley|tehsil|state|reg
            r"governorate|county|agency|border crossing|crossing|cantonment)")
 _NAME = r"(?:(?:al|el|ad|ar|as|ash|az)-)?[A-Z][\w-]*(?:[^\S\n]+(?:(?:al|ez|el|ud|ul|e|i)-[A-Z][\w-]*|al|ez|el|e|i|ul|[A-Z][\w-]*)(?=[\s,.;'’]|$))*"
 _LOCATIVE = re.compile(
-    rf"\b(?P<prep>in|near|at|outside|inside|on the outskirts of|around|off|of|across)\s+(?:the\s+)?"
+    rf"\b(?P<prep>in|near|at|outside|inside|on the outskirts of|around|off|of|across|into)\s+(?:the\s+)?"
     rf"(?:(?:north|south|east|west|central|northern|southern|eastern|western|northeast|northwest|southeast|"
     rf"southwest|north-east|north-west|south-east|south-west|northeastern|northwestern|southeastern|"
     rf"southwestern|remote|restive|volatile|troubled|tribal|border|frontier)\s+)*"
@@ -1003,7 +1111,7 @@ def _excluded(text: str, start: int) -> bool:
     the people who speak of it are ("officials in X said", "according to police in X")."""
     before = text[max(0, start - 45):start].lower()
     if re.search(r"(?:(?<![\w-])(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
-                 r"(?:[\w'’-]+\s+){0,2}$)|"
+                 r"(?:(?!in\s|at\s|near\s|into\s)[\w'’-]+\s+){0,2}$)|"
                  r"(?:\b(?:court|trial|hearing|conference|summit|talks|meeting|forum|ceremony|jirga|protest|sit-in)\s+"
                  r"(?:[\w-]+\s+){0,2}(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$)", before):
         return True
@@ -1048,6 +1156,9 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
             if re.match(r"\s+(?:officials?|police|authorities|government|forces|troops|army|military|side)\b",
                         text[end:end + 14], re.I) and entity in COUNTRIES:
                 continue
+            if re.search(r"\s+port$", written, re.I) and re.match(r"\s+(?:authority|complex|trust|city|area)\b",
+                                                                 text[end:end + 12], re.I):
+                written = written[:written.lower().rindex(" port")]
             places.append(_Place(_GENERIC.sub("", written), start, end, entity,
                                  1 if capital else _depth(entity, located_in), region_of(entity, located_in)))
         if scope_start < title_end and _title_case(text[:title_end]):
@@ -1067,7 +1178,8 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 if any(p.start == start for p in places):
                     continue
                 suffix = (found.group("suffix") or "").strip().lower()
-                if pattern is _LOCATIVE and found.group("prep") in ("of", "at", "on the outskirts of", "across", "off") \
+                if pattern is _LOCATIVE and found.group("prep") in ("of", "at", "on the outskirts of", "across", "off",
+                                                                     "into") \
                         and not suffix and not (found.group("prep") == "of" and re.search(
                             r"\b(?:town|city|village|hamlet|township|port city|border town|district|province|region)"
                             r"\s+$", text[max(0, found.start() - 20):found.start()], re.I)):
@@ -1181,7 +1293,7 @@ def _country_in(text: str, scopes) -> str | None:
         for found in re.finditer(r"\b(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?|U\.S\.)(?:['’]s)?", words):
             word = found.group(0).removesuffix("'s").removesuffix("’s")
             country = _COUNTRY_NAMES.get(word.lower())
-            if country and word != "US":
+            if country and word != "US" and not _excluded(text, start + found.start()):
                 return country
     for start, end in scopes:
         for found in re.finditer(r"\b[A-Z][a-z]+\b", text[start:end]):
@@ -1194,12 +1306,13 @@ def _country_in(text: str, scopes) -> str | None:
 # --- the extractor ----------------------------------------------------------------------------
 
 def extract(title: str, summary: str = "", matches=(), located_in: dict | None = None,
-            groups=None) -> list[Incident]:
+            groups=None, written=None) -> list[Incident]:
     """The incidents the item reports as news: the lead incident, then recent ones it follows.
 
     `matches` are the matcher's (entity, start, end) for `title + "\\n" + summary`; `located_in`
     maps an entity id to its parents, from which a place's province or country is derived;
-    `groups` are the entity ids of armed groups (default: the contract's named groups).
+    `groups` are the entity ids of armed groups (default: the contract's named groups); `written(text,
+    matches)`, if given, adds matches of places the matcher left out (see `_places_as_written`).
     """
     located_in = located_in or {}
     groups = frozenset(groups or GROUPS) - set(STATE_GROUPS)
@@ -1209,8 +1322,9 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
     abroad = [(name.replace("_", "-"), found.start(), found.end()) for found in _FOREIGN_GROUPS.finditer(text)
               for name, value in found.groupdict().items() if value]
     abroad = [g for g in abroad if not any(s <= g[1] < e for _, s, e in matches)]
-    if abroad:
-        matches = sorted([*matches, *abroad], key=lambda m: m[1])
+    more = written(text, matches) if written is not None else []
+    if abroad or more:
+        matches = sorted([*matches, *abroad, *more], key=lambda m: m[1])
         groups = groups | {g[0] for g in abroad}
     sentences = _sentences(title, summary)
     clauses = _clauses(text, sentences)
@@ -1326,6 +1440,14 @@ def _lead(triggers: list[_Trigger]) -> _Trigger | None:
         means = [t for t in triggers if t.clause.sentence == 1 and t.type in ("targeted-killing", "bombing")]
         if means:
             return means[0]
+    if first_sentence == 0 and candidates and all(
+            t.type == "armed-attack" and t.strength == 1 and re.fullmatch(r"attacks?|attacked", t.word, re.I)
+            for t in candidates):
+        # "Quadcopter attack on police station": a bare "attack" takes the means the lede gives, when it gives
+        # only explosives
+        lede = [t for t in triggers if t.clause.sentence == 1]
+        if lede and lede[0].type == "bombing" and all(t.type == "bombing" for t in lede):
+            return lede[0]
     lead_scope = [t for t in triggers if t.clause.sentence <= max(first_sentence, 1)]
     strong = [t for t in lead_scope if t.strength > 1]
     if strong and not any(t.strength == 1 and t.type in ("armed-attack", "bombing") and t.clause.sentence == 0
@@ -1505,7 +1627,8 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
         if adjective:
             incident.actor = _state_actor(_nation(adjective.group(1)))
             return
-        by = re.search(r"\b(?:attack|fired|fire|shelling|shells) by\s+(?:the\s+)?(\w+(?: \w+)?)\s+(?:forces|troops)",
+        by = re.search(r"\b(?:attack|fired|fire|shelling|shells)(?:\s+[\w-]+){0,4}? by\s+(?:the\s+)?(\w+(?: \w+)?)\s+"
+                       r"(?:forces|troops)",
                        words, re.I)
         if by:
             side = _nation(by.group(1).split()[0]) or _nation(by.group(1))
@@ -1555,6 +1678,11 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
             if re.match(r"\s*(?:has\s+|had\s+)?(?:hands?|handed|extradit\w*|arrest\w*|detain\w*|captur\w*|"
                         r"struck|strikes?|hits?|bombed|raided|killed|kills?|carried out|launched)\b", after_word):
                 weight = 2  # the country is the subject: "Pakistan hands the suspect to the US"
+            if kind in ("security-operation", "arrest") and country == "afghanistan" and re.match(
+                    r"\s*(?:[\w-]+\s+)?(?:drive|campaign|eradication|personnel|authorities|administration|fighters|"
+                    r"teams?|government|officers|commanders?|guards)\b", after_word) and \
+                    not re.search(r"\bpakistani\s+$|\btehree?k\b", before_word):
+                weight = 2  # "a Taliban drive to destroy poppy": the Taliban government's forces
             if attributed:
                 weight = 3
             candidates.append((weight, -abs(position - lead.start), country, position, found.end() - found.start()))
@@ -1584,7 +1712,7 @@ def _actor(incident: Incident, entity: str, span) -> None:
 def _set_place(incident: Incident, text: str, lead: _Trigger, scopes, matches, located_in, groups) -> None:
     places = _places(text, scopes, matches, located_in, groups)
     if not places:
-        _state_region(incident)
+        _state_region(incident, text, scopes)
         return
     best = max(places, key=lambda p: (p.depth, -abs(p.start - lead.start)))
     name = best.name
@@ -1605,8 +1733,19 @@ def _set_place(incident: Incident, text: str, lead: _Trigger, scopes, matches, l
         incident.region, incident.spans["region"] = region, (best.start, best.end)
 
 
-def _state_region(incident: Incident) -> None:
-    """No place named: a state's forces acting against intruders act on their own ground."""
+def _state_region(incident: Incident, text: str = "", scopes=()) -> None:
+    """No place named: a state's forces acting against intruders act on their own ground; a state's fire on
+    the other state's posts lands in that state."""
+    if incident.type == "cross-border-fire" and incident.actor is not None:
+        for start, end in scopes:
+            target = re.search(r"\b(pakistani|afghan|iranian|tajik)\s+(?:[\w-]+\s+){0,2}?(?:posts|positions|check ?posts|"
+                               r"checkpoints|territory|soil|villages)\b", text[start:end], re.I)
+            if target:
+                country = _ADJECTIVES.get(target.group(1).lower())
+                if country and _state_actor(country) != incident.actor:
+                    incident.region = country
+                    incident.spans["region"] = (start + target.start(1), start + target.end(1))
+                return
     if incident.type == "security-operation" and incident.actor and incident.actor.endswith("-security-forces"):
         nation = incident.actor.removesuffix("-security-forces")
         country = "pakistan" if nation == "pakistani" else next(
@@ -1688,13 +1827,8 @@ def item_incidents(matcher, item: dict, result=None) -> list[Incident]:
     title, summary = str(item.get("title") or ""), str(item.get("summary") or "")
     result = result or matcher.match(title, summary)
     places, groups = incident_context(matcher)
-    matches = [(m.entity, m.start, m.end) for m in result.matches]
-    text = f"{title}\n{summary}"
-    if _TRIGGER.search(text):
-        written = _places_as_written(matcher, text, matches, places)
-        if written:
-            matches = sorted(matches + written, key=lambda m: m[1])
-    return extract(title, summary, matches, places, groups)
+    return extract(title, summary, [(m.entity, m.start, m.end) for m in result.matches], places, groups,
+                   written=lambda text, matches: _places_as_written(matcher, text, matches, places))
 
 
 # Every pattern above that only finds (the one that rewrites text stays as they are) is tried only
