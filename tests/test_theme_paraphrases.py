@@ -61,6 +61,14 @@ def found(title: str, summary: str):
     ("cross-border-attacks", "Foreign Office summons Afghan envoy", "Pakistan protested over the shelling of Chaman."),
     ("ceasefire-talks", "Jirga to travel to Kabul to ease the border tensions", "Tribal elders of Khyber will meet Taliban officials."),
     ("regional-diplomacy", "Araghchi in Kabul", "Iran's foreign minister, on his first visit, raised Harirud water with the Taliban."),
+    ("cross-border-attacks", "Troops kill 12 militants in Bajaur", "The men were crossing from Afghanistan to infiltrate the district, officials said."),
+    ("cross-border-attacks", "Afghan forces seize Pakistani checkposts", "The Islamic Emirate said the fighting lasted all night."),
+    ("militant-sanctuaries", "Monitors count TTP strength", "They said thousands of TTP fighters are in Afghanistan with help from the de facto authorities."),
+    ("ceasefire-talks", "TTP spurns peace offer from Khyber Pakhtunkhwa government", "The group said it would keep fighting."),
+    ("regional-diplomacy", "Tajik, Afghan intelligence chiefs meet", "They discussed the security of the Panj frontier."),
+    ("terror-designations", "UN committee ends travel waivers for Taliban ministers", "Russia had argued against the move."),
+    ("border-trade", "Freight train from Kazakhstan reaches Afghanistan", "The wagons carried wheat for Afghan traders."),
+    ("refugees-migration", "Afghans who worked for the US still waiting for visas", "Many fled to Pakistan after 2021."),
 ])
 def test_a_paraphrase_gets_its_theme(theme, title, summary):
     assert theme in found(title, summary)[1]
@@ -117,3 +125,11 @@ def test_an_office_or_a_deal_told_from_the_taliban_side():
                                           "The Islamic Emirate official cut the ribbon.")[0]
     assert "doha-agreement" in found("Taliban say they kept their word",
                                      "The group said it honoured the deal they signed with Washington.")[0]
+
+
+def test_an_office_in_an_afghan_story_and_a_district_by_its_town():
+    assert "sirajuddin-haqqani" in found("Taliban officials meet elders in Kabul",
+                                         "The interior minister promised the Islamic Emirate would build roads.")[0]
+    assert "sirajuddin-haqqani" not in found("Interior minister Naqvi at Torkham",
+                                             "Mohsin Naqvi reviewed returns of refugees to Afghanistan.")[0]
+    assert "khyber-district" in found("Blast in Khyber's Bara kills two", "Police said the device was planted on a cart.")[0]
