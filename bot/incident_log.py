@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from store import incidents as incident_store
 
@@ -38,6 +39,7 @@ class Filed:
     injured: int | None
 
 
+@lru_cache(maxsize=8192)  # place names repeat: a batch folds the same few many times
 def _fold(text: str | None) -> str | None:
     if text is None:
         return None
@@ -113,6 +115,13 @@ def file_incidents(db, item_id: str, seen_at: str, incidents) -> list[Filed]:
     return filed
 
 
+@lru_cache(maxsize=4096)  # items of one feed or hour share their times
+def _join_window(seen_at: str) -> tuple[str, str]:
+    """The times a report seen at `seen_at` may join incidents within."""
+    when = datetime.fromisoformat(seen_at)
+    return (when - timedelta(hours=JOIN_HOURS)).isoformat(), (when + timedelta(hours=JOIN_HOURS)).isoformat()
+
+
 class IncidentFiler:
     """Files the incidents of a batch of items in one transaction, as `file_incidents` would one
     item after another, with fewer statements.
@@ -135,6 +144,10 @@ class IncidentFiler:
         self._reports: list[tuple] = []
         self._added: dict[int, int] = {}  # incident id -> reports added in this batch
         self._changed: dict[int, dict] = {}
+
+    def stored_now(self, item_ids) -> None:
+        """Items stored in this transaction: they have no incidents stored yet (no query needed)."""
+        self._checked.update(item_ids)
 
     def check_reported(self, item_ids) -> None:
         """Look up in one query which of these items have their incidents stored already."""
@@ -168,9 +181,7 @@ class IncidentFiler:
         if item_id in self._reported:
             return []
         self._reported.add(item_id)
-        when = datetime.fromisoformat(seen_at)
-        low = (when - timedelta(hours=JOIN_HOURS)).isoformat()
-        high = (when + timedelta(hours=JOIN_HOURS)).isoformat()
+        low, high = _join_window(seen_at)
         filed = []
         taken: set[int] = set()
         for ordinal, incident in enumerate(incidents):

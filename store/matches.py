@@ -47,14 +47,15 @@ def match_rows(item_id: str, result, published: str | None) -> tuple[list[tuple]
     return list(rows.values()), themes
 
 
-def write_matches(db, item_ids, entity_rows, theme_rows, *, replace: bool = True) -> None:
+def write_matches(db, item_ids, entity_rows, theme_rows, *, replace: bool = True, stored_now: bool = False) -> None:
     """Write prepared match rows (see `match_rows`) for these items.
 
     With `replace`, what the items had is deleted first (and they leave the match queue); without
     it the items are new and have nothing stored yet. A statement or two per table, whatever
     the number of rows: mentions without a time get their item's, read in one query, and the
     per-day counts (entity_days: each item once per entity and day, unless it already named that
-    entity) are counted from the rows themselves and upserted in one statement.
+    entity) are counted from the rows themselves and upserted in one statement. `stored_now`:
+    the items were inserted in this transaction, so they name nothing yet (no query for it).
     """
     ids = [(item_id,) for item_id in item_ids]
     conn = db.conn
@@ -68,7 +69,7 @@ def write_matches(db, item_ids, entity_rows, theme_rows, *, replace: bool = True
                                       [json.dumps(sorted(untimed))]))
             entity_rows = [row if row[6] is not None else (*row[:6], times.get(row[0])) for row in entity_rows]
         named = set()
-        if not replace:  # an item may already name an entity (stored before): it is counted then
+        if not replace and not stored_now:  # an item may already name an entity (stored before): counted then
             named = set(conn.execute(
                 "SELECT DISTINCT item_id, entity_id FROM item_entities WHERE item_id IN (SELECT value FROM json_each(?))",
                 [json.dumps(sorted({row[0] for row in entity_rows}))]))

@@ -402,12 +402,12 @@ class Refresher:
             entity_rows.extend(row for row in staged.entity_rows if row[0] in published)
             theme_rows.extend(row for row in staged.theme_rows if row[0] in published)
         if matched_ids:
-            match_store.write_matches(self.db, matched_ids, entity_rows, theme_rows, replace=False)
+            match_store.write_matches(self.db, matched_ids, entity_rows, theme_rows, replace=False, stored_now=True)
         reports = [(item_id, rows) for number in sorted(set(owners))
                    for item_id, rows in jobs[number].staged.incidents if item_id in published]
         if reports:
             filer = IncidentFiler(self.db)
-            filer.check_reported(item_id for item_id, _ in reports)
+            filer.stored_now(item_id for item_id, _ in reports)  # just stored: nothing filed for them yet
             for item_id, rows in reports:
                 filer.file(item_id, published[item_id], incidents_of(rows))
             filer.flush()
