@@ -69,6 +69,15 @@ def found(title: str, summary: str):
     ("terror-designations", "UN committee ends travel waivers for Taliban ministers", "Russia had argued against the move."),
     ("border-trade", "Freight train from Kazakhstan reaches Afghanistan", "The wagons carried wheat for Afghan traders."),
     ("refugees-migration", "Afghans who worked for the US still waiting for visas", "Many fled to Pakistan after 2021."),
+    ("militant-attacks", "Militants blow up boys' school in Orakzai", "The building was empty."),
+    ("cross-border-attacks", "Taliban say Pakistani drone hit house in Spera", "Kabul said four children died."),
+    ("militant-sanctuaries", "TTP commanders move between Khost and Paktika, Pakistan says", "Islamabad said Kabul knows where they are."),
+    ("militant-sanctuaries", "Iran accuses Pakistan of letting militants operate from Balochistan", "Tehran said its border guards were attacked."),
+    ("ceasefire-talks", "Elders persuade militants to leave Tirah", "The jirga said the fighters would withdraw by Friday."),
+    ("humanitarian-rights", "Taliban shut bathhouses for women in Herat", "Afghan women said they had nowhere else to wash."),
+    ("humanitarian-rights", "Measles spreads in Afghan villages", "Health workers said vaccines ran out."),
+    ("us-counterterrorism", "Afghan man gets 15 years in US prison", "He admitted supporting Islamic State."),
+    ("regional-diplomacy", "Security Council renews UNAMA mandate", "China and Russia abstained."),
 ])
 def test_a_paraphrase_gets_its_theme(theme, title, summary):
     assert theme in found(title, summary)[1]
@@ -88,6 +97,8 @@ def test_a_paraphrase_gets_its_theme(theme, title, summary):
     ("militant-attacks", "Soldier martyred in cross-border fire in Kurram", "Pakistan said the fire came from Afghan posts."),
     ("sectarian-violence", "Police arrest men planning attacks on Sikh shops in Peshawar", "The cell was linked to Daesh."),
     ("humanitarian-rights", "Injured TTP commanders treated in Afghan hospitals, officials say", "They crossed at Ghulam Khan."),
+    ("militant-sanctuaries", "Turkey flies Afghan migrants home on charter planes", "The men were flown to Kabul."),
+    ("counterterrorism-cooperation", "TTP deputy killed in Kunar, security officials said", "Pakistan did not comment further."),
 ])
 def test_a_word_in_another_sense_gives_no_theme(theme, title, summary):
     assert theme not in found(title, summary)[1]
@@ -133,3 +144,8 @@ def test_an_office_in_an_afghan_story_and_a_district_by_its_town():
     assert "sirajuddin-haqqani" not in found("Interior minister Naqvi at Torkham",
                                              "Mohsin Naqvi reviewed returns of refugees to Afghanistan.")[0]
     assert "khyber-district" in found("Blast in Khyber's Bara kills two", "Police said the device was planted on a cart.")[0]
+
+
+def test_the_ttp_chief_by_office():
+    assert {"noor-wali-mehsud", "ttp"} <= found("TTP chief issues new code for fighters", "The group's emir spoke in a video.")[0]
+    assert "noor-wali-mehsud" not in found("Former TTP chief Hakimullah Mehsud's aide arrested", "Police said he was held in Karachi.")[0]
