@@ -6,13 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 from bot.feeds.writer import GroupWriter
 
 
-def _writer(coming, groups):
+def _writer(coming, groups, worth_gathering=None):
     def write(jobs):
         groups.append(list(jobs))
         return [job.upper() for job in jobs]
 
     executor = ThreadPoolExecutor(max_workers=1)
-    return executor, GroupWriter(executor, write, gather=3, linger=30.0, coming=coming)
+    return executor, GroupWriter(executor, write, gather=3, linger=30.0, coming=coming,
+                                 worth_gathering=worth_gathering)
 
 
 async def test_a_write_waits_for_the_jobs_still_coming_and_shares_its_transaction_with_them():
@@ -35,4 +36,12 @@ async def test_with_nothing_coming_a_job_is_written_at_once():
     executor, writer = _writer(lambda: 0, groups)
     assert await asyncio.wait_for(writer.submit("alone"), 10) == "ALONE"  # not after the 30 s linger
     assert groups == [["alone"]]
+    executor.shutdown()
+
+
+async def test_a_job_not_worth_gathering_for_is_written_at_once_while_others_are_coming():
+    groups = []
+    executor, writer = _writer(lambda: 5, groups, worth_gathering=lambda job: job != "304")
+    assert await asyncio.wait_for(writer.submit("304"), 10) == "304"  # not after the 30 s linger
+    assert groups == [["304"]]
     executor.shutdown()

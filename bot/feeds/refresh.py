@@ -138,11 +138,13 @@ class Refresher:
         self.settings = settings or FetchSettings()
         self.decide = Decider(self.settings, jitter)
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchdesk-store")
-        # While other feeds are being fetched or staged, a write waits up to 0.1 s for 8 to share
-        # its transaction (a pass otherwise writes ~2 feeds a commit; see bot/feeds/writer.py).
+        # While other feeds are being fetched or staged, a write of new items waits up to 0.1 s for
+        # 8 feeds to share its transaction (a pass otherwise writes ~2 feeds a commit; see
+        # bot/feeds/writer.py); 304s and unchanged bodies are written as they come.
         self._coming = 0  # feeds being fetched or staged, not yet handed to the writer
         self._writer = GroupWriter(self._store_thread, self._write_group, gather=WRITE_GATHER,
-                                   linger=WRITE_LINGER, coming=lambda: self._coming)
+                                   linger=WRITE_LINGER, coming=lambda: self._coming,
+                                   worth_gathering=lambda job: job.outcome == "stored")
         self._recent = item_store.RecentStories()  # used on the store thread only
         self._matching = asyncio.Lock()
         self._store_path = file_path(db)

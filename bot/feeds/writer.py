@@ -23,12 +23,14 @@ class GroupWriter:
     """
 
     def __init__(self, executor: ThreadPoolExecutor, write: Callable[[list], list], max_group: int = 64, *,
-                 gather: int = 1, linger: float = 0.0, coming: Callable[[], int] | None = None):
+                 gather: int = 1, linger: float = 0.0, coming: Callable[[], int] | None = None,
+                 worth_gathering: Callable[[object], bool] | None = None):
         """`gather`, `linger`, `coming`: while `coming()` says more jobs are on their way (feeds of a
         pass not yet handed over), a write waits up to `linger` seconds for `gather` jobs to share
-        its transaction; with nothing coming it starts at once."""
+        its transaction; with nothing coming it starts at once. `worth_gathering(job)`: only a group
+        whose first job is one of those waits (the others are cheap to write as they come)."""
         self.executor, self.write, self.max_group = executor, write, max_group
-        self.gather, self.linger, self.coming = gather, linger, coming
+        self.gather, self.linger, self.coming, self.worth_gathering = gather, linger, coming, worth_gathering
         self._pending: list = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -67,7 +69,9 @@ class GroupWriter:
 
     def _gather(self) -> None:
         """Wait (the lock held, released while waiting) for a fuller group, if more jobs are coming."""
-        if self.linger <= 0 or self.coming is None:
+        if self.linger <= 0 or self.coming is None or not self._pending:
+            return
+        if self.worth_gathering is not None and not self.worth_gathering(self._pending[0][0]):
             return
         deadline = time.monotonic() + self.linger
         while 0 < len(self._pending) < self.gather and self.coming() > 0:
