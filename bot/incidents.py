@@ -39,6 +39,44 @@ GROUPS = ("ttp", "iskp", "islamic-state", "balochistan-liberation-army", "jaish-
 STATE_GROUPS = ("afghan-taliban",)  # a group that is the state: its forces act as a state's
 
 
+class _Compiled:
+    """re's module functions over patterns compiled once and kept: the rules here use several hundred
+    patterns, more than re's own cache holds, so through it they would be compiled again and again."""
+
+    def __init__(self):
+        self._patterns: dict = {}
+
+    def _get(self, pattern, flags: int):
+        key = (pattern, flags)
+        found = self._patterns.get(key)
+        if found is None:
+            if len(self._patterns) >= 4096:
+                self._patterns.clear()  # patterns made from names of places: kept bounded
+            found = self._patterns[key] = re.compile(pattern, flags)
+        return found
+
+    def search(self, pattern, string, flags=0):
+        return self._get(pattern, flags).search(string)
+
+    def match(self, pattern, string, flags=0):
+        return self._get(pattern, flags).match(string)
+
+    def fullmatch(self, pattern, string, flags=0):
+        return self._get(pattern, flags).fullmatch(string)
+
+    def finditer(self, pattern, string, flags=0):
+        return self._get(pattern, flags).finditer(string)
+
+    def findall(self, pattern, string, flags=0):
+        return self._get(pattern, flags).findall(string)
+
+    def sub(self, pattern, repl, string, count=0, flags=0):
+        return self._get(pattern, flags).sub(repl, string, count)
+
+
+_rx = _Compiled()
+
+
 class _FastPattern:
     """A pattern tried only where it can match: faster in `re`, the same matches at the same offsets.
 
@@ -54,8 +92,8 @@ class _FastPattern:
 
     def __init__(self, compiled: re.Pattern):
         self.folds = bool(compiled.flags & re.I)
-        bare = re.sub(r"\\.|\(\?P<\w+>|\(\?P=\w+\)", "", compiled.pattern)
-        if self.folds and re.search(r"[A-Z]", bare):
+        bare = _rx.sub(r"\\.|\(\?P<\w+>|\(\?P=\w+\)", "", compiled.pattern)
+        if self.folds and _rx.search(r"[A-Z]", bare):
             raise ValueError(f"a case-insensitive pattern names an uppercase letter: {compiled.pattern[:60]}")
         self._compiled, self.pattern = re.compile(compiled.pattern, compiled.flags & ~re.I), compiled.pattern
         parsed = _sre_parser.parse(compiled.pattern, compiled.flags & ~re.I)
@@ -252,13 +290,13 @@ _FIRM_QUAL = ("at least", "more than", "over", "between")  # "N to M" and these 
 def number(word: str) -> int | None:
     """An integer from digits or number words ("three", "twenty-one", "one hundred and five"); None if vague."""
     word = word.strip().lower()
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", word):
+    if _rx.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", word):
         return int(word.replace(",", ""))
     try:
         from text_to_num import text2num
     except ImportError:  # the library is a dependency; this keeps a bare checkout usable
         text2num = None
-    if text2num is not None and re.fullmatch(NUMBER, word):
+    if text2num is not None and _rx.fullmatch(NUMBER, word):
         try:
             return int(text2num(word.replace(" and ", " "), "en"))
         except ValueError:
@@ -295,12 +333,12 @@ class Incident:
 _STATE_FORCE = (r"(?:security forces|(?:pakistani |afghan |iranian |tajik |iraqi |taliban |islamic emirate |iea )?"
                 r"(?:troops|soldiers|forces|army|military|border guards|border forces|border police|border service|"
                 r"paramilitar(?:y|ies)|police|policemen|intelligence(?: forces| officers| directorate)?|"
-                r"counter-terrorism (?:service|department|forces)|counter-narcotics forces)|"
+                r"counter-terrorism (?:service|department|forces)|counter-narcotics forces|rangers)|"
                 r"\bctd\b|\bfc\b|frontier corps|ispr|the taliban|taliban|islamic emirate|iea)")
 _ATTACKERS = (r"(?:militants?|gunm[ae]n|insurgents?|attackers?|assailants?|terrorists?|armed m[ae]n|"
               r"separatists?|fighters?|rebels?|bombers?|khawarij|khwarij|kidnappers?|unknown men|"
               r"unidentified (?:men|gunmen|attackers|assailants|motorcyclists))")
-_MILITANT_VICTIMS = (r"(?:militants?|terrorists?|insurgents?|khawarij|khwarij|'khawarij'|intruders|"
+_MILITANT_VICTIMS = (r"(?:militants?|terrorists?|insurgents?|khawarij|khwarij|'khawarij'|intruders|infiltrators|"
                      r"armed (?:men|intruders)|members of|commanders?|fighters of|daesh|isis|suspects?)")
 _AIR = (r"(?:air ?strikes?|airstrikes?|air raids?|drone strikes?|drone attacks?|drones?|jets?|warplanes?|"
         r"aircraft|fighter planes|missiles?|precision strikes?|air force)")
@@ -318,7 +356,7 @@ _TRIGGER = re.compile(r"""
     )
     | (?P<bomb>suicide\ (?:bomb(?:er|ers|ing|ings)?|attacks?|blasts?|car\ bomb(?:ing)?)|car\ bomb(?:ing|s)?|
     (?:roadside\ |time\ |remote-controlled\ |magnetic\ )?bomb(?:s|ing|ings|ed)?(?!-making|\ squad|\ disposal)|
-    blasts?|explosions?|explosives?(?:-laden|\ device)?|improvised\ explosive\ device|ieds?|grenades?|landmines?|
+    blasts?|explosions?|explosives?(?:-laden|\ device)?|improvised\ explosive\ device|ieds?|grenades?|landmines?|crackers?|
     blew\ (?:himself|themselves|herself)\ up|blown\ up|detonated|went\ off|exploded)
     | (?P<abduct>kidnap(?:ped|s)?|abduct(?:ed|s)?|hijack(?:ed|s|ing)?|
     (?:took|take|takes|taking|taken|held|hold|holds|holding|kept|keeping)\ (?:[\w'-]+\ ){0,6}?(?:hostages?|captives?)|
@@ -332,7 +370,7 @@ _TRIGGER = re.compile(r"""
     | (?P<op>operations?|ibo|raids?|raided|search\ operation|crackdown|dismantled)
     | (?P<attack>attack(?:ed|s|ing)?|ambush(?:ed|es)?|storm(?:ed|s|ing)?|overr(?:an|un|uns)|assaults?|massacre|
     opened\ (?:unprovoked\ |indiscriminate\ |heavy\ )?fire|open\ fire|fired\ (?:[\w-]+\ ){0,3}?(?:at|on|towards|into)|
-    fire\ (?:with\ [\w-]+\ )?on|set\ fire|torch(?:ed|es)?|
+    fire\ (?:with\ [\w-]+\ )?on|set\ fire|set\ (?:[\w'’-]+\ ){0,5}?(?:ablaze|alight|on\ fire)|torch(?:ed|es)?|
     killed\ by\ (?:gunmen|militants|unknown|unidentified|armed)|mortar\ shells|rockets?|repulsed|
     target(?:ed|ing)\ (?:[\w'’-]+\ ){0,3}?(?:posts|positions|check\ ?posts|checkpoints))
     | (?P<kill>kill(?:s|ed|ing)?|martyred|embraced\ martyrdom|slain|died)
@@ -341,11 +379,11 @@ _TRIGGER = re.compile(r"""
 
 _EVIDENCE = re.compile(
     r"\b(?:killed|killing|dead|died|martyred|martyrdom|wounded|wounding|injured|injuring|hurt|slain|"
-    r"attacked|stormed|ambushed|struck|bombed|shelled|fired|opened fire|exchanged|traded|clashed|"
+    r"attacked|stormed|ambushed|struck|bombed|shelled|fired|opened fire|exchanged|traded|clashed|ablaze|"
     r"blew|went off|exploded|tore|ripped|rammed|shook|overran|raided|torched|set fire|abducted|kidnapped|"
     r"seized|arrested|detained|captured|extradited|handed|blamed|claimed|carried out|was behind|were behind|"
     r"gunned down|shot|assassinated|hostages?|captives?|hijack\w*|martyring|resorted|"
-    r"(?:took|taken|whisked|bundled) (?:[\w'’-]+ ){0,4}?away|"
+    r"(?:took|taken|whisked|bundled) (?:[\w'’-]+ ){0,4}?away|sent (?:[\w'’-]+ ){0,4}?to hell|"
     r"responsible|repulsed|pounded|targeted|hurled|dismantled|death toll|rose|left|massacred|broke out|erupted|"
     r"destroyed|(?:hit|hits)(?= (?:on|in|near|at|against|what|suspected|militant|homes|houses|a |the ))|"
     r"(?:was|were) hit|hit (?:a|the|targets|homes|houses))\b", re.I)
@@ -354,7 +392,7 @@ _HEADLINE = re.compile(
     r"abduct|abducts|kidnap|kidnaps|seize|seizes|arrest|arrests|detain|detains|claim|claims|blame|blames|"
     r"clash|trade|exchange|fire|pound|pounds|shell|shells|raid|raids|leaves|rises|toll|dead|killed|hurt|injured|"
     r"hands|hand over|hands over|hold|holds|take|takes|hijack|hijacks|hostages?|captives?|target|targets|"
-    r"wounded|martyred|gunned down|shot dead|shot)\b", re.I)
+    r"wounded|martyred|gunned down|shot dead|shot|sent to hell)\b", re.I)
 
 # Words that turn what follows into something not (yet) happened, or not news.
 _MODAL = re.compile(
@@ -379,7 +417,8 @@ _OUTSIDE = re.compile(
 _SECURITY_SUSPECT = re.compile(
     r"\b(?:militants?|terror\w*|insurgents?|extremists?|jihadi\w*|commanders?|cells?|bombers?|bombing|"
     r"explosives|suicide vests?|attack plot|plotters?|daesh|isis|isil|is-k|iskp|ttp|taliban|al-qaeda|al qaeda|"
-    r"qaida|separatists?|khawarij|members of|facilitators?|handlers?)\b", re.I)
+    r"qaida|separatists?|khawarij|members of|facilitators?|handlers?|banned (?:outfits?|organi[sz]ations?|groups?)|"
+    r"proscribed|sectarian|target killers?)\b", re.I)
 _VIOLENT = re.compile(
     r"\b(?:killed|killing|kills?|dead|died|deaths?|wounded|wounding|injured|injuring|casualties|martyred|"
     r"gunm[ae]n|gunfire|guns?|rifles?|rockets?|mortars?|grenades?|bombs?|bomber|explosive\w*|arson|set fire|"
@@ -467,6 +506,11 @@ def _split_separate(summary: str, offset: int, start: int, end: int) -> list[tup
     return [(offset + start, offset + found.start()), (offset + found.end(), offset + end)]
 
 
+_TIME_OF_DAY = re.compile(r"\s+(?:the\s+)?(?:(?:friday|evening|morning|night|maghrib|isha|asr|zuhr|juma|jumma|eid|"
+                          r"taraweeh)\s+)?(?:prayers?|sunset|sunrise|midnight|dark|darkness|dusk|dawn|iftar|sehri|"
+                          r"nightfall|noon|mass|service)\b", re.I)
+
+
 def _clauses(text: str, sentences) -> list[_Clause]:
     """Each sentence's main part and background clauses, in text order."""
     clauses = []
@@ -475,9 +519,11 @@ def _clauses(text: str, sentences) -> list[_Clause]:
         for found in _BACKGROUND.finditer(text, start, end):
             if found.start() < position:
                 continue
-            if found.group("plain") and found.group(0).lower().startswith("follow") and re.search(
+            if found.group("plain") and found.group(0).lower().startswith("follow") and _rx.search(
                     r"\b(?:the|ensuing|that|which)\s+$", text[max(start, found.start() - 8):found.start()], re.I):
                 continue  # "the exchange of fire that followed": the incident itself, not what came before
+            if found.group("plain") and _TIME_OF_DAY.match(text, found.end()):
+                continue  # "after Friday prayers", "after midnight": when it happened, not an earlier incident
             kind = "gap" if found.group("gap") else "old" if found.group("old") else "plain"
             stop = _CLAUSE_END.search(text, found.end(), end)
             stop_at = stop.start() if stop else end
@@ -495,16 +541,24 @@ def _subject(text: str, start: int, floor: int) -> str:
     window = text[max(floor, start - 120):start]
     cut = max(window.rfind(mark) for mark in ("; ", ": ", " when ", " as ", " after ", " said ", " that ",
                                               ", ", "\n", " and "))
-    return window[cut + 1:] if cut >= 0 else window
+    subject = window[cut + 1:] if cut >= 0 else window
+    if cut >= 0 and subject.startswith(("said ", "says ", "that ")):
+        subject = subject.split(" ", 1)[1]  # "Iran said militants ... killed": the militants
+    return subject
 
 
 _STATE_RE = re.compile(_STATE_FORCE, re.I)
+# state forces that open a sentence and act in it ("Security forces intercepted ..."), not ones that speak
+_ACTING_STATE = re.compile(r"(?:the\s+)?" + _STATE_FORCE + r"\s+(?!said\b|say\b|says\b|told\b|claimed\b|added\b)[a-z]+",
+                           re.I)
 _ATTACKERS_RE = re.compile(_ATTACKERS, re.I)
 _VICTIMS_RE = re.compile(_MILITANT_VICTIMS, re.I)
 _AIR_RE = re.compile(_AIR, re.I)
 _NATION_RE = re.compile(r"\b(?:pakistani|pakistan(?:'s)?|afghan|afghanistan(?:'s)?|iranian|iran(?:'s)?|tajik|"
                         r"tajikistan(?:'s)?|iraqi|iraq(?:'s)?|u\.s\.|us|american|united states|taliban|"
-                        r"islamic emirate|iea|russian|indian|syrian|nigerian)\b", re.I)
+                        r"islamic emirate|iea|russian|russia(?:'s)?|indian|syrian|nigerian|nigeria(?:'s)?|somali|"
+                        r"somalia(?:'s)?|syria(?:'s)?|turkish|turkey(?:'s)?|egyptian|egypt(?:'s)?|malian|mali(?:'s)?|"
+                        r"yemeni|yemen(?:'s)?)\b", re.I)
 
 
 def _nation(word: str) -> str | None:
@@ -522,7 +576,8 @@ def _state_actor(country: str | None) -> str | None:
 
 _ADJECTIVES_REVERSE = {"iran": "iranian", "tajikistan": "tajik", "iraq": "iraqi", "russia": "russian",
                        "india": "indian", "syria": "syrian", "nigeria": "nigerian", "china": "chinese",
-                       "uzbekistan": "uzbek", "turkey": "turkish"}
+                       "uzbekistan": "uzbek", "turkey": "turkish", "somalia": "somali", "egypt": "egyptian",
+                       "mali": "malian", "yemen": "yemeni", "libya": "libyan"}
 
 
 @dataclass
@@ -535,6 +590,7 @@ class _Trigger:
     plain: bool = False  # a bare "kill" whose means the words do not state
     shelling: str | None = None  # the country whose forces shelled: fire across the border if it landed elsewhere
     word: str = ""  # the trigger's words as written
+    repulse: bool = False  # militants killed with no operation named: the forces' answer to an attack
 
 
 _SHOOTER = re.compile(r"\b(?:by|of)\s+(?:the\s+)?(?:afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b"
@@ -548,59 +604,61 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
     word = found.group(0).lower()
     start, end = found.span()
     sentence_words = text[clause.start:clause.end]
+    if word == "died" and "resist" not in sentence_words.lower():
+        return None  # "died" reports an incident only where an enforcement drive met resistance (below)
     before = text[max(clause.start, start - 70):start].lower()
     after = text[end:min(clause.end, end + 90)].lower()
     subject = _subject(text, start, clause.start).lower()
-    if _MODAL.search(before[-45:]) or re.search(r"\b(?:wave|series|spate|string|campaign|surge|dozens|hundreds|"
+    if _MODAL.search(before[-45:]) or _rx.search(r"\b(?:wave|series|spate|string|campaign|surge|dozens|hundreds|"
                                                  r"scores|number) of\s+(?:[\w-]+\s+)?$", before):
         return None
-    if re.search(r"\bto\s+$", before) and re.match(r"[a-z]+$", word) and not word.endswith(("ed", "ing", "s")):
+    if _rx.search(r"\bto\s+$", before) and _rx.match(r"[a-z]+$", word) and not word.endswith(("ed", "ing", "s")):
         return None  # an infinitive: "to attack", "to strike"
     if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]):
         return None
     period = _PERIOD.search(text, end, min(clause.end, end + 80))
-    if period and not re.search(r"\b(?:deadliest|worst|biggest|largest|first|second|third|latest)\b",
+    if period and not _rx.search(r"\b(?:deadliest|worst|biggest|largest|first|second|third|latest)\b",
                                 text[max(clause.start, start - 40):period.start()], re.I):
         return None
-    if re.search(r"\b(?:last|previous) (?:month|year)['’]s\s+(?:[\w-]+\s+){0,3}$", before):
+    if _rx.search(r"\b(?:last|previous) (?:month|year)['’]s\s+(?:[\w-]+\s+){0,3}$", before):
         return None  # "last month's Parachinar market bombing": weeks or more before the news
     kind = None
     strength = 1
     if found.group("air"):
         kind = "air-strike"
-        if re.match(r"drone attacks?$", word) and re.search(
+        if _rx.match(r"drone attacks?$", word) and _rx.search(
                 r"\b(?:militants|terrorists|insurgents|khwarij|khawarij|attackers)\s+(?:[\w-]+\s+){0,3}?(?:used|using|flew|"
                 r"dropped|launched|fitted|with)\b[^.;]{0,40}\b(?:quadcopters?|drones?)\b", text, re.I):
             kind = "bombing"  # "militants dropped explosives from a quadcopter"
-        if word.startswith(("strike", "struck", "hit", "pound")) and not re.search(
+        if word.startswith(("strike", "struck", "hit", "pound")) and not _rx.search(
                 r"jets?|aircraft|warplanes?|drones?|air|strikes?|forces|military|army|pakistan|said its", before + word):
             kind = None
     elif found.group("bomb"):
         kind = "bombing"
-        if re.search(r"\b(?:atomic|nuclear)\s+$", before):
+        if _rx.search(r"\b(?:atomic|nuclear)\s+$", before):
             return None
-        if re.search(r"(?:described as|blamed on|attributed to|caused by|the result of)\s+(?:an?\s+)?[\w.]+\s+"
+        if _rx.search(r"(?:described as|blamed on|attributed to|caused by|the result of)\s+(?:an?\s+)?[\w.]+\s+"
                      r"(?:air ?strike|airstrike|drone)",
                      sentence_words, re.I):
             kind, strength = "air-strike", 2
     elif found.group("abduct"):
         kind = "abduction"
-        if word.endswith("away") and not (_ATTACKERS_RE.search(sentence_words) or re.search(
+        if word.endswith("away") and not (_ATTACKERS_RE.search(sentence_words) or _rx.search(
                 r"\b(?:kidnap\w*|abduct\w*)\b", text, re.I)):
             return None  # "took away" by someone who is no attacker
-        if re.search(r"\b(?:and (?:later |then )?(?:killed|shot dead|executed|beheaded)|(?:have|had|later) killed them|"
+        if _rx.search(r"\b(?:and (?:later |then )?(?:killed|shot dead|executed|beheaded)|(?:have|had|later) killed them|"
                      r"(?:kidnapped|abducted)\s+(?:[\w-]+\s+){1,3}(?:killed|shot dead|found dead|beheaded)|"
                      r"kill(?:s|ed)? them|bod(?:y|ies) (?:was|were) found|bod(?:y|ies) of\b|found dead)\b", sentence_words, re.I):
             kind = "armed-attack"  # victims abducted and killed are coded by the killing
         if word in ("kidnapped", "abducted") and _RESCUE.search(sentence_words):
             return None  # "police rescued a kidnapped engineer", "recovered a trader who was abducted"
-        if re.search(r"\b(?:freed|released|rescued|recovered)\b", sentence_words, re.I) and not re.search(
+        if _rx.search(r"\b(?:freed|released|rescued|recovered)\b", sentence_words, re.I) and not _rx.search(
                 r"\b(?:kidnapped|abducted|seized)\b", sentence_words, re.I):
             return None
     elif found.group("arrest"):
-        if re.search(r"\b(?:of|the|for)\s+$", before) and word.startswith("detain"):
+        if _rx.search(r"\b(?:of|the|for)\s+$", before) and word.startswith("detain"):
             return None
-        if _IMMIGRATION.search(sentence_words) or re.search(r"\bafghans?\b|\bnationals\b", after[:40]):
+        if _IMMIGRATION.search(sentence_words) or _rx.search(r"\bafghans?\b|\bnationals\b", after[:40]):
             return None
         if not (_SECURITY_SUSPECT.search(sentence_words) or _SECURITY_SUSPECT.search(text[:clause.start][-200:])):
             return None  # arrests for ordinary crime are no incident type
@@ -610,25 +668,25 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         victims = (subject + " " + after[:50])
         if clause.sentence == 0:  # a headline's words are few: its first sentence says where it happened
             sentence_words = text[clause.start:clause.end + 250]
-        targeted = re.search(r"\btarget(?:ed)?[ -](?:attack|killing)\b", text, re.I) and not re.search(
+        targeted = _rx.search(r"\btarget(?:ed)?[ -](?:attack|killing)\b", text, re.I) and not _rx.search(
             rf"\b(?:{_VAGUE}|five|six|seven|eight|nine|ten|\d\d)\s+(?:[\w-]+\s+){{0,2}}(?:men|people)", victims, re.I)
-        if (not targeted and re.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
+        if (not targeted and _rx.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
                       rf"soldiers|passengers|labou?rers|workers|guards|persons|of them)", victims, re.I)
-                or re.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|bus|passengers",
+                or _rx.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|bus|passengers",
                              sentence_words, re.I)):
             kind = "armed-attack"
     elif found.group("border"):
         sides = set()
         for m in _NATION_RE.finditer(text, clause.start, clause.end):
-            if re.match(r"(?:['’]s)?\s*(?:and\s+[\w ]{0,30}?)?(?:[\w-]+\s+){0,2}(?:troops|forces|border|soldiers|army|"
+            if _rx.match(r"(?:['’]s)?\s*(?:and\s+[\w ]{0,30}?)?(?:[\w-]+\s+){0,2}(?:troops|forces|border|soldiers|army|"
                         r"military|guards|posts?|positions|side)", text[m.end():m.end() + 45], re.I):
                 sides.add(_nation(m.group(0)))
         sides.discard(None)
-        if len(sides) >= 2 or (re.search(r"\bborder\b|\bposts?\b|\bpositions\b", sentence_words, re.I)
-                               and len(sides) == 1 and re.search(r"across|border", sentence_words, re.I)
-                               and re.search(r"shell|pound|exchange|traded|clash|fir", word)):
+        if len(sides) >= 2 or (_rx.search(r"\bborder\b|\bposts?\b|\bpositions\b", sentence_words, re.I)
+                               and len(sides) == 1 and _rx.search(r"across|border", sentence_words, re.I)
+                               and _rx.search(r"shell|pound|exchange|traded|clash|fir", word)):
             kind = "cross-border-fire"
-        elif word.startswith("clash") and _STATE_RE.search(subject) and re.search(
+        elif word.startswith("clash") and _STATE_RE.search(subject) and _rx.search(
                 r"resist|militants|insurgents|terrorists|poppy|eradication", sentence_words, re.I):
             kind, strength = "security-operation", 2
         elif word.startswith(("shell", "pound")) and _ATTACKERS_RE.search(sentence_words):
@@ -640,50 +698,50 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             return None
     elif found.group("op"):
         if word in ("search operation", "crackdown") or _IMMIGRATION.search(sentence_words) or \
-                re.search(r"\bafghans\b|\bnationals\b", sentence_words, re.I):
+                _rx.search(r"\bafghans\b|\bnationals\b", sentence_words, re.I):
             return None
-        if re.search(r"kill|dead|detain|arrest|dismantl|raid", sentence_words, re.I) and (
+        if _rx.search(r"kill|dead|detain|arrest|dismantl|raid|to hell", sentence_words, re.I) and (
                 _STATE_RE.search(sentence_words) or _VICTIMS_RE.search(sentence_words)):
-            if re.search(r"\b(?:militants|gunmen|attackers|fighters)\b", subject) and "raid" in word:
+            if _rx.search(r"\b(?:militants|gunmen|attackers|fighters)\b", subject) and "raid" in word:
                 kind = "armed-attack"
-            elif re.search(r"claim|said it carried out|said its fighters", sentence_words, re.I) and "raid" in word:
+            elif _rx.search(r"claim|said it carried out|said its fighters", sentence_words, re.I) and "raid" in word:
                 kind = "armed-attack"
             else:
                 kind, strength = "security-operation", 2
-                if not re.search(r"\b(?:kill\w*|dead|died|martyr\w*|slain|injur\w*|wound\w*|hurt|exchange of fire|"
+                if not _rx.search(r"\b(?:kill(?:s|ed|ing)?|dead|died|martyr\w*|slain|injur\w*|wound\w*|hurt|exchange of fire|"
                                  r"gunfights?|shoot-?outs?|clash\w*|firing|fired|fire|casualt\w+|bodies)\b", text, re.I) and \
-                        re.search(r"\b(?:arrest\w*|detain\w*|captur\w*|apprehend\w*|nabbed|held|custody)\b",
+                        _rx.search(r"\b(?:arrest\w*|detain\w*|captur\w*|apprehend\w*|nabbed|held|custody)\b",
                                   text, re.I):
                     if not _SECURITY_SUSPECT.search(text):
                         return None
                     kind, strength = "arrest", 1  # a raid that only detains: the arrest is the outcome
-        elif "raid" in word and re.search(r"claim", sentence_words, re.I):
+        elif "raid" in word and _rx.search(r"claim", sentence_words, re.I):
             kind = "armed-attack"
         else:
             return None
     elif found.group("attack"):
         kind = "armed-attack"
-        if word.startswith("storm") and not re.match(
+        if word.startswith("storm") and not _rx.match(
                 r"\s+(?:(?:a|an|the|his|their)\s+)?(?:[\w-]+\s+){0,5}?(?:post|check ?post|checkpoint|compound|base|camp|"
                 r"hospital|hotel|mosque|school|prison|jail|station|office|building|village|town|house|convoy|"
                 r"garrison|cantonment|cantt|academy|fort|outpost|lines|court|"
                 r"bus|train|headquarters|hq|centre|center|complex|gurdwara|church|temple|shrine|parliament)s?\b",
                 text[end:end + 60], re.I):
             return None
-        if word.startswith("overr") and re.search(r"\b(?:cost|costs|budget|time)\s+$", before):
+        if word.startswith("overr") and _rx.search(r"\b(?:cost|costs|budget|time)\s+$", before):
             return None
         if not _VIOLENT.search(sentence_words) and not _VIOLENT.search(text[:clause.start][-300:] if
                                                                          clause.sentence else ""):
             return None  # "the government attacks public television": no weapon, no casualty, no armed side
-        if word in ("rocket", "rockets") and not re.search(r"fired|hit|landed|struck", sentence_words, re.I):
+        if word in ("rocket", "rockets") and not _rx.search(r"fired|hit|landed|struck", sentence_words, re.I):
             return None
         if word.startswith(("attack", "fire", "fired", "open", "repulsed", "storm", "assault", "mortar", "rocket")):
             # a state's forces firing on the posts of another: fire between two states
-            forces_before = re.search(r"\b(?:(afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b[\w\s]{0,25}"
+            forces_before = _rx.search(r"\b(?:(afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b[\w\s]{0,25}"
                                       r"(?:forces|troops|border guards|soldiers|army|military)\b|afghan taliban\b)",
                                       subject + " " + after[:45])
-            posts = re.search(r"\b(?:border )?posts?\b|check ?posts?|checkpoints?|positions", after + " " + subject)
-            if forces_before and posts and re.search(r"\bborder\b|\bposts?\b|check ?posts?|checkpoints?",
+            posts = _rx.search(r"\b(?:border )?posts?\b|check ?posts?|checkpoints?|positions", after + " " + subject)
+            if forces_before and posts and _rx.search(r"\bborder\b|\bposts?\b|check ?posts?|checkpoints?",
                                                      sentence_words, re.I):
                 if not _ATTACKERS_RE.search(subject):
                     kind, strength = "cross-border-fire", 2
@@ -694,18 +752,23 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
                 kind, strength = "cross-border-fire", 2
         if word.startswith("target"):
             # "said its forces targeted Pakistani military posts": a state's fire on the other state's posts
-            if not (re.search(r"\b(?:its|afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b(?:\s+[\w-]+){0,2}?\s+"
+            if not (_rx.search(r"\b(?:its|afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b(?:\s+[\w-]+){0,2}?\s+"
                               r"(?:forces|troops|border guards|soldiers|army|military)\s*$", subject, re.I) and
                     not _ATTACKERS_RE.search(subject)):
                 return None
             kind, strength = "cross-border-fire", 2
-        if word.startswith("attack") and re.search(r"\b(?:suicide|bomb|car bomb)\b", before[-20:]):
+        if word.startswith("attack") and _rx.search(r"\b(?:suicide|bomb|car bomb)\b", before[-20:]):
             kind = "bombing"
-        if kind == "armed-attack" and word.startswith(("opened", "open fire", "fired")) and re.match(
-                r"\s*(?:on|at)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?" + _SINGLE_VICTIM + r"\b", text[end:end + 70], re.I) \
-                and re.search(r"\b(?:near|outside|at|in front of|on (?:his|her) way)\b[^.;]{0,25}?\b(?:his|her) (?:home|house|"
+        if word.startswith("attack") and _rx.search(r"\btarget(?:ed)?\s+$", before) and not _rx.search(
+                rf"\b(?:{_VAGUE}|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:[\w-]+\s+)?(?:men|people|"
+                rf"policemen|soldiers|passengers|workers)\b", sentence_words, re.I):
+            kind = "targeted-killing"  # "a targeted attack" on one chosen person
+        if kind == "armed-attack" and word.startswith(("opened", "open fire", "fired")) and _rx.match(
+                r"\s*(?:on|at)\s+(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?" + _SINGLE_VICTIM + r"|him|her)\b", text[end:end + 70],
+                re.I) \
+                and _rx.search(r"\b(?:near|outside|at|in front of|on (?:his|her) way)\b[^.;]{0,25}?\b(?:his|her) (?:home|house|"
                               r"residence|shop|clinic|office|hujra|way|door|workplace)", sentence_words, re.I) and not \
-                re.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|\bbus\b|passengers", sentence_words,
+                _rx.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|\bbus\b|passengers", sentence_words,
                           re.I):
             kind = "targeted-killing"  # one chosen person in a personal setting
     elif found.group("kill"):
@@ -713,34 +776,42 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             return None  # a casualty word: the type comes from what killed them
         obj = after[:60]
         if word == "died":
-            if re.search(r"\bresist(?:ed|ing|ance)?\b", sentence_words, re.I) and re.search(
+            if _rx.search(r"\bresist(?:ed|ing|ance)?\b", sentence_words, re.I) and _rx.search(
                     r"\b(?:eradication|operation|drive|raid|campaign|search)\b", sentence_words, re.I) and \
                     _STATE_RE.search(sentence_words):
                 return _Trigger("security-operation", start, end, clause, 2)
             return None
-        passive = word == "killed" and not re.match(rf"\s*(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?\b|the\b|one\b|his\b|her\b|"
+        passive = word == "killed" and not _rx.match(rf"\s*(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?\b|the\b|one\b|his\b|her\b|"
                                                    rf"their|[A-Z])", text[end:end + 30])
-        if passive and re.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+|had been\s+)?$", subject) and \
-                re.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire|"
-                          r"troops|forces|infiltrat", sentence_words, re.I):
-            kind, strength = "security-operation", 2
-        elif passive and re.search(r"\bresist(?:ed|ing|ance)?\b", sentence_words, re.I) and re.search(
+        # a headline's words are few: its lede says who killed them
+        context = sentence_words if clause.sentence else text[clause.start:clause.end + 250]
+        if passive and _rx.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+|had been\s+)?$", subject) and \
+                _rx.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire|"
+                          r"troops|forces|infiltrat", context, re.I):
+            return _Trigger("security-operation", start, end, clause, 2, repulse=not _rx.search(
+                r"operation|\bibo\b|raid|intelligence|infiltrat|search|cordon|encounter|shootout|hideout", context, re.I))
+        elif passive and _rx.search(r"\bresist(?:ed|ing|ance)?\b", sentence_words, re.I) and _rx.search(
                 r"\b(?:eradication|operation|drive|raid|campaign|search)\b", sentence_words, re.I) and \
                 _STATE_RE.search(sentence_words):
             kind, strength = "security-operation", 2  # an enforcement drive that met armed resistance
         elif passive:
             return None
         elif _STATE_RE.search(subject) and not _ATTACKERS_RE.search(subject) and (
-                _VICTIMS_RE.search(obj) or re.search(r"\b(?:members|commander|cell)\b", obj)):
+                _VICTIMS_RE.search(obj) or _rx.search(r"\b(?:members|commander|cell)\b", obj)):
             kind, strength = "security-operation", 2
-        elif re.search(rf"{_ATTACKERS}\s*(?:[\w-]+\s+){{0,3}}$", subject) or re.search(
+        elif not subject.strip() and _ACTING_STATE.match(sentence_words.lstrip()) and \
+                not _ATTACKERS_RE.match(sentence_words.lstrip()) and (
+                _VICTIMS_RE.search(obj) or _rx.match(rf"\s*(?:{_QUAL}\s+)?(?:{NUMBER}|all)\s+of\s+them\b", obj, re.I) and
+                _VICTIMS_RE.search(text[clause.start:start])):
+            kind, strength = "security-operation", 2
+        elif _rx.search(rf"{_ATTACKERS}\s*(?:[\w-]+\s+){{0,3}}$", subject) or _rx.search(
                 rf"^{_ATTACKERS}\b", subject.strip()):
-            if re.search(r"\b(?:tajik|iranian|afghan|pakistani) border guards\b", subject):
+            if _rx.search(r"\b(?:tajik|iranian|afghan|pakistani) border guards\b", subject):
                 kind, strength = "security-operation", 2
             else:
                 return _Trigger("armed-attack", start, end, clause, 1, plain=True)
-        elif re.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+)?$", subject) and word == "killed" and (
-                re.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire",
+        elif _rx.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+)?$", subject) and word == "killed" and (
+                _rx.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire",
                           sentence_words, re.I)):
             kind, strength = "security-operation", 2
         else:
@@ -752,8 +823,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
 
 def _triggers(text: str, clause: _Clause) -> list[_Trigger]:
     words = text[clause.start:clause.end]
-    outside = _OUTSIDE.search(words) and not re.search(r"\b(?:bomb|blast|suicide|gunmen|militants|attack)", words, re.I)
-    accident = _ACCIDENT.search(text) and not re.search(r"\b(?:bomb\w*|suicide|gunm[ae]n|militants|terrorists|"
+    outside = _OUTSIDE.search(words) and not _rx.search(r"\b(?:bomb|blast|suicide|gunmen|militants|attack)", words, re.I)
+    accident = _ACCIDENT.search(text) and not _rx.search(r"\b(?:bomb\w*|suicide|gunm[ae]n|militants|terrorists|"
                                                         r"attackers|ied|grenade)\b", text, re.I)
     found = []
     for match in _TRIGGER.finditer(text, clause.start, clause.end):
@@ -777,7 +848,7 @@ def _evidence_in(words: str, headline: bool) -> bool:
     pattern = _HEADLINE if headline else _EVIDENCE
     for found in itertools.chain(_EVIDENCE.finditer(words), pattern.finditer(words) if pattern is _HEADLINE else ()):
         before = words[max(0, found.start() - 40):found.start()]
-        if _MODAL.search(before[-30:]) and not re.search(r"\b(?:said|says)\b", before[-12:]):
+        if _MODAL.search(before[-30:]) and not _rx.search(r"\b(?:said|says)\b", before[-12:]):
             continue
         return True
     return False
@@ -787,7 +858,7 @@ def _evidence_in(words: str, headline: bool) -> bool:
 
 _PART = re.compile(
     rf"(?P<qual>{_QUAL}\s+)?(?:(?:his|her|their|its)\s+(?=(?:{_QUAL}\s+)?{NUMBER}\b))?(?:(?P<vague>{_VAGUE})|(?P<n>{NUMBER})(?:\s+(?:to|and|or)\s+(?P<m>{NUMBER}))?|"
-    rf"(?P<one>an?|one|his|her|their|its|the)\b)"
+    rf"(?P<both>both)\b|(?P<one>an?|one|his|her|their|its|the)\b)"
     rf"(?P<noun>(?:\s+(?!and\b|in\b|at\b|on\b|near\b|when\b|as\b|during\b|inside\b|from\b|after\b|while\b|"
     rf"including\b|were\b|was\b|have\b|had\b|who\b|with\b|by\b|for\b|to\b|of\b(?!\s+(?:them|his|their|its|the injured)))"
     rf"[\w'’.-]+){{0,5}})"
@@ -796,11 +867,12 @@ _NOUN_STOP = re.compile(r"\s(?:and|in|at|on|near|when|as|during|inside|from|afte
                         r"have|had|who|with|by|for|to)\b", re.I)
 _KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|martyring|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                         r"slain|perished|succumbed)\b", re.I)
+_NONE_HURT = re.compile(r"\bno (?:casualties|injuries|one was (?:killed|hurt|injured)|loss of (?:life|lives))\b", re.I)
 _HURT_VERB = re.compile(r"\b(?:injured|wounded|hurt|injuring|wounding)\b", re.I)
 _PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                            r"slain|perished|succumbed)\b", re.I)
 _PASSIVE_HURT = re.compile(r"\b(?:injured|wounded|hurt)\b", re.I)
-_ACTIVE = {"killed": re.compile(r"\b(?:kill(?:s|ed|ing)?|martyring|assassinat(?:ed|ing)|shot dead|gunned down|claimed the lives of|leaving|"
+_ACTIVE = {"killed": re.compile(r"\b(?:sent(?=\s+(?:[\w-]+\s+){1,4}to hell\b)|kill(?:s|ed|ing)?|martyring|assassinat(?:ed|ing)|shot dead|gunned down|claimed the lives of|leaving|"
                                 r"leaves|left|killed at least)\s+", re.I),
            "injured": re.compile(r"\b(?:injur(?:ing|ed|es)|wound(?:ing|ed|s)|hurt(?:ing)?)\s+", re.I)}
 
@@ -855,6 +927,8 @@ def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | N
         rest = (found.group("noun") or "").strip().lower()
         if found.group("vague"):
             vague = True
+        elif found.group("both"):
+            total += 2
         elif found.group("n"):
             value = number(found.group("n"))
             qualifier = (found.group("qual") or "").strip().lower()
@@ -882,12 +956,12 @@ def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | N
             noun = rest
         seen = True
         position = found.end()
-        skip = re.match(r"\s+of\s+(?:[\w'’-]+\s+){1,6}?(?=and\s+(?:his|her|their|an?|one|\d|"
+        skip = _rx.match(r"\s+of\s+(?:[\w'’-]+\s+){1,6}?(?=and\s+(?:his|her|their|an?|one|\d|"
                         + _WORD + r")\b)", text[position:limit], re.I)
         if skip:
             position += skip.end() - 1
-        joint = re.match(r"(?:\s*,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}\s*,)?(?:\s*,\s*and\s+|\s+and\s+)"
-                         + _NEXT_PART, text[position:limit], re.I) or re.match(
+        joint = _rx.match(r"(?:\s*,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}\s*,)?(?:\s*,\s*and\s+|\s+and\s+)"
+                         + _NEXT_PART, text[position:limit], re.I) or _rx.match(
                              rf"\s*,\s*(?=(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE})\b)", text[position:limit], re.I)
         if not joint:
             break
@@ -916,7 +990,7 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
             not _ACTIVE[which].search(words):
         return ()  # every figure below starts from one of these words, which blanking only removes
     # neutralise parentheticals: ", including women and children," ", most of them policemen,"
-    blank = re.sub(r",\s*(?:including|most of them|many of them|among them|mostly|all of them|mainly)[^,.;]*(?=[,.;]|$)",
+    blank = _rx.sub(r",\s*(?:including|most of them|many of them|among them|mostly|all of them|mainly)[^,.;]*(?=[,.;]|$)",
                    lambda m: " " * len(m.group(0)), words, flags=re.I)
     # "five civilians including a woman and a child were killed": the parts of a counted whole, without commas
     if "including" in lowered:
@@ -930,15 +1004,17 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
                 parsed = _parts(local, found.start("n"), len(local))
                 if parsed:
                     figures.append(_Figure(parsed[0], start + found.start("n"), start + parsed[1], parsed[2]))
-        for found in re.finditer(rf"\b(?:death toll|toll)\b[^.;]{{0,60}}?\b(?:rose|rises|risen|climbed|climbs|reached|"
+        for found in _rx.finditer(rf"\b(?:death toll|toll)\b[^.;]{{0,60}}?\b(?:rose|rises|risen|climbed|climbs|reached|"
                                  rf"reaches|jumped|stands? at|stood at|to)\s+(?:to\s+)?(?:{_QUAL}\s+)?(?P<n>{NUMBER})\b",
                                  local, re.I):
             figures.append(_Figure(number(found.group("n")), start + found.start("n"), start + found.end("n"), "toll"))
-        if re.search(r"\bno (?:one|deaths?|casualties|lives)\b[^.;]{0,20}\b(?:killed|reported|lost|were)|"
-                     r"\bno casualties\b|\bno one was killed", local, re.I):
+        if _rx.search(r"\bno (?:one|deaths?|casualties|lives)\b[^.;]{0,20}\b(?:killed|reported|lost|were)|"
+                     r"\bno casualties\b|\bno one was killed|\bno loss of (?:life|lives)\b", local, re.I):
             figures.append(_Figure(0, start, start, "none"))
     else:
-        if re.search(r"\bno one was (?:killed or )?(?:injured|hurt|wounded)|\bno casualties\b|"
+        if _rx.search(r"\bsuccumb\w*|\blater died\b|\bdied of (?:his|her|their) (?:injuries|wounds)", local, re.I):
+            return ()  # "a constable wounded in the bombing succumbed": one more dead, not a wounded count
+        if _rx.search(r"\bno one was (?:killed or )?(?:injured|hurt|wounded)|\bno casualties\b|"
                      r"\bno (?:injuries|one was hurt)\b|\b(?:escaped|were|was) (?:unhurt|unharmed|unscathed)\b",
                      local, re.I):
             figures.append(_Figure(0, start, start, "none"))
@@ -958,7 +1034,7 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
                 continue
             # "killing him and his two guards": the one person and the parts after him
             value, stop, noun = 1, found.end() + pronoun.end(), "person"
-            more = re.match(r"\s*,?\s*(?:and|along with)\s+", local[stop:], re.I)
+            more = _rx.match(r"\s*,?\s*(?:and|along with)\s+", local[stop:], re.I)
             if more:
                 rest = _parts(local, stop + more.end(), len(local))
                 if rest:
@@ -974,8 +1050,8 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
         value, stop, noun = parsed
         verb = found.group(0).lower()
         if verb.startswith(("leav", "left")):
-            if not re.match(rf"\s*(?:{'dead|killed' if which == 'killed' else 'injured|wounded|hurt'})\b",
-                            local[stop:]) and not re.search(
+            if not _rx.match(rf"\s*(?:{'dead|killed' if which == 'killed' else 'injured|wounded|hurt'})\b",
+                            local[stop:]) and not _rx.search(
                     rf"\b(?:{'dead|killed' if which == 'killed' else 'injured|wounded|hurt'})$", noun):
                 continue
         figures.append(_Figure(value, start + found.end(), start + stop, noun))
@@ -986,19 +1062,19 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
             continue  # "a car bomb killed the governor": the count follows the verb
         head = local[:found.start()]
         cut = max([head.rfind(mark) for mark in (";", ":", "\n", " when ", " said ", " says ", " that ")] + [-1])
-        for previous in re.finditer(r"\b(?:killed|dead|died|martyred|martyrdom|lost their lives|perished|injured|wounded|"
-                                    r"hurt)\b\s*,?\s*(?:and\s+)?", head):
+        for previous in _rx.finditer(r"(?<!\bthe )\b(?:killed|dead|died|martyred|martyrdom|lost their lives|perished|injured|"
+                                     r"wounded|hurt)\b\s*,?\s*(?:and\s+)?", head):
             cut = max(cut, previous.end() - 1)
         segment = head[cut + 1:]
-        segment_clean = re.sub(r",[^,]*,", lambda m: " " * len(m.group(0)), segment)
-        end_at = len(re.sub(r"(?:\s|,)*(?:\b(?:were|was|have been|had been|has been|are|is|also|later|all|"
+        segment_clean = _rx.sub(r",[^,]*,", lambda m: " " * len(m.group(0)), segment)
+        end_at = len(_rx.sub(r"(?:\s|,)*(?:\b(?:were|was|have been|had been|has been|are|is|also|later|all|"
                             r"reportedly|were also|others?)\b(?:\s|,)*)*$", "", segment_clean))
         tail = local[found.end():found.end() + 40]
-        others = re.match(rf"\s+(?:along\s+)?with\s+(?P<n>{NUMBER})\s+others\b", tail, re.I)
+        others = _rx.match(rf"\s+(?:along\s+)?with\s+(?P<n>{NUMBER})\s+others\b", tail, re.I)
         taken = False
-        for start_at in re.finditer(rf"(?<![\w-])(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one)\b", segment_clean, re.I):
+        for start_at in _rx.finditer(rf"(?<![\w-])(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one|both)\b", segment_clean, re.I):
             parsed = _parts(segment_clean, start_at.start(), len(segment_clean))
-            if parsed and re.match(r"(?:an?|one)\b", start_at.group(0), re.I) and not _ROLE.search(parsed[2]):
+            if parsed and _rx.match(r"an?\b", start_at.group(0), re.I) and not _ROLE.search(parsed[2]):
                 continue
             if parsed and parsed[1] >= end_at - 1 and start_at.start() < end_at:
                 value, _, noun = parsed
@@ -1011,10 +1087,10 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
                 break
         if taken:
             continue
-        if re.search(r"\b(?:was|has been|had been|is)\s+(?:\w+\s+)?$" if which == "killed" else
+        if _rx.search(r"\b(?:was|has been|had been|is)\s+(?:\w+\s+)?$" if which == "killed" else
                      r"\b(?:was|has been|had been|is)\s+(?:shot\s+and\s+|critically\s+|seriously\s+)?$",
                      segment_clean) and \
-                not re.search(rf"\b(?:{NUMBER}|{_VAGUE}|people|civilians|soldiers|policemen|persons)\b",
+                not _rx.search(rf"\b(?:{NUMBER}|{_VAGUE}|people|civilians|soldiers|policemen|persons)\b",
                               segment_clean, re.I):
             value = 1 + ((number(others.group("n")) or 0) if others else 0)
             figures.append(_Figure(value, start + cut + 1, start + found.end(), "person"))
@@ -1041,7 +1117,7 @@ def _casualties(text: str, scopes, which: str, kind: str) -> tuple[int | None, t
             return None, (figures[0].start, figures[0].end)
         if kind == "security-operation" and which == "killed":
             # the forces' dead and the militants' dead are two parts of one toll, not competing figures
-            forces = [f for f in firm if re.match(r"(?:[\w-]+\s+)?(?:soldiers?|troops|policem[ae]n|personnel|officers?|"
+            forces = [f for f in firm if _rx.match(r"(?:[\w-]+\s+)?(?:soldiers?|troops|policem[ae]n|personnel|officers?|"
                                                    r"security (?:personnel|officials)|guards?|border guards)\b", f.victims)]
             fighters = [f for f in firm if _VICTIMS_RE.match(f.victims or "") or
                         (f.victims == "of them" and _VICTIMS_RE.search(text[max(0, f.start - 150):f.start]))]
@@ -1071,6 +1147,8 @@ _NOT_PLACE = re.compile(r"^(?:The|A|An|Friday|Saturday|Sunday|Monday|Tuesday|Wed
                         r"March|April|May|June|July|August|September|October|November|December|Shia|Sunni|"
                         r"Islamic|Taliban|Pakistani|Afghan|Iranian|Police|Officials|Ramadan|Eid|Muharram|"
                         r"He|She|It|They|His|Her|Its|Their|This|That|Western|Eastern|Northern|Southern)$")
+_CAPITALS = {"afghanistan": "Kabul", "pakistan": "Islamabad", "iran": "Tehran", "iraq": "Baghdad", "syria": "Damascus",
+             "somalia": "Mogadishu", "tajikistan": "Dushanbe"}
 _BIG_CITIES = ("kabul", "peshawar", "quetta", "karachi", "lahore", "islamabad", "rawalpindi", "herat", "kandahar",
                "jalalabad", "mazar-i-sharif", "kunduz", "multan", "faisalabad")
 
@@ -1102,25 +1180,29 @@ _NOT_PLACE_TAIL = re.compile(r"\b(?:Office|Ministry|Department|Army|Front|Group|
 
 
 def _title_case(title: str) -> bool:
-    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", title) if len(w) > 3]
+    words = [w for w in _rx.findall(r"[A-Za-z][\w'’-]*", title) if len(w) > 3]
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+# a name that goes on with a tribe's or a village's word is another place: "Ghazni Khel", "Kabul Kalay"
+_VILLAGE_TAIL = re.compile(r"[ -](?:Khel|Kalay|Kaley|Kalle|Killi|Kili|Banda|Dheri|Garhi|Kot|Qila|Kandao|Zai)\b")
 
 
 def _excluded(text: str, start: int) -> bool:
     """A place that is an origin, destination, base or venue of something else, not the incident's; or where
     the people who speak of it are ("officials in X said", "according to police in X")."""
     before = text[max(0, start - 45):start].lower()
-    if re.search(r"(?:(?<![\w-])(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
+    if _rx.search(r"(?:(?<![\w-])(?:from|to|towards?|for|headed|bound|based|arrived|returned|travell?ing)\s+(?:the\s+)?"
                  r"(?:(?!in\s|at\s|near\s|into\s)[\w'’-]+\s+){0,2}$)|"
                  r"(?:\b(?:court|trial|hearing|conference|summit|talks|meeting|forum|ceremony|jirga|protest|sit-in)\s+"
                  r"(?:[\w-]+\s+){0,2}(?:in|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$)", before):
         return True
-    if not re.search(r"\b(?:officials?|police|authorities|sources|spokesman|government|administration|residents|"
+    if not _rx.search(r"\b(?:officials?|police|authorities|sources|spokesman|government|administration|residents|"
                      r"elders?)\s+(?:in|of)\s+(?:the\s+)?$", before):
         return False
     # the speakers' place, not the victims' ("three customs officials in DI Khan were abducted")
-    return bool(re.match(r"[\w\s'’-]{0,30}?\b(?:said|say|says|told|confirmed)\b", text[start:start + 50])) or \
-        bool(re.search(r"\baccording to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:in|of)\s+(?:the\s+)?$", before))
+    return bool(_rx.match(r"[\w\s'’-]{0,30}?\b(?:said|say|says|told|confirmed)\b", text[start:start + 50])) or \
+        bool(_rx.search(r"\baccording to\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:in|of)\s+(?:the\s+)?$", before))
 
 
 def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place]:
@@ -1131,7 +1213,7 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                   if entity in groups or entity in STATE_GROUPS
                   or (entity not in located_in and entity not in PROVINCES and entity not in COUNTRIES)]
     known = [(entity, s, e) for entity, s, e in matches
-             if entity in located_in or entity in PROVINCES or entity in COUNTRIES]
+             if (entity in located_in or entity in PROVINCES or entity in COUNTRIES) and not _VILLAGE_TAIL.match(text, e)]
     for scope_start, scope_end in scopes:
         for entity, start, end in known:
             if not (scope_start <= start < scope_end) or _excluded(text, start):
@@ -1140,23 +1222,23 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
             capital = entity in COUNTRIES and written.lower() not in _COUNTRY_NAMES and len(written) > 4 and \
                 "." not in written and \
                 written.lower() not in _ADJECTIVES and written.lower() != entity.replace("-", " ")
-            if capital and re.match(r"\s+(?:said|says|has|had|have|would|will|warned|accused|denied|and)\b",
+            if capital and _rx.match(r"\s+(?:said|says|has|had|have|would|will|warned|accused|denied|and)\b",
                                     text[end:end + 10]):
                 continue  # "Washington warned": the government, not the place
             if (entity in COUNTRIES and not capital) or entity not in located_in and entity not in COUNTRIES:
                 # a country (or a place the catalog does not locate) only where the text places something in it
                 before = text[max(scope_start, start - 60):start]
-                if not re.search(r"\b(?:in|inside|across|near|outside|at)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}$", before):
+                if not _rx.search(r"\b(?:in|inside|across|near|outside|at)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}$", before):
                     continue
                 if written.lower() in _ADJECTIVES:
                     continue
-            if re.match(r"\s+(?:river|hydropower|dam|project|gladiators|zalmi|qalandars|united|format|process)\b",
+            if _rx.match(r"\s+(?:river|hydropower|dam|project|gladiators|zalmi|qalandars|united|format|process)\b|-bound\b",
                         text[end:end + 14], re.I):
-                continue
-            if re.match(r"\s+(?:officials?|police|authorities|government|forces|troops|army|military|side)\b",
+                continue  # a river, a project, a team; "the Peshawar-bound train" goes there
+            if _rx.match(r"\s+(?:officials?|police|authorities|government|forces|troops|army|military|side)\b",
                         text[end:end + 14], re.I) and entity in COUNTRIES:
                 continue
-            if re.search(r"\s+port$", written, re.I) and re.match(r"\s+(?:authority|complex|trust|city|area)\b",
+            if _rx.search(r"\s+port$", written, re.I) and _rx.match(r"\s+(?:authority|complex|trust|city|area)\b",
                                                                  text[end:end + 12], re.I):
                 written = written[:written.lower().rindex(" port")]
             places.append(_Place(_GENERIC.sub("", written), start, end, entity,
@@ -1171,7 +1253,7 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                     name = name.rsplit(" ", 1)[0]
                     end = start + len(name)
                 if not name or _NOT_PLACE.match(name.split()[0]) or _NOT_PLACE_TAIL.search(name) or \
-                        _excluded(text, start) or re.fullmatch(r"[A-Z]{2,5}s?", name):
+                        _excluded(text, start) or _rx.fullmatch(r"[A-Z]{2,5}s?", name):
                     continue
                 if any(s <= start < e for s, e in non_places) or any(s <= start < e for _, s, e in known):
                     continue
@@ -1180,11 +1262,11 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 suffix = (found.group("suffix") or "").strip().lower()
                 if pattern is _LOCATIVE and found.group("prep") in ("of", "at", "on the outskirts of", "across", "off",
                                                                      "into") \
-                        and not suffix and not (found.group("prep") == "of" and re.search(
+                        and not suffix and not (found.group("prep") == "of" and _rx.search(
                             r"\b(?:town|city|village|hamlet|township|port city|border town|district|province|region)"
                             r"\s+$", text[max(0, found.start() - 20):found.start()], re.I)):
                     continue
-                if re.match(r"\s+(?:river|project|hydropower|dam|hospital|stadium|airport|university|school|"
+                if _rx.match(r"\s+(?:river|project|hydropower|dam|hospital|stadium|airport|university|school|"
                             r"mosque|gurdwara|shrine|station|hotel|office|compound|"
                             r"brigade|army|front|group|movement|party|service|command|agency|organi[sz]ation|"
                             r"ministry|department|officials|police|forces)\b", text[end:end + 16], re.I) and not suffix:
@@ -1200,7 +1282,7 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
     renamed: dict[str, _Place] = {}
     for place in places:
         # "in Makhachkala, Dagestan, ...": a name the text places elsewhere, after a comma, contains this one
-        after = re.match(r",\s+([A-Z][\w-]+(?:[^\S\n]+[A-Z][\w-]+)?)(?=[,.;])", text[place.end:place.end + 40])
+        after = _rx.match(r",\s+([A-Z][\w-]+(?:[^\S\n]+[A-Z][\w-]+)?)(?=[,.;])", text[place.end:place.end + 40])
         if place.entity is None and after and after.group(1) != place.name:
             outer = [p.depth for p in places if p.name == after.group(1)]
             if outer:
@@ -1210,11 +1292,11 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 continue
             gap = text[place.end:other.start] if other.start >= place.end else None
             back = text[other.end:place.start] if other.end <= place.start else None
-            inside = (gap is not None and re.fullmatch(
+            inside = (gap is not None and _rx.fullmatch(
                 rf"(?:\s+{_SUFFIX})?(?:\s*,\s*|\s+(?:in|of)\s+(?:the\s+)?(?:[A-Z][\w-]*['’]s\s+)?(?:[a-z-]+\s+){{0,2}})",
                 gap)) or \
-                (back is not None and re.fullmatch(rf"(?:\s+{_SUFFIX})?['’]s\s+(?:[a-z-]+\s+){{0,2}}", back))
-            described = gap is not None and re.fullmatch(
+                (back is not None and _rx.fullmatch(rf"(?:\s+{_SUFFIX})?['’]s\s+(?:[a-z-]+\s+){{0,2}}", back))
+            described = gap is not None and _rx.fullmatch(
                 r",\s+(?:an?|the)\s+[^,.;]{0,50}?\b(?P<what>neighbou?rhood|suburb|district|area|quarter|part|"
                 r"sector|town|village|city|capital|headquarters)\s+(?:of|in)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}", gap)
             if not (inside or described):
@@ -1223,12 +1305,12 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                     other.entity != place.entity:
                 continue  # the catalog knows this place better than a loose reading of the sentence
             city = other.entity in _BIG_CITIES
-            if city and gap is not None and place.entity is None and re.fullmatch(
+            if city and gap is not None and place.entity is None and _rx.fullmatch(
                     r"\s+(?:area|neighbou?rhood|locality|quarter|sector|suburb)\s+of\s+|\s*,\s*", gap):
                 place.fold = True
             if (described and described.group("what") in ("neighbourhood", "neighborhood", "suburb", "quarter",
                                                           "part", "sector", "area")) or \
-                    (city and back is not None and not re.search(r"district|tehsil|village", back + text[
+                    (city and back is not None and not _rx.search(r"district|tehsil|village", back + text[
                         place.end:place.end + 10])):
                 place.fold = True
             if place.fold:
@@ -1240,6 +1322,14 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 place.depth = max(place.depth, 1 + max(p.depth for p in places if p.name == other.name))
                 place.region = place.region or other.region
             break
+    # "the Dasht-e-Barchi area of the Afghan capital": a part of the capital the text does not name
+    for place in places:
+        capital = _rx.match(r"\s+(?:area|neighbou?rhood|district|suburb|part|quarter|locality)?\s*of the "
+                            r"(afghan|pakistani|iranian|iraqi|syrian|somali|tajik) capital\b", text[place.end:place.end + 50], re.I)
+        if capital and place.entity is None:
+            country = _ADJECTIVES.get(capital.group(1).lower())
+            place.name = _CAPITALS.get(country, place.name)
+            place.region, place.fold = country, True
     # a part of a city, once folded into it, is that city wherever it is named ("the Manghopir raid")
     for place in places:
         city = renamed.get(place.name)
@@ -1259,7 +1349,7 @@ def _after_dateline(text: str, title_end: int, places: list[_Place]) -> list[_Pl
     """The places, less those of the summary's dateline when the text names any other; a dateline's
     own capitals are written as a name ("QUETTA" -> "Quetta")."""
     dateline = _DATELINE.match(text, title_end + 1)
-    if dateline is None or not re.fullmatch(r"[A-Z .'’-]+", text[dateline.start():dateline.end()].split(",")[0]
+    if dateline is None or not _rx.fullmatch(r"[A-Z .'’-]+", text[dateline.start():dateline.end()].split(",")[0]
                                             .split("(")[0].rstrip(" :-—–")):
         return places
     within = [p for p in places if dateline.start() <= p.start < dateline.end()]
@@ -1290,16 +1380,19 @@ def _country_in(text: str, scopes) -> str | None:
     """A country the incident's clauses name, for a place the catalog does not know."""
     for start, end in scopes:
         words = text[start:end]
-        for found in re.finditer(r"\b(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?|U\.S\.)(?:['’]s)?", words):
+        for found in _rx.finditer(r"\b(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?|U\.S\.)(?:['’]s)?", words):
             word = found.group(0).removesuffix("'s").removesuffix("’s")
             country = _COUNTRY_NAMES.get(word.lower())
             if country and word != "US" and not _excluded(text, start + found.start()):
                 return country
     for start, end in scopes:
-        for found in re.finditer(r"\b[A-Z][a-z]+\b", text[start:end]):
+        for found in _rx.finditer(r"\b[A-Z][a-z]+\b", text[start:end]):
             country = _ADJECTIVES.get(found.group(0).lower())
-            if country and country not in ("pakistan", "afghanistan", "united-states"):
-                return country
+            if country and country not in ("pakistan", "afghanistan", "united-states") and _rx.match(
+                    r"\s+(?:[a-z-]+\s+)?(?:city|town|village|province|region|state|capital|border|territory|soil|side|"
+                    r"forces|troops|army|military|police|security|officials?|government|authorities|media|"
+                    r"jets|warplanes|drones|guards)\b", text[start + found.end():start + found.end() + 30]):
+                return country  # "Iraqi security officials", "a Syrian town"; not the victims' nationality
     return None
 
 
@@ -1370,6 +1463,11 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
                       and c not in attached and not _triggers(text, c)]
             if around:
                 _set_place(incident, text, lead, around, matches, located_in, groups)
+        if incident and incident.place is None and lead.clause.sentence == 0:
+            # a headline that names no place: its lede names where ("Troops engaged ... in the Hassan Khel area")
+            lede = [(c.start, c.end) for c in main if c.sentence == 1]
+            if lede:
+                _set_place(incident, text, lead, lede, matches, located_in, groups)
         if incident:
             incidents.append(incident)
     background = [c for c in clauses if c.kind == "gap" or (c.kind == "plain" and c not in attached)]
@@ -1377,7 +1475,7 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
         words = text[clause.start:clause.end]
         if _UNSPECIFIC.search(words) or not _evidence(text, clause, None):
             continue
-        if clause.kind == "plain" and lead is not None and not re.search(
+        if clause.kind == "plain" and lead is not None and not _rx.search(
                 r"\b(?:retaliat\w+|response|responded|answer)\b", text, re.I):
             # a plain "after" in an item that reports its own incident: background unless it differs in kind
             triggers = _triggers(text, clause)
@@ -1404,6 +1502,12 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
                         same.spans[name] = incident.spans[name]
             continue
         incidents.append(incident)
+    if len(incidents) > 1 and _rx.search(r"\bclaim(?:ed|s)?\s+(?:responsibility\s+for\s+)?(?:both|the two|all(?: the)?|"
+                                         r"each of the)\s+(?:attacks|bombings|incidents|assaults|killings)\b", text, re.I):
+        claimant = next((i for i in incidents if i.claimed), None)
+        for incident in incidents if claimant else ():
+            if incident.type not in ("air-strike", "security-operation", "arrest", "cross-border-fire"):
+                incident.claimed, incident.actor = True, incident.actor or claimant.actor
     for index in sorted(separate):
         incident = _separate_incident(text, [c for c in later if c.sentence == index], matches, located_in, groups,
                                       len(title))
@@ -1441,7 +1545,7 @@ def _lead(triggers: list[_Trigger]) -> _Trigger | None:
         if means:
             return means[0]
     if first_sentence == 0 and candidates and all(
-            t.type == "armed-attack" and t.strength == 1 and re.fullmatch(r"attacks?|attacked", t.word, re.I)
+            t.type == "armed-attack" and t.strength == 1 and t.word.lower() in ("attack", "attacks", "attacked")
             for t in candidates):
         # "Quadcopter attack on police station": a bare "attack" takes the means the lede gives, when it gives
         # only explosives
@@ -1449,12 +1553,14 @@ def _lead(triggers: list[_Trigger]) -> _Trigger | None:
         if lede and lede[0].type == "bombing" and all(t.type == "bombing" for t in lede):
             return lede[0]
     lead_scope = [t for t in triggers if t.clause.sentence <= max(first_sentence, 1)]
-    strong = [t for t in lead_scope if t.strength > 1]
+    attacked = any(t.type in ("armed-attack", "bombing") and not t.plain for t in lead_scope)
+    # "terrorists attacked a post ...; three terrorists were killed": the attack, not an operation
+    strong = [t for t in lead_scope if t.strength > 1 and not (t.repulse and attacked)]
     if strong and not any(t.strength == 1 and t.type in ("armed-attack", "bombing") and t.clause.sentence == 0
                           and t.start < strong[0].start and strong[0].clause.sentence == 0 for t in candidates):
         title_strong = [t for t in strong if t.clause.sentence == first_sentence]
         return (title_strong or strong)[0]
-    return min(candidates, key=lambda t: t.start)
+    return min([t for t in candidates if not (t.repulse and attacked)] or candidates, key=lambda t: t.start)
 
 
 def _build(text: str, lead: _Trigger, same_type, clauses, matches, located_in, groups,
@@ -1469,7 +1575,8 @@ def _build(text: str, lead: _Trigger, same_type, clauses, matches, located_in, g
     violent = kind not in ("arrest", "abduction")
     about = [(c.start, c.end) for c in clauses if c.sentence > 0 and (
         (c.sentence in trig_sentences and (c.kind == "main" or any(c is t.clause for t in same_type))) or
-        violent and (_KILL_VERB.search(text[c.start:c.end]) or _HURT_VERB.search(text[c.start:c.end])))]
+        violent and (_KILL_VERB.search(text[c.start:c.end]) or _HURT_VERB.search(text[c.start:c.end]) or
+                     _NONE_HURT.search(text[c.start:c.end])))]
     about += [(c.start, c.end) for c in extra]
     if kind != "arrest":
         for name in ("killed", "injured"):
@@ -1498,7 +1605,7 @@ def _cut_title(text: str, scope, at: int | None):
     """A title's incident part: "clash near Spin Boldak as civilians flee Chaman" stops before "as";
     "Twenty-three killed as gunmen attack vehicles in Musakhel" keeps the part with the lead trigger."""
     start, end = scope
-    cuts = [start] + [start + m.start() for m in re.finditer(r"\s(?:as|amid|while|sparking|prompting)\s",
+    cuts = [start] + [start + m.start() for m in _rx.finditer(r"\s(?:as|amid|while|sparking|prompting)\s",
                                                             text[start:end])] + [end]
     if at is None or not (start <= at < end):
         return (start, cuts[1])
@@ -1525,9 +1632,9 @@ def _claim_in(words: str) -> tuple[int, int] | None:
     """Where a clause's words claim the incident (offsets into `words`), if they do."""
     for found in _CLAIM.finditer(words):
         window = words[max(0, found.start() - 60):found.end() + 10]
-        if _NO_CLAIM.search(window) or re.search(r"\b(?:the|these|its|their)\s+$", words[:found.start()]):
+        if _NO_CLAIM.search(window) or _rx.search(r"\b(?:the|these|its|their)\s+$", words[:found.start()]):
             continue
-        if re.search(r"\b(?:police|officials?|military|army|ministry|government|spokesman for the (?:army|police))\b"
+        if _rx.search(r"\b(?:police|officials?|military|army|ministry|government|spokesman for the (?:army|police))\b"
                      r"[\w\s]{0,15}$", words[:found.start()]) and "responsibility" not in found.group(0):
             continue
         return found.start(), found.end()
@@ -1548,51 +1655,51 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
             start, end = incident.spans.pop("_claim_clause")
             claim_at = incident.spans["claimed"][0]
             claimant = text[start:claim_at]
-            claimant_clean = re.sub(r",[^,]*,", lambda m: " " * len(m.group(0)), claimant)
-            if re.search(r"\b(?:faction|splinter|wing|affiliate|offshoot)\s+(?:linked|allied|close|loyal)\b",
-                         claimant_clean, re.I) and not re.search(r"^\s*(?:the\s+)?[A-Z]", claimant_clean[:3] + "x"):
+            claimant_clean = _rx.sub(r",[^,]*,", lambda m: " " * len(m.group(0)), claimant)
+            if _rx.search(r"\b(?:faction|splinter|wing|affiliate|offshoot)\s+(?:linked|allied|close|loyal)\b",
+                         claimant_clean, re.I) and not _rx.search(r"^\s*(?:the\s+)?[A-Z]", claimant_clean[:3] + "x"):
                 return
-            if re.search(r"\bfaction linked to\b|\bgroup linked to\b|\blinked to\b", claimant_clean, re.I):
+            if _rx.search(r"\bfaction linked to\b|\bgroup linked to\b|\blinked to\b", claimant_clean, re.I):
                 return
             named = [g for g in _groups_in(matches, groups, start, claim_at)
                      if claimant_clean[g[1] - start:g[2] - start].strip()]
             if not named:
                 named = _groups_in(matches, groups, claim_at, min(end, claim_at + 60)) \
-                    if re.search(r"claimed by", text[claim_at:claim_at + 12], re.I) else []
+                    if _rx.search(r"claimed by", text[claim_at:claim_at + 12], re.I) else []
             if named:
                 _actor(incident, named[-1][0] if len(named) > 1 and named[-1][0] == "iskp" else named[0][0],
                        (named[0][1], named[0][2]))
                 return
-            new = re.search(r"([A-Z][\w]*(?:-[\w]+)+|(?:[A-Z][\w]+\s){1,3}(?:Army|Front|Group|Brigade|Movement|"
+            new = _rx.search(r"([A-Z][\w]*(?:-[\w]+)+|(?:[A-Z][\w]+\s){1,3}(?:Army|Front|Group|Brigade|Movement|"
                             r"Lashkar|Jaish|Jamaat))\s*(?:,|$)?\s*(?:has\s+|had\s+|later\s+|initially\s+)?$",
                             claimant_clean.rstrip())
-            if new and not re.match(r"(?:Islamic|Pakistani|Afghan)\b", new.group(1)):
+            if new and not _rx.match(r"(?:Islamic|Pakistani|Afghan)\b", new.group(1)):
                 name = new.group(1).strip()
-                _actor(incident, re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"),
+                _actor(incident, _rx.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"),
                        (start + new.start(1), start + new.end(1)))
                 return
-            if re.search(r"\b(?:the group|the militant group|the outfit|it)\b", claimant_clean, re.I) or \
-                    not claimant_clean.strip() or re.search(r"\bclaims?\b", text[claim_at:claim_at + 7]):
+            if _rx.search(r"\b(?:the group|the militant group|the outfit|it)\b", claimant_clean, re.I) or \
+                    not claimant_clean.strip() or _rx.search(r"\bclaims?\b", text[claim_at:claim_at + 7]):
                 earlier = [g for s, e in scopes for g in _groups_in(matches, groups, s, e)]
-                if earlier and re.search(r"\b(?:the group|the militant group|the outfit|it)\b", claimant_clean, re.I):
+                if earlier and _rx.search(r"\b(?:the group|the militant group|the outfit|it)\b", claimant_clean, re.I):
                     _actor(incident, earlier[0][0], (earlier[0][1], earlier[0][2]))
                 return
         for start, end in scopes:
             words = text[start:end]
             for found in _ATTRIBUTION.finditer(words):
-                if re.search(r"\brepeatedly\b", words[max(0, found.start() - 30):found.start()]):
+                if _rx.search(r"\brepeatedly\b", words[max(0, found.start() - 30):found.start()]):
                     continue
                 around = [g for g in _groups_in(matches, groups, start, end)
                           if abs(g[1] - (start + found.start())) < 70]
                 if around:
                     after = [g for g in around if g[1] >= start + found.end()]
                     chosen = (after or around)[0]
-                    if re.search(r"\b(?:accus\w+)\b", found.group(0), re.I) and after:
+                    if _rx.search(r"\b(?:accus\w+)\b", found.group(0), re.I) and after:
                         chosen = after[0]
                     _actor(incident, chosen[0], (chosen[1], chosen[2]))
                     return
-                if re.search(r"blam|accus|behind|responsible", found.group(0), re.I):
-                    state = re.search(r"\b(?:the\s+)?(afghan taliban|taliban|islamic emirate)\b",
+                if _rx.search(r"blam|accus|behind|responsible", found.group(0), re.I):
+                    state = _rx.search(r"\b(?:the\s+)?(afghan taliban|taliban|islamic emirate)\b",
                                       words[found.end():found.end() + 40], re.I)
                     if state and "blam" in found.group(0).lower():
                         incident.actor = "afghan-taliban"
@@ -1604,16 +1711,26 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
                 continue
             floor = trigger_clause.start
             near = [g for g in _groups_in(matches, groups, floor, lead.start)
-                    if lead.start - g[2] < 50 and not re.search(r"\b(?:on|against|of|targeting|hideouts of|members of)\s+"
-                                                                r"(?:the\s+)?$", text[max(floor, g[1] - 25):g[1]], re.I)]
-            if near and not re.search(r"[;:]", text[near[-1][2]:lead.start]) and not re.search(
+                    if lead.start - g[2] < 50 and (not _rx.search(r"\b(?:on|against|of|targeting|hideouts of|members of)\s+"
+                                                                 r"(?:the\s+)?$", text[max(floor, g[1] - 25):g[1]], re.I) or
+                                                   _rx.search(rf"\b{_ATTACKERS}\s+of\s+(?:the\s+)?$",
+                                                             text[max(floor, g[1] - 25):g[1]], re.I))]
+            if near and not _rx.search(r"[;:]", text[near[-1][2]:lead.start]) and not _rx.search(
                     r"\b(?:denie[sd]|deny|denying|rejected|disowned|distanced)\b", text[near[-1][2]:lead.start], re.I):
                 _actor(incident, near[-1][0], (near[-1][1], near[-1][2]))
+                return
+            state = _rx.search(r"(?<!pakistani )(?<!pakistan )\b(?:the\s+)?(?:afghan\s+)?(taliban|islamic emirate)(?:['’]s)?"
+                              r"(?:\s+(?:fighters|forces|gunmen|members|men|intelligence|police|officials|commanders?))?\s*$",
+                              text[max(floor, lead.start - 45):lead.start], re.I)
+            if state:
+                incident.actor = "afghan-taliban"
+                incident.spans["actor"] = (lead.start - len(text[max(floor, lead.start - 45):lead.start]) + state.start(1),
+                                           lead.start - len(text[max(floor, lead.start - 45):lead.start]) + state.end(1))
                 return
         return
     if kind == "cross-border-fire":
         words = text[lead.clause.start:lead.clause.end]
-        if re.search(r"exchang|traded|trade fire|clash|fighting|skirmish", text[lead.start:lead.end], re.I):
+        if _rx.search(r"exchang|traded|trade fire|clash|fighting|skirmish", text[lead.start:lead.end], re.I):
             return
         side = None
         if text[lead.start:lead.end].lower().startswith("repuls"):
@@ -1622,12 +1739,12 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
             if found and _nation(found.group(0)):
                 incident.actor = _state_actor(_nation(found.group(0)))
                 return
-        adjective = re.search(r"\b(afghan|taliban|pakistani|iranian|tajik)\s+$", text[max(0, lead.start - 12):lead.start],
+        adjective = _rx.search(r"\b(afghan|taliban|pakistani|iranian|tajik)\s+$", text[max(0, lead.start - 12):lead.start],
                               re.I)
         if adjective:
             incident.actor = _state_actor(_nation(adjective.group(1)))
             return
-        by = re.search(r"\b(?:attack|fired|fire|shelling|shells)(?:\s+[\w-]+){0,4}? by\s+(?:the\s+)?(\w+(?: \w+)?)\s+"
+        by = _rx.search(r"\b(?:attack|fired|fire|shelling|shells)(?:\s+[\w-]+){0,4}? by\s+(?:the\s+)?(\w+(?: \w+)?)\s+"
                        r"(?:forces|troops)",
                        words, re.I)
         if by:
@@ -1659,35 +1776,35 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
             position = window_start + found.start()
             after_word = text[window_start + found.end():window_start + found.end() + 35].lower()
             before_word = text[max(0, position - 30):position].lower()
-            attributed = kind == "air-strike" and re.search(r"(?:described as|blamed on|attributed to)\s+(?:an?\s+)?$",
+            attributed = kind == "air-strike" and _rx.search(r"(?:described as|blamed on|attributed to)\s+(?:an?\s+)?$",
                                                             before_word)
-            if not attributed and kind == "air-strike" and re.search(r"\b(?:in|of|across|into|on)\s+(?:the\s+)?$",
-                                                                    before_word):
+            if not attributed and kind == "air-strike" and _rx.search(
+                    r"\b(?:in|of|across|into|on)\s+(?:the\s+)?(?:(?:north|south|east|west|central)[\w-]*\s+)?$", before_word):
                 continue  # where the strike landed, not who struck
-            if re.search(r"^\s*(?:'s)?\s*(?:border|side|soil|territory|airspace|posts|positions|villages?|province)",
+            if _rx.search(r"^\s*(?:'s)?\s*(?:border|side|soil|territory|airspace|posts|positions|villages?|province)",
                          after_word) and kind == "air-strike":
                 continue
-            if re.search(r"\b(?:near|along|across|on|at|to|from|off)\s+(?:the\s+)?$", before_word) and \
-                    re.match(r"\s*(?:border|frontier|side)\b", after_word):
+            if _rx.search(r"\b(?:near|along|across|on|at|to|from|off)\s+(?:the\s+)?(?:[a-z]+-)?$", before_word) and \
+                    _rx.match(r"\s*(?:border|frontier|side)\b", after_word):
                 continue  # "near the Afghan border": where, not whose forces
             weight = 0
-            if re.match(r"(?:'s)?\s*(?:\w+\s+){0,2}(?:jets?|aircraft|drones?|warplanes?|missiles?|air ?strikes?|"
+            if _rx.match(r"(?:'s)?\s*(?:\w+\s+){0,2}(?:jets?|aircraft|drones?|warplanes?|missiles?|air ?strikes?|"
                         r"airstrike|forces|troops|military|army|security forces|intelligence|border|counter|strike|"
                         r"said its|said it)", after_word):
                 weight = 2
-            if re.match(r"\s*(?:has\s+|had\s+)?(?:hands?|handed|extradit\w*|arrest\w*|detain\w*|captur\w*|"
+            if _rx.match(r"\s*(?:has\s+|had\s+)?(?:hands?|handed|extradit\w*|arrest\w*|detain\w*|captur\w*|"
                         r"struck|strikes?|hits?|bombed|raided|killed|kills?|carried out|launched)\b", after_word):
                 weight = 2  # the country is the subject: "Pakistan hands the suspect to the US"
-            if kind in ("security-operation", "arrest") and country == "afghanistan" and re.match(
+            if kind in ("security-operation", "arrest") and country == "afghanistan" and _rx.match(
                     r"\s*(?:[\w-]+\s+)?(?:drive|campaign|eradication|personnel|authorities|administration|fighters|"
                     r"teams?|government|officers|commanders?|guards)\b", after_word) and \
-                    not re.search(r"\bpakistani\s+$|\btehree?k\b", before_word):
+                    not _rx.search(r"\bpakistani\s+$|\btehree?k\b", before_word):
                 weight = 2  # "a Taliban drive to destroy poppy": the Taliban government's forces
             if attributed:
                 weight = 3
             candidates.append((weight, -abs(position - lead.start), country, position, found.end() - found.start()))
         if kind == "air-strike":
-            for found in re.finditer(r"\bblam\w*\s+(?:the\s+)?(afghan taliban|taliban)\b", words, re.I):
+            for found in _rx.finditer(r"\bblam\w*\s+(?:the\s+)?(afghan taliban|taliban)\b", words, re.I):
                 candidates.append((4, 0, "afghanistan", window_start + found.start(1), len(found.group(1))))
         if candidates:
             best = max(candidates)
@@ -1698,11 +1815,21 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
     if kind == "air-strike":
         return
     words = " ".join(text[s:e] for s, e in scopes)
-    state = re.search(r"\b(?:security forces|ctd|counter[ -]terrorism(?: department| officials| police)?|ispr|"
-                      r"inter-services public relations|frontier corps|fc|police|army|military|soldiers|troops)\b",
+    state = _rx.search(r"\b(?:security forces|ctd|counter[ -]terrorism(?: department| officials| police)?|ispr|"
+                      r"inter-services public relations|frontier corps|fc|police|army|military|soldiers|troops|rangers)\b",
                       words, re.I)
     if state:
-        incident.actor = "pakistani-security-forces"
+        # another state's forces when the text names that state and nothing Pakistani ("Russia's anti-terrorism
+        # committee said security forces killed")
+        foreign = None
+        if not _rx.search(r"\b(?:pakistan\w*|ispr|ctd|fc|frontier corps|levies|rangers|khyber pakhtunkhwa|balochistan|"
+                         r"punjab|sindh)\b", words, re.I):
+            for found in _NATION_RE.finditer(words):
+                country = _nation(found.group(0))
+                if country not in (None, "pakistan", "afghanistan"):
+                    foreign = country
+                    break
+        incident.actor = _state_actor(foreign) if foreign else "pakistani-security-forces"
 
 
 def _actor(incident: Incident, entity: str, span) -> None:
@@ -1725,7 +1852,7 @@ def _set_place(incident: Incident, text: str, lead: _Trigger, scopes, matches, l
         region = region or next((p.region for p in places if p.region), None) or _country_in(text, scopes)
     if incident.type == "cross-border-fire" and incident.actor is None:
         # an exchange: placed on a side only when the text says which
-        explicit = re.search(re.escape(name) + r"\s+(?:in|on)\s+(?:the\s+)?(?:[A-Z][\w]+(?:['’]s)?|Pakistani|Afghan)",
+        explicit = _rx.search(re.escape(name) + r"\s+(?:in|on)\s+(?:the\s+)?(?:[A-Z][\w]+(?:['’]s)?|Pakistani|Afghan)",
                              text)
         if not explicit or best.region is None:
             region = None
@@ -1738,7 +1865,7 @@ def _state_region(incident: Incident, text: str = "", scopes=()) -> None:
     the other state's posts lands in that state."""
     if incident.type == "cross-border-fire" and incident.actor is not None:
         for start, end in scopes:
-            target = re.search(r"\b(pakistani|afghan|iranian|tajik)\s+(?:[\w-]+\s+){0,2}?(?:posts|positions|check ?posts|"
+            target = _rx.search(r"\b(pakistani|afghan|iranian|tajik)\s+(?:[\w-]+\s+){0,2}?(?:posts|positions|check ?posts|"
                                r"checkpoints|territory|soil|villages)\b", text[start:end], re.I)
             if target:
                 country = _ADJECTIVES.get(target.group(1).lower())
@@ -1788,8 +1915,8 @@ def _written_places(matcher) -> tuple[re.Pattern | None, dict]:
         if rule.kind == "ambiguous" and rule.case_sensitive and entity is not None and entity.type == "place" and \
                 rule.alias[:1].isupper():
             names.setdefault(rule.alias, (rule.entity, rule.unless))
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) +
-                         r")\b") if names else None
+    pattern = _FastPattern(re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) +
+                                      r")\b")) if names else None
     matcher._incident_written_places = (catalog, pattern, names)
     return pattern, names
 
@@ -1801,7 +1928,7 @@ def _places_as_written(matcher, text: str, matches: list, located_in: dict) -> l
     pattern, names = _written_places(matcher)
     if pattern is None:
         return []
-    found = []
+    found, elsewhere = [], False
     for hit in pattern.finditer(text):
         if any(s <= hit.start() < e or hit.start() <= s < hit.end() for _, s, e in matches):
             continue
@@ -1809,13 +1936,14 @@ def _places_as_written(matcher, text: str, matches: list, located_in: dict) -> l
         if unless is not None and unless.search(text):
             continue
         before, after = text[max(0, hit.start() - 25):hit.start()], text[hit.end():hit.end() + 12]
-        if not (re.search(r"\b(?:in|near|at|outside|inside|of)\s+(?:the\s+)?(?:[a-z-]+\s+){0,1}$", before) or
-                re.match(r"['’]s\s|\s+(?:district|tehsil|city|town|area|valley)\b", after)):
+        if not (_rx.search(r"\b(?:in|near|at|outside|inside|of)\s+(?:the\s+)?(?:[a-z-]+\s+){0,1}$", before) or
+                _rx.match(r"['’]s\s|\s+(?:district|tehsil|city|town|area|valley)\b", after)):
             continue
         country = region_of(entity, located_in)
         country = {"khyber-pakhtunkhwa": "pakistan", "balochistan": "pakistan", "balkh": "afghanistan",
                    "badakhshan": "afghanistan"}.get(country, country)
-        elsewhere = _country_in(text, [(0, len(text))])
+        if elsewhere is False:
+            elsewhere = _country_in(text, [(0, len(text))])
         if elsewhere and elsewhere != country:
             continue
         found.append((entity, hit.start(), hit.end()))

@@ -50,6 +50,34 @@ def found(title: str, summary: str):
     ("border-trade", "Officials meet in Termez", "Uzbek and Afghan officials reviewed progress on the Trans-Afghan railway."),
     ("us-counterterrorism", "Afghan man charged over IS-K plot appears before Texas judge",
      "He was arrested after buying weapons, prosecutors said."),
+    ("militant-attacks", "Child hurt in Bannu", "A quadcopter dropped a mortar shell on the house."),
+    ("militant-sanctuaries", "Pakistan names TTP men it wants", "Officials said the commanders were running their cells from Nangarhar."),
+    ("militant-sanctuaries", "Report: wounded TTP fighters treated in Khost", "Officials said the men were taken across at night."),
+    ("humanitarian-rights", "Afghan girls barred from exams in Herat", "Teachers said the order came on Sunday."),
+    ("terror-designations", "Canada bans TTP as terrorist group", "Membership becomes a crime under the order."),
+    ("us-counterterrorism", "Africa Command says raid killed al-Qaeda financier",
+     "The operation in Somalia targeted the group's network."),
+    ("us-counterterrorism", "Taliban parade arms left behind by US forces", "The rally was held in Kandahar."),
+    ("cross-border-attacks", "Foreign Office summons Afghan envoy", "Pakistan protested over the shelling of Chaman."),
+    ("ceasefire-talks", "Jirga to travel to Kabul to ease the border tensions", "Tribal elders of Khyber will meet Taliban officials."),
+    ("regional-diplomacy", "Araghchi in Kabul", "Iran's foreign minister, on his first visit, raised Harirud water with the Taliban."),
+    ("cross-border-attacks", "Troops kill 12 militants in Bajaur", "The men were crossing from Afghanistan to infiltrate the district, officials said."),
+    ("cross-border-attacks", "Afghan forces seize Pakistani checkposts", "The Islamic Emirate said the fighting lasted all night."),
+    ("militant-sanctuaries", "Monitors count TTP strength", "They said thousands of TTP fighters are in Afghanistan with help from the de facto authorities."),
+    ("ceasefire-talks", "TTP spurns peace offer from Khyber Pakhtunkhwa government", "The group said it would keep fighting."),
+    ("regional-diplomacy", "Tajik, Afghan intelligence chiefs meet", "They discussed the security of the Panj frontier."),
+    ("terror-designations", "UN committee ends travel waivers for Taliban ministers", "Russia had argued against the move."),
+    ("border-trade", "Freight train from Kazakhstan reaches Afghanistan", "The wagons carried wheat for Afghan traders."),
+    ("refugees-migration", "Afghans who worked for the US still waiting for visas", "Many fled to Pakistan after 2021."),
+    ("militant-attacks", "Militants blow up boys' school in Orakzai", "The building was empty."),
+    ("cross-border-attacks", "Taliban say Pakistani drone hit house in Spera", "Kabul said four children died."),
+    ("militant-sanctuaries", "TTP commanders move between Khost and Paktika, Pakistan says", "Islamabad said Kabul knows where they are."),
+    ("militant-sanctuaries", "Iran accuses Pakistan of letting militants operate from Balochistan", "Tehran said its border guards were attacked."),
+    ("ceasefire-talks", "Elders persuade militants to leave Tirah", "The jirga said the fighters would withdraw by Friday."),
+    ("humanitarian-rights", "Taliban shut bathhouses for women in Herat", "Afghan women said they had nowhere else to wash."),
+    ("humanitarian-rights", "Measles spreads in Afghan villages", "Health workers said vaccines ran out."),
+    ("us-counterterrorism", "Afghan man gets 15 years in US prison", "He admitted supporting Islamic State."),
+    ("regional-diplomacy", "Security Council renews UNAMA mandate", "China and Russia abstained."),
 ])
 def test_a_paraphrase_gets_its_theme(theme, title, summary):
     assert theme in found(title, summary)[1]
@@ -66,6 +94,11 @@ def test_a_paraphrase_gets_its_theme(theme, title, summary):
     ("militant-attacks", "Pakistan says Afghan forces fired first, killing 12 soldiers",
      "Its troops hit back at positions along the frontier."),
     ("militant-sanctuaries", "Summer camps open for Quetta students", "Children will learn sports and painting."),
+    ("militant-attacks", "Soldier martyred in cross-border fire in Kurram", "Pakistan said the fire came from Afghan posts."),
+    ("sectarian-violence", "Police arrest men planning attacks on Sikh shops in Peshawar", "The cell was linked to Daesh."),
+    ("humanitarian-rights", "Injured TTP commanders treated in Afghan hospitals, officials say", "They crossed at Ghulam Khan."),
+    ("militant-sanctuaries", "Turkey flies Afghan migrants home on charter planes", "The men were flown to Kabul."),
+    ("counterterrorism-cooperation", "TTP deputy killed in Kunar, security officials said", "Pakistan did not comment further."),
 ])
 def test_a_word_in_another_sense_gives_no_theme(theme, title, summary):
     assert theme not in found(title, summary)[1]
@@ -103,3 +136,16 @@ def test_an_office_or_a_deal_told_from_the_taliban_side():
                                           "The Islamic Emirate official cut the ribbon.")[0]
     assert "doha-agreement" in found("Taliban say they kept their word",
                                      "The group said it honoured the deal they signed with Washington.")[0]
+
+
+def test_an_office_in_an_afghan_story_and_a_district_by_its_town():
+    assert "sirajuddin-haqqani" in found("Taliban officials meet elders in Kabul",
+                                         "The interior minister promised the Islamic Emirate would build roads.")[0]
+    assert "sirajuddin-haqqani" not in found("Interior minister Naqvi at Torkham",
+                                             "Mohsin Naqvi reviewed returns of refugees to Afghanistan.")[0]
+    assert "khyber-district" in found("Blast in Khyber's Bara kills two", "Police said the device was planted on a cart.")[0]
+
+
+def test_the_ttp_chief_by_office():
+    assert {"noor-wali-mehsud", "ttp"} <= found("TTP chief issues new code for fighters", "The group's emir spoke in a video.")[0]
+    assert "noor-wali-mehsud" not in found("Former TTP chief Hakimullah Mehsud's aide arrested", "Police said he was held in Karachi.")[0]
