@@ -50,6 +50,8 @@ class _Compiled:
         key = (pattern, flags)
         found = self._patterns.get(key)
         if found is None:
+            if len(self._patterns) >= 4096:
+                self._patterns.clear()  # patterns made from names of places: kept bounded
             found = self._patterns[key] = re.compile(pattern, flags)
         return found
 
@@ -539,7 +541,10 @@ def _subject(text: str, start: int, floor: int) -> str:
     window = text[max(floor, start - 120):start]
     cut = max(window.rfind(mark) for mark in ("; ", ": ", " when ", " as ", " after ", " said ", " that ",
                                               ", ", "\n", " and "))
-    return window[cut + 1:] if cut >= 0 else window
+    subject = window[cut + 1:] if cut >= 0 else window
+    if cut >= 0 and subject.startswith(("said ", "says ", "that ")):
+        subject = subject.split(" ", 1)[1]  # "Iran said militants ... killed": the militants
+    return subject
 
 
 _STATE_RE = re.compile(_STATE_FORCE, re.I)
@@ -551,7 +556,9 @@ _VICTIMS_RE = re.compile(_MILITANT_VICTIMS, re.I)
 _AIR_RE = re.compile(_AIR, re.I)
 _NATION_RE = re.compile(r"\b(?:pakistani|pakistan(?:'s)?|afghan|afghanistan(?:'s)?|iranian|iran(?:'s)?|tajik|"
                         r"tajikistan(?:'s)?|iraqi|iraq(?:'s)?|u\.s\.|us|american|united states|taliban|"
-                        r"islamic emirate|iea|russian|russia(?:'s)?|indian|syrian|nigerian)\b", re.I)
+                        r"islamic emirate|iea|russian|russia(?:'s)?|indian|syrian|nigerian|nigeria(?:'s)?|somali|"
+                        r"somalia(?:'s)?|syria(?:'s)?|turkish|turkey(?:'s)?|egyptian|egypt(?:'s)?|malian|mali(?:'s)?|"
+                        r"yemeni|yemen(?:'s)?)\b", re.I)
 
 
 def _nation(word: str) -> str | None:
@@ -569,7 +576,8 @@ def _state_actor(country: str | None) -> str | None:
 
 _ADJECTIVES_REVERSE = {"iran": "iranian", "tajikistan": "tajik", "iraq": "iraqi", "russia": "russian",
                        "india": "indian", "syria": "syrian", "nigeria": "nigerian", "china": "chinese",
-                       "uzbekistan": "uzbek", "turkey": "turkish"}
+                       "uzbekistan": "uzbek", "turkey": "turkish", "somalia": "somali", "egypt": "egyptian",
+                       "mali": "malian", "yemen": "yemeni", "libya": "libyan"}
 
 
 @dataclass
@@ -582,6 +590,7 @@ class _Trigger:
     plain: bool = False  # a bare "kill" whose means the words do not state
     shelling: str | None = None  # the country whose forces shelled: fire across the border if it landed elsewhere
     word: str = ""  # the trigger's words as written
+    repulse: bool = False  # militants killed with no operation named: the forces' answer to an attack
 
 
 _SHOOTER = re.compile(r"\b(?:by|of)\s+(?:the\s+)?(?:afghan|taliban|pakistani|iranian|tajik|islamic emirate)\b"
@@ -750,6 +759,10 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             kind, strength = "cross-border-fire", 2
         if word.startswith("attack") and _rx.search(r"\b(?:suicide|bomb|car bomb)\b", before[-20:]):
             kind = "bombing"
+        if word.startswith("attack") and _rx.search(r"\btarget(?:ed)?\s+$", before) and not _rx.search(
+                rf"\b(?:{_VAGUE}|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:[\w-]+\s+)?(?:men|people|"
+                rf"policemen|soldiers|passengers|workers)\b", sentence_words, re.I):
+            kind = "targeted-killing"  # "a targeted attack" on one chosen person
         if kind == "armed-attack" and word.startswith(("opened", "open fire", "fired")) and _rx.match(
                 r"\s*(?:on|at)\s+(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?" + _SINGLE_VICTIM + r"|him|her)\b", text[end:end + 70],
                 re.I) \
@@ -775,7 +788,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         if passive and _rx.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+|had been\s+)?$", subject) and \
                 _rx.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire|"
                           r"troops|forces|infiltrat", context, re.I):
-            kind, strength = "security-operation", 2
+            return _Trigger("security-operation", start, end, clause, 2, repulse=not _rx.search(
+                r"operation|\bibo\b|raid|intelligence|infiltrat|search|cordon|encounter|shootout|hideout", context, re.I))
         elif passive and _rx.search(r"\bresist(?:ed|ing|ance)?\b", sentence_words, re.I) and _rx.search(
                 r"\b(?:eradication|operation|drive|raid|campaign|search)\b", sentence_words, re.I) and \
                 _STATE_RE.search(sentence_words):
@@ -844,7 +858,7 @@ def _evidence_in(words: str, headline: bool) -> bool:
 
 _PART = re.compile(
     rf"(?P<qual>{_QUAL}\s+)?(?:(?:his|her|their|its)\s+(?=(?:{_QUAL}\s+)?{NUMBER}\b))?(?:(?P<vague>{_VAGUE})|(?P<n>{NUMBER})(?:\s+(?:to|and|or)\s+(?P<m>{NUMBER}))?|"
-    rf"(?P<one>an?|one|his|her|their|its|the)\b)"
+    rf"(?P<both>both)\b|(?P<one>an?|one|his|her|their|its|the)\b)"
     rf"(?P<noun>(?:\s+(?!and\b|in\b|at\b|on\b|near\b|when\b|as\b|during\b|inside\b|from\b|after\b|while\b|"
     rf"including\b|were\b|was\b|have\b|had\b|who\b|with\b|by\b|for\b|to\b|of\b(?!\s+(?:them|his|their|its|the injured)))"
     rf"[\w'’.-]+){{0,5}})"
@@ -853,7 +867,7 @@ _NOUN_STOP = re.compile(r"\s(?:and|in|at|on|near|when|as|during|inside|from|afte
                         r"have|had|who|with|by|for|to)\b", re.I)
 _KILL_VERB = re.compile(r"\b(?:killed|killing|dead|died|martyred|martyring|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                         r"slain|perished|succumbed)\b", re.I)
-_NONE_HURT = re.compile(r"\bno (?:casualties|injuries|one was (?:killed|hurt|injured))\b", re.I)
+_NONE_HURT = re.compile(r"\bno (?:casualties|injuries|one was (?:killed|hurt|injured)|loss of (?:life|lives))\b", re.I)
 _HURT_VERB = re.compile(r"\b(?:injured|wounded|hurt|injuring|wounding)\b", re.I)
 _PASSIVE_KILL = re.compile(r"\b(?:killed|dead|died|martyred|embraced martyrdom|sent to hell|lost their lives|shot dead|gunned down|"
                            r"slain|perished|succumbed)\b", re.I)
@@ -913,6 +927,8 @@ def _parts(text: str, start: int, limit: int) -> tuple[int | None, int, str] | N
         rest = (found.group("noun") or "").strip().lower()
         if found.group("vague"):
             vague = True
+        elif found.group("both"):
+            total += 2
         elif found.group("n"):
             value = number(found.group("n"))
             qualifier = (found.group("qual") or "").strip().lower()
@@ -993,9 +1009,11 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
                                  local, re.I):
             figures.append(_Figure(number(found.group("n")), start + found.start("n"), start + found.end("n"), "toll"))
         if _rx.search(r"\bno (?:one|deaths?|casualties|lives)\b[^.;]{0,20}\b(?:killed|reported|lost|were)|"
-                     r"\bno casualties\b|\bno one was killed", local, re.I):
+                     r"\bno casualties\b|\bno one was killed|\bno loss of (?:life|lives)\b", local, re.I):
             figures.append(_Figure(0, start, start, "none"))
     else:
+        if _rx.search(r"\bsuccumb\w*|\blater died\b|\bdied of (?:his|her|their) (?:injuries|wounds)", local, re.I):
+            return ()  # "a constable wounded in the bombing succumbed": one more dead, not a wounded count
         if _rx.search(r"\bno one was (?:killed or )?(?:injured|hurt|wounded)|\bno casualties\b|"
                      r"\bno (?:injuries|one was hurt)\b|\b(?:escaped|were|was) (?:unhurt|unharmed|unscathed)\b",
                      local, re.I):
@@ -1044,8 +1062,8 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
             continue  # "a car bomb killed the governor": the count follows the verb
         head = local[:found.start()]
         cut = max([head.rfind(mark) for mark in (";", ":", "\n", " when ", " said ", " says ", " that ")] + [-1])
-        for previous in _rx.finditer(r"\b(?:killed|dead|died|martyred|martyrdom|lost their lives|perished|injured|wounded|"
-                                    r"hurt)\b\s*,?\s*(?:and\s+)?", head):
+        for previous in _rx.finditer(r"(?<!\bthe )\b(?:killed|dead|died|martyred|martyrdom|lost their lives|perished|injured|"
+                                     r"wounded|hurt)\b\s*,?\s*(?:and\s+)?", head):
             cut = max(cut, previous.end() - 1)
         segment = head[cut + 1:]
         segment_clean = _rx.sub(r",[^,]*,", lambda m: " " * len(m.group(0)), segment)
@@ -1054,7 +1072,7 @@ def _figures_in(words: str, which: str) -> tuple[_Figure, ...]:
         tail = local[found.end():found.end() + 40]
         others = _rx.match(rf"\s+(?:along\s+)?with\s+(?P<n>{NUMBER})\s+others\b", tail, re.I)
         taken = False
-        for start_at in _rx.finditer(rf"(?<![\w-])(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one)\b", segment_clean, re.I):
+        for start_at in _rx.finditer(rf"(?<![\w-])(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one|both)\b", segment_clean, re.I):
             parsed = _parts(segment_clean, start_at.start(), len(segment_clean))
             if parsed and _rx.match(r"an?\b", start_at.group(0), re.I) and not _ROLE.search(parsed[2]):
                 continue
@@ -1129,6 +1147,8 @@ _NOT_PLACE = re.compile(r"^(?:The|A|An|Friday|Saturday|Sunday|Monday|Tuesday|Wed
                         r"March|April|May|June|July|August|September|October|November|December|Shia|Sunni|"
                         r"Islamic|Taliban|Pakistani|Afghan|Iranian|Police|Officials|Ramadan|Eid|Muharram|"
                         r"He|She|It|They|His|Her|Its|Their|This|That|Western|Eastern|Northern|Southern)$")
+_CAPITALS = {"afghanistan": "Kabul", "pakistan": "Islamabad", "iran": "Tehran", "iraq": "Baghdad", "syria": "Damascus",
+             "somalia": "Mogadishu", "tajikistan": "Dushanbe"}
 _BIG_CITIES = ("kabul", "peshawar", "quetta", "karachi", "lahore", "islamabad", "rawalpindi", "herat", "kandahar",
                "jalalabad", "mazar-i-sharif", "kunduz", "multan", "faisalabad")
 
@@ -1302,6 +1322,14 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 place.depth = max(place.depth, 1 + max(p.depth for p in places if p.name == other.name))
                 place.region = place.region or other.region
             break
+    # "the Dasht-e-Barchi area of the Afghan capital": a part of the capital the text does not name
+    for place in places:
+        capital = _rx.match(r"\s+(?:area|neighbou?rhood|district|suburb|part|quarter|locality)?\s*of the "
+                            r"(afghan|pakistani|iranian|iraqi|syrian|somali|tajik) capital\b", text[place.end:place.end + 50], re.I)
+        if capital and place.entity is None:
+            country = _ADJECTIVES.get(capital.group(1).lower())
+            place.name = _CAPITALS.get(country, place.name)
+            place.region, place.fold = country, True
     # a part of a city, once folded into it, is that city wherever it is named ("the Manghopir raid")
     for place in places:
         city = renamed.get(place.name)
@@ -1474,6 +1502,12 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
                         same.spans[name] = incident.spans[name]
             continue
         incidents.append(incident)
+    if len(incidents) > 1 and _rx.search(r"\bclaim(?:ed|s)?\s+(?:responsibility\s+for\s+)?(?:both|the two|all(?: the)?|"
+                                         r"each of the)\s+(?:attacks|bombings|incidents|assaults|killings)\b", text, re.I):
+        claimant = next((i for i in incidents if i.claimed), None)
+        for incident in incidents if claimant else ():
+            if incident.type not in ("air-strike", "security-operation", "arrest", "cross-border-fire"):
+                incident.claimed, incident.actor = True, incident.actor or claimant.actor
     for index in sorted(separate):
         incident = _separate_incident(text, [c for c in later if c.sentence == index], matches, located_in, groups,
                                       len(title))
@@ -1511,7 +1545,7 @@ def _lead(triggers: list[_Trigger]) -> _Trigger | None:
         if means:
             return means[0]
     if first_sentence == 0 and candidates and all(
-            t.type == "armed-attack" and t.strength == 1 and _rx.fullmatch(r"attacks?|attacked", t.word, re.I)
+            t.type == "armed-attack" and t.strength == 1 and t.word.lower() in ("attack", "attacks", "attacked")
             for t in candidates):
         # "Quadcopter attack on police station": a bare "attack" takes the means the lede gives, when it gives
         # only explosives
@@ -1519,12 +1553,14 @@ def _lead(triggers: list[_Trigger]) -> _Trigger | None:
         if lede and lede[0].type == "bombing" and all(t.type == "bombing" for t in lede):
             return lede[0]
     lead_scope = [t for t in triggers if t.clause.sentence <= max(first_sentence, 1)]
-    strong = [t for t in lead_scope if t.strength > 1]
+    attacked = any(t.type in ("armed-attack", "bombing") and not t.plain for t in lead_scope)
+    # "terrorists attacked a post ...; three terrorists were killed": the attack, not an operation
+    strong = [t for t in lead_scope if t.strength > 1 and not (t.repulse and attacked)]
     if strong and not any(t.strength == 1 and t.type in ("armed-attack", "bombing") and t.clause.sentence == 0
                           and t.start < strong[0].start and strong[0].clause.sentence == 0 for t in candidates):
         title_strong = [t for t in strong if t.clause.sentence == first_sentence]
         return (title_strong or strong)[0]
-    return min(candidates, key=lambda t: t.start)
+    return min([t for t in candidates if not (t.repulse and attacked)] or candidates, key=lambda t: t.start)
 
 
 def _build(text: str, lead: _Trigger, same_type, clauses, matches, located_in, groups,
@@ -1742,8 +1778,8 @@ def _set_actor(incident: Incident, text: str, lead: _Trigger, clauses, matches, 
             before_word = text[max(0, position - 30):position].lower()
             attributed = kind == "air-strike" and _rx.search(r"(?:described as|blamed on|attributed to)\s+(?:an?\s+)?$",
                                                             before_word)
-            if not attributed and kind == "air-strike" and _rx.search(r"\b(?:in|of|across|into|on)\s+(?:the\s+)?$",
-                                                                    before_word):
+            if not attributed and kind == "air-strike" and _rx.search(
+                    r"\b(?:in|of|across|into|on)\s+(?:the\s+)?(?:(?:north|south|east|west|central)[\w-]*\s+)?$", before_word):
                 continue  # where the strike landed, not who struck
             if _rx.search(r"^\s*(?:'s)?\s*(?:border|side|soil|territory|airspace|posts|positions|villages?|province)",
                          after_word) and kind == "air-strike":
