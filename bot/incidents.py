@@ -56,25 +56,38 @@ class _Compiled:
         return found
 
     def search(self, pattern, string, flags=0):
-        return self._get(pattern, flags).search(string)
+        found = self._patterns.get((pattern, flags))
+        return (found or self._get(pattern, flags)).search(string)
 
     def match(self, pattern, string, flags=0):
-        return self._get(pattern, flags).match(string)
+        found = self._patterns.get((pattern, flags))
+        return (found or self._get(pattern, flags)).match(string)
 
     def fullmatch(self, pattern, string, flags=0):
-        return self._get(pattern, flags).fullmatch(string)
+        found = self._patterns.get((pattern, flags))
+        return (found or self._get(pattern, flags)).fullmatch(string)
 
     def finditer(self, pattern, string, flags=0):
-        return self._get(pattern, flags).finditer(string)
+        found = self._patterns.get((pattern, flags))
+        return (found or self._get(pattern, flags)).finditer(string)
 
     def findall(self, pattern, string, flags=0):
-        return self._get(pattern, flags).findall(string)
+        found = self._patterns.get((pattern, flags))
+        return (found or self._get(pattern, flags)).findall(string)
 
     def sub(self, pattern, repl, string, count=0, flags=0):
         return self._get(pattern, flags).sub(repl, string, count)
 
 
 _rx = _Compiled()
+
+
+class _PLAIN:
+    """Patterns tried on most triggers or places, kept as plain compiled patterns."""
+    dated_after = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:last (?:month|year)|(?:weeks|months|years) (?:ago|earlier)|"
+                             r"in (?:19|20)\d\d)\b")
+    capital = re.compile(r"\s+(?:area|neighbou?rhood|district|suburb|part|quarter|locality)?\s*of the "
+                         r"(afghan|pakistani|iranian|iraqi|syrian|somali|tajik) capital\b", re.I)
 
 
 class _FastPattern:
@@ -614,9 +627,8 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         return None
     if _rx.search(r"\bto\s+$", before) and _rx.match(r"[a-z]+$", word) and not word.endswith(("ed", "ing", "s")):
         return None  # an infinitive: "to attack", "to strike"
-    if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]) or _rx.match(
-            r"\s+(?:[\w-]+\s+){0,2}?(?:last (?:month|year)|(?:weeks|months|years) (?:ago|earlier)|in (?:19|20)\d\d)\b",
-            text[end:min(clause.end, end + 40)]):
+    if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]) or _PLAIN.dated_after.match(
+            text, end, min(clause.end, end + 40)):
         return None  # "arrested last month": before the news
     period = _PERIOD.search(text, end, min(clause.end, end + 80))
     if period and not _rx.search(r"\b(?:deadliest|worst|biggest|largest|first|second|third|latest)\b",
@@ -796,7 +808,7 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
                                                    rf"their|[A-Z])", text[end:end + 30])
         # a headline's words are few: its lede says who killed them
         context = sentence_words if clause.sentence else text[clause.start:clause.end + 250]
-        if _rx.fullmatch(r"\s*(?:were|was|have been|had been)?\s*", subject):
+        if subject.strip() in ("", "were", "was", "have been", "had been"):
             # "seven infiltrators, including three Afghan nationals, were killed": the subject before the aside
             subject = _subject(_rx.sub(r",\s*(?:including|among them|most of them)[^,]*,",
                                        lambda m: " " * len(m.group(0)), text[:start]), start, clause.start).lower()
@@ -1255,8 +1267,8 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
             if _rx.match(r"\s+(?:officials?|police|authorities|government|forces|troops|army|military|side)\b",
                         text[end:end + 14], re.I) and entity in COUNTRIES:
                 continue
-            if _rx.search(r"\s+port$", written, re.I) and _rx.match(r"\s+(?:authority|complex|trust|city|area)\b",
-                                                                 text[end:end + 12], re.I):
+            if written.lower().endswith(" port") and _rx.match(r"\s+(?:authority|complex|trust|city|area)\b",
+                                                               text[end:end + 12], re.I):
                 written = written[:written.lower().rindex(" port")]
             places.append(_Place(_GENERIC.sub("", written), start, end, entity,
                                  1 if capital else _depth(entity, located_in), region_of(entity, located_in)))
@@ -1340,9 +1352,8 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 place.region = place.region or other.region
             break
     # "the Dasht-e-Barchi area of the Afghan capital": a part of the capital the text does not name
-    for place in places:
-        capital = _rx.match(r"\s+(?:area|neighbou?rhood|district|suburb|part|quarter|locality)?\s*of the "
-                            r"(afghan|pakistani|iranian|iraqi|syrian|somali|tajik) capital\b", text[place.end:place.end + 50], re.I)
+    for place in places if "capital" in text else ():
+        capital = _PLAIN.capital.match(text, place.end, place.end + 50)
         if capital and place.entity is None:
             country = _ADJECTIVES.get(capital.group(1).lower())
             place.name = _CAPITALS.get(country, place.name)
