@@ -56,25 +56,38 @@ class _Compiled:
         return found
 
     def search(self, pattern, string, flags=0):
-        return self._get(pattern, flags).search(string)
+        found = self._patterns.get((pattern, flags))
+        return (found or self._get(pattern, flags)).search(string)
 
     def match(self, pattern, string, flags=0):
-        return self._get(pattern, flags).match(string)
+        found = self._patterns.get((pattern, flags))
+        return (found or self._get(pattern, flags)).match(string)
 
     def fullmatch(self, pattern, string, flags=0):
-        return self._get(pattern, flags).fullmatch(string)
+        found = self._patterns.get((pattern, flags))
+        return (found or self._get(pattern, flags)).fullmatch(string)
 
     def finditer(self, pattern, string, flags=0):
-        return self._get(pattern, flags).finditer(string)
+        found = self._patterns.get((pattern, flags))
+        return (found or self._get(pattern, flags)).finditer(string)
 
     def findall(self, pattern, string, flags=0):
-        return self._get(pattern, flags).findall(string)
+        found = self._patterns.get((pattern, flags))
+        return (found or self._get(pattern, flags)).findall(string)
 
     def sub(self, pattern, repl, string, count=0, flags=0):
         return self._get(pattern, flags).sub(repl, string, count)
 
 
 _rx = _Compiled()
+
+
+class _PLAIN:
+    """Patterns tried on most triggers or places, kept as plain compiled patterns."""
+    dated_after = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:last (?:month|year)|(?:weeks|months|years) (?:ago|earlier)|"
+                             r"in (?:19|20)\d\d)\b")
+    capital = re.compile(r"\s+(?:area|neighbou?rhood|district|suburb|part|quarter|locality)?\s*of the "
+                         r"(afghan|pakistani|iranian|iraqi|syrian|somali|tajik) capital\b", re.I)
 
 
 class _FastPattern:
@@ -248,6 +261,8 @@ _FOREIGN_GROUPS = re.compile(
     r"(?P<jnim>JNIM|Jama['’]?at Nusrat al-Islam wal-Muslimin)|(?P<hamas>Hamas)|(?P<hezbollah>Hezbollah)|"
     r"(?P<houthis>Houthis?)|(?P<hayat_tahrir_al_sham>Hayat Tahrir al-Sham|HTS)|(?P<pkk>PKK)|"
     r"(?P<allied_democratic_forces>Allied Democratic Forces))\b")
+_FOREIGN_GROUP_WORDS = ("Boko", "Shaba", "JNIM", "Nusrat", "Hamas", "Hezbollah", "Houthi", "HTS", "Tahrir", "PKK",
+                        "Allied Democratic")
 # The country of regions and cities abroad that incidents are often placed in with no country named
 # ("in Zamfara", "the town of Sarmada in Idlib"): certain geography, read when the catalog does not know them.
 _FOREIGN_REGIONS = {
@@ -430,7 +445,7 @@ _IMMIGRATION = re.compile(r"\b(?:deport\w*|undocumented|without (?:valid )?docum
 # a rescue or recovery of people held earlier: its outcome is freedom, not captivity
 # an explosion of a boiler, a gas cylinder or a leak: an accident, even when the text says "blast"
 _ACCIDENT = re.compile(r"\b(?:boilers?|gas cylinders?|cylinder|gas leak(?:age)?|gas explosion|short circuit|"
-                       r"transformer|gas pipeline|lpg)\b", re.I)
+                       r"transformer|gas pipeline|lpg|methane|firedamp)\b", re.I)
 # a period a figure sums ("arrested 300 suspects this year"): statistics, not an incident
 _PERIOD = re.compile(r"\b(?:(?:so far )?this year|this month|last year|since january|in the past (?:\w+ )?"
                      r"(?:weeks|months|years)|in the first (?:half|quarter)|during the year)\b", re.I)
@@ -614,8 +629,9 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         return None
     if _rx.search(r"\bto\s+$", before) and _rx.match(r"[a-z]+$", word) and not word.endswith(("ed", "ing", "s")):
         return None  # an infinitive: "to attack", "to strike"
-    if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]):
-        return None
+    if _DATED.search(text[max(clause.start, start - 25):min(clause.end, end + 5)]) or _PLAIN.dated_after.match(
+            text, end, min(clause.end, end + 40)):
+        return None  # "arrested last month": before the news
     period = _PERIOD.search(text, end, min(clause.end, end + 80))
     if period and not _rx.search(r"\b(?:deadliest|worst|biggest|largest|first|second|third|latest)\b",
                                 text[max(clause.start, start - 40):period.start()], re.I):
@@ -635,6 +651,11 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             kind = None
     elif found.group("bomb"):
         kind = "bombing"
+        if word.endswith(("bomber", "bombers")) and _rx.search(
+                r"\b(?:arrest\w*|detain\w*|captur\w*|apprehend\w*|nabbed|held)\b",
+                text[max(clause.start, start - 40):min(clause.end, end + 30)], re.I) and not _rx.search(
+                r"\b(?:blew|exploded|detonated|went off|blast|killed|injured|wounded)\b", sentence_words, re.I):
+            return None  # "police arrested a suspected suicide bomber": the arrest is the news
         if _rx.search(r"\b(?:atomic|nuclear)\s+$", before):
             return None
         if _rx.search(r"(?:described as|blamed on|attributed to|caused by|the result of)\s+(?:an?\s+)?[\w.]+\s+"
@@ -670,8 +691,10 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
             sentence_words = text[clause.start:clause.end + 250]
         targeted = _rx.search(r"\btarget(?:ed)?[ -](?:attack|killing)\b", text, re.I) and not _rx.search(
             rf"\b(?:{_VAGUE}|five|six|seven|eight|nine|ten|\d\d)\s+(?:[\w-]+\s+){{0,2}}(?:men|people)", victims, re.I)
-        if (not targeted and _rx.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
-                      rf"soldiers|passengers|labou?rers|workers|guards|persons|of them)", victims, re.I)
+        if (not targeted and (_rx.search(rf"\b(?:{NUMBER}|several|{_VAGUE})\s+(?:[\w-]+\s+){{0,2}}(?:men|people|policemen|officers|"
+                      rf"soldiers|passengers|labou?rers|workers|guards|persons|of them)", victims, re.I) or _rx.search(
+                          r"\b(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)\s+(?:[\w-]+\s+){0,2}?[a-z]+s\b",
+                          victims, re.I))
                 or _rx.search(r"escort|guarding|on duty|patrol|convoy|check ?post|checkpoint|bus|passengers",
                              sentence_words, re.I)):
             kind = "armed-attack"
@@ -684,7 +707,9 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
         sides.discard(None)
         if len(sides) >= 2 or (_rx.search(r"\bborder\b|\bposts?\b|\bpositions\b", sentence_words, re.I)
                                and len(sides) == 1 and _rx.search(r"across|border", sentence_words, re.I)
-                               and _rx.search(r"shell|pound|exchange|traded|clash|fir", word)):
+                               and _rx.search(r"shell|pound|exchange|traded|clash|fir", word)
+                               and not _rx.search(r"\b(?:smugglers?|traffickers?|bandits|dacoits|poachers)\b",
+                                                  sentence_words, re.I)):
             kind = "cross-border-fire"
         elif word.startswith("clash") and _STATE_RE.search(subject) and _rx.search(
                 r"resist|militants|insurgents|terrorists|poppy|eradication", sentence_words, re.I):
@@ -785,6 +810,10 @@ def _sense(found: re.Match, text: str, clause: _Clause) -> _Trigger | None:
                                                    rf"their|[A-Z])", text[end:end + 30])
         # a headline's words are few: its lede says who killed them
         context = sentence_words if clause.sentence else text[clause.start:clause.end + 250]
+        if subject.strip() in ("", "were", "was", "have been", "had been"):
+            # "seven infiltrators, including three Afghan nationals, were killed": the subject before the aside
+            subject = _subject(_rx.sub(r",\s*(?:including|among them|most of them)[^,]*,",
+                                       lambda m: " " * len(m.group(0)), text[:start]), start, clause.start).lower()
         if passive and _rx.search(rf"{_MILITANT_VICTIMS}\s+(?:were\s+|have been\s+|had been\s+)?$", subject) and \
                 _rx.search(r"operation|ibo|raid|security forces|ispr|military|army|ctd|shootout|exchange of fire|"
                           r"troops|forces|infiltrat", context, re.I):
@@ -905,7 +934,9 @@ _SINGLE_VICTIM = (r"(?:governor|minister|commander|chief|leader|head|official|of
 _ROLE = re.compile(r"\b(?:governor|minister|commander|chief|leader|head|official|officer|mayor|judge|cleric|imam|"
                    r"journalist|deputy|spokesman|driver|son|brother|father|guard|bodyguard|emir|scholar|lawmaker|"
                    r"politician|candidate|director|principal|teacher|doctor|engineer|elder|man|woman|boy|girl|child|"
-                   r"civilian|soldier|policeman|worker|shopkeeper|trader|student|passer-by|resident|member)\b", re.I)
+                   r"civilian|soldier|policeman|worker|shopkeeper|trader|student|passer-by|resident|member|"
+                   r"colleague|companion|relative|friend|cousin|nephew|wife|husband|daughter|mother|sister|"
+                   r"passenger|pedestrian|bystander|constable|labou?rer)\b", re.I)
 _BARE_VICTIM = re.compile(r"(?:an?\s+)?(?:[\w'’-]+\s+){0,3}?" + _SINGLE_VICTIM +
                           r"(?:\s+(?!and\b|or\b|with\b)[\w'’.-]+){0,3}$", re.I)
 _NEXT_PART = rf"(?=(?:{_QUAL}\s+)?(?:{NUMBER}|{_VAGUE}|an?|one|his|her|their|the)\b)"
@@ -1176,7 +1207,7 @@ _FOLDS = re.compile(r"\s+(?:Road|Street|Bazaar|Market|Chowk|Square|Colony|Lines|
                     r"Airport|Station|Camp|Compound|Complex|Gate|Town|Sector|Block|Phase)$")
 _NOT_PLACE_TAIL = re.compile(r"\b(?:Office|Ministry|Department|Army|Front|Group|Brigade|Movement|Party|Service|"
                              r"Command|Agency|Organi[sz]ation|Council|Court|University|Institute|Authority|Corps|"
-                             r"Forces|Police|Government|Province|Emirate|State|Taliban)$")
+                             r"Forces|Police|Government|Province|Emirate|State|Taliban|Rangers|Levies)$")
 
 
 def _title_case(title: str) -> bool:
@@ -1238,8 +1269,8 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
             if _rx.match(r"\s+(?:officials?|police|authorities|government|forces|troops|army|military|side)\b",
                         text[end:end + 14], re.I) and entity in COUNTRIES:
                 continue
-            if _rx.search(r"\s+port$", written, re.I) and _rx.match(r"\s+(?:authority|complex|trust|city|area)\b",
-                                                                 text[end:end + 12], re.I):
+            if written.lower().endswith(" port") and _rx.match(r"\s+(?:authority|complex|trust|city|area)\b",
+                                                               text[end:end + 12], re.I):
                 written = written[:written.lower().rindex(" port")]
             places.append(_Place(_GENERIC.sub("", written), start, end, entity,
                                  1 if capital else _depth(entity, located_in), region_of(entity, located_in)))
@@ -1323,9 +1354,8 @@ def _places(text: str, scopes, matches, located_in: dict, groups) -> list[_Place
                 place.region = place.region or other.region
             break
     # "the Dasht-e-Barchi area of the Afghan capital": a part of the capital the text does not name
-    for place in places:
-        capital = _rx.match(r"\s+(?:area|neighbou?rhood|district|suburb|part|quarter|locality)?\s*of the "
-                            r"(afghan|pakistani|iranian|iraqi|syrian|somali|tajik) capital\b", text[place.end:place.end + 50], re.I)
+    for place in places if "capital" in text else ():
+        capital = _PLAIN.capital.match(text, place.end, place.end + 50)
         if capital and place.entity is None:
             country = _ADJECTIVES.get(capital.group(1).lower())
             place.name = _CAPITALS.get(country, place.name)
@@ -1413,7 +1443,8 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
     if _RETRO_TITLE.search(title) or not _TRIGGER.search(text):
         return []  # every incident starts from a trigger word: most items have none, and cost nothing
     abroad = [(name.replace("_", "-"), found.start(), found.end()) for found in _FOREIGN_GROUPS.finditer(text)
-              for name, value in found.groupdict().items() if value]
+              for name, value in found.groupdict().items() if value] if any(
+        word in text for word in _FOREIGN_GROUP_WORDS) else []
     abroad = [g for g in abroad if not any(s <= g[1] < e for _, s, e in matches)]
     more = written(text, matches) if written is not None else []
     if abroad or more:

@@ -78,6 +78,14 @@ def found(title: str, summary: str):
     ("humanitarian-rights", "Measles spreads in Afghan villages", "Health workers said vaccines ran out."),
     ("us-counterterrorism", "Afghan man gets 15 years in US prison", "He admitted supporting Islamic State."),
     ("regional-diplomacy", "Security Council renews UNAMA mandate", "China and Russia abstained."),
+    ("militant-attacks", "Levies men martyred as terrorists storm post in Kalat",
+     "The Frontier Corps said the attackers were killed in the exchange of fire that followed."),
+    ("cross-border-attacks", "Pakistan bombs 'hideouts' in Afghanistan's Khost", "Kabul said civilians were killed."),
+    ("militant-sanctuaries", "Kabul protecting the TTP, Islamabad says", "Officials said the group's men were guests there."),
+    ("terror-designations", "NACTA adds two groups to proscribed list", "The authority said the list now has 80 names."),
+    ("sectarian-violence", "Sectarian clashes in Kurram leave 9 dead", "Tribal elders called for calm."),
+    ("recognition-legitimacy", "Kyrgyzstan names ambassador to Kabul", "Bishkek said the step fell short of recognition."),
+    ("border-trade", "Afghan freight moves through new Torghundi crossing", "Officials in Herat said the route would cut costs."),
 ])
 def test_a_paraphrase_gets_its_theme(theme, title, summary):
     assert theme in found(title, summary)[1]
@@ -99,6 +107,7 @@ def test_a_paraphrase_gets_its_theme(theme, title, summary):
     ("humanitarian-rights", "Injured TTP commanders treated in Afghan hospitals, officials say", "They crossed at Ghulam Khan."),
     ("militant-sanctuaries", "Turkey flies Afghan migrants home on charter planes", "The men were flown to Kabul."),
     ("counterterrorism-cooperation", "TTP deputy killed in Kunar, security officials said", "Pakistan did not comment further."),
+    ("border-trade", "Afghan students stranded as visa renewals stop", "Hundreds in Peshawar face deportation."),
 ])
 def test_a_word_in_another_sense_gives_no_theme(theme, title, summary):
     assert theme not in found(title, summary)[1]
@@ -149,3 +158,7 @@ def test_an_office_in_an_afghan_story_and_a_district_by_its_town():
 def test_the_ttp_chief_by_office():
     assert {"noor-wali-mehsud", "ttp"} <= found("TTP chief issues new code for fighters", "The group's emir spoke in a video.")[0]
     assert "noor-wali-mehsud" not in found("Former TTP chief Hakimullah Mehsud's aide arrested", "Police said he was held in Karachi.")[0]
+
+
+def test_a_cricket_league_is_not_the_country():
+    assert "pakistan" not in found("Pakistan Super League final moved", "The board cited the weather.")[0]

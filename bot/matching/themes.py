@@ -40,7 +40,8 @@ _REGION_WORDS = re.compile(
     r"\b(pakistan\w*|afghan\w*|taliban|kabul|islamabad|rawalpindi|peshawar|lahore|karachi|quetta|"
     r"kandahar|helmand|nangarhar|jalalabad|kunar|khost|paktika|paktia|herat|mazar-i-sharif|"
     r"waziristan|bannu|lakki marwat|dera ismail khan|kurram|bajaur|khyber|balochistan|baloch\w*|"
-    r"pashtun\w*|pakhtun\w*|durand line|torkham|chaman|ttp|iskp|haqqani\w*|fata|unama)\b")
+    r"pashtun\w*|pakhtun\w*|durand line|torkham|chaman|ttp|iskp|haqqani\w*|fata|unama|nacta|"
+    r"frontier corps|fitna al hindustan|fitna al khawarij|khwarij|khawarij)\b")
 
 
 @dataclass(frozen=True)
