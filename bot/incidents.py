@@ -261,6 +261,8 @@ _FOREIGN_GROUPS = re.compile(
     r"(?P<jnim>JNIM|Jama['’]?at Nusrat al-Islam wal-Muslimin)|(?P<hamas>Hamas)|(?P<hezbollah>Hezbollah)|"
     r"(?P<houthis>Houthis?)|(?P<hayat_tahrir_al_sham>Hayat Tahrir al-Sham|HTS)|(?P<pkk>PKK)|"
     r"(?P<allied_democratic_forces>Allied Democratic Forces))\b")
+_FOREIGN_GROUP_WORDS = ("Boko", "Shaba", "JNIM", "Nusrat", "Hamas", "Hezbollah", "Houthi", "HTS", "Tahrir", "PKK",
+                        "Allied Democratic")
 # The country of regions and cities abroad that incidents are often placed in with no country named
 # ("in Zamfara", "the town of Sarmada in Idlib"): certain geography, read when the catalog does not know them.
 _FOREIGN_REGIONS = {
@@ -1441,7 +1443,8 @@ def extract(title: str, summary: str = "", matches=(), located_in: dict | None =
     if _RETRO_TITLE.search(title) or not _TRIGGER.search(text):
         return []  # every incident starts from a trigger word: most items have none, and cost nothing
     abroad = [(name.replace("_", "-"), found.start(), found.end()) for found in _FOREIGN_GROUPS.finditer(text)
-              for name, value in found.groupdict().items() if value]
+              for name, value in found.groupdict().items() if value] if any(
+        word in text for word in _FOREIGN_GROUP_WORDS) else []
     abroad = [g for g in abroad if not any(s <= g[1] < e for _, s, e in matches)]
     more = written(text, matches) if written is not None else []
     if abroad or more:
