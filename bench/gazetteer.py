@@ -27,6 +27,8 @@ from bot.matching.normalize import fold_phrase  # noqa: E402
 
 KP = ["pakistan", "khyber-pakhtunkhwa", "within:khyber-pakhtunkhwa"]
 BALOCH = ["pakistan", "balochistan", "within:balochistan", "karachi"]
+PUNJAB = ["pakistan", "punjab-pakistan", "lahore"]
+SINDH = ["pakistan", "sindh", "karachi"]
 
 # New districts of Balochistan: id, name, the GeoNames name of its headquarters, extra aliases, description.
 DISTRICTS = [
@@ -114,6 +116,37 @@ TOWNS = [
     ("Rajanpur", "PK", "rajanpur", "Rajanpur", "punjab-pakistan", [], None),
     ("Bhakkar", "PK", "bhakkar", "Bhakkar", "punjab-pakistan", [], None),
     ("Chakwal", "PK", "chakwal", "Chakwal", "punjab-pakistan", [], None),
+    ("Jaranwala", "PK", "jaranwala", "Jaranwala", "punjab-pakistan", [], None),
+    ("Shekhupura", "PK", "sheikhupura", "Sheikhupura", "punjab-pakistan", ["Shekhupura"], None),
+    ("Gujrat", "PK", "gujrat", "Gujrat", "punjab-pakistan", [], PUNJAB),  # Gujarat, India, is often spelt so
+    ("Okara", "PK", "okara", "Okara", "punjab-pakistan", [], PUNJAB),  # a soybean food and a Japanese name too
+    ("Kasur", "PK", "kasur", "Kasur", "punjab-pakistan", ["Qasur"], None),
+    ("Khanewal", "PK", "khanewal", "Khanewal", "punjab-pakistan", [], None),
+    ("Muzaffargarh", "PK", "muzaffargarh", "Muzaffargarh", "punjab-pakistan", [], None),
+    ("Layyah", "PK", "layyah", "Layyah", "punjab-pakistan", [], None),
+    ("Khushāb", "PK", "khushab", "Khushab", "punjab-pakistan", [], None),
+    ("Talagang", "PK", "talagang", "Talagang", "punjab-pakistan", [], None),
+    ("Wah Cantt", "PK", "wah-cantt", "Wah Cantt", "punjab-pakistan", ["Wah Cantonment"], None),
+    ("Rahim Yar Khan", "PK", "rahim-yar-khan", "Rahim Yar Khan", "punjab-pakistan", [], None),
+    ("Bahawalnagar", "PK", "bahawalnagar", "Bahawalnagar", "punjab-pakistan", [], None),
+    ("Vihari", "PK", "vehari", "Vehari", "punjab-pakistan", ["Vihari"], None),
+    ("Toba Tek Singh", "PK", "toba-tek-singh", "Toba Tek Singh", "punjab-pakistan", [], None),
+    ("Chiniot", "PK", "chiniot", "Chiniot", "punjab-pakistan", [], None),
+    ("Hafizabad", "PK", "hafizabad", "Hafizabad", "punjab-pakistan", [], None),
+    ("Narowal", "PK", "narowal", "Narowal", "punjab-pakistan", [], None),
+    ("Mandi Bahauddin", "PK", "mandi-bahauddin", "Mandi Bahauddin", "punjab-pakistan", [], None),
+    ("Pakpattan", "PK", "pakpattan", "Pakpattan", "punjab-pakistan", [], None),
+    ("Lodhran", "PK", "lodhran", "Lodhran", "punjab-pakistan", [], None),
+    ("Nankana Sahib", "PK", "nankana-sahib", "Nankana Sahib", "punjab-pakistan", [], None),
+    ("Nawabshah", "PK", "nawabshah", "Nawabshah", "sindh", ["Shaheed Benazirabad", "Benazirabad"], None),
+    ("Mirpur Khas", "PK", "mirpur-khas", "Mirpur Khas", "sindh", ["Mirpurkhas"], None),
+    ("Thatta", "PK", "thatta", "Thatta", "sindh", [], None),
+    ("Badin", "PK", "badin", "Badin", "sindh", [], SINDH),  # a surname too
+    ("Dadu", "PK", "dadu", "Dadu", "sindh", [], SINDH),  # a name and a word in India
+    ("Khairpur", "PK", "khairpur", "Khairpur", "sindh", [], None),
+    ("Sanghar", "PK", "sanghar", "Sanghar", "sindh", [], None),
+    ("Umarkot", "PK", "umerkot", "Umerkot", "sindh", ["Umarkot"], None),
+    ("Mithi", "PK", "mithi", "Mithi", "sindh", ["Tharparkar"], SINDH),  # a word ("sweet") too
     # Afghanistan
     ("Paghmān", "AF", "paghman", "Paghman", "kabul-province", [], None),
     ("Istālif", "AF", "istalif", "Istalif", "kabul-province", [], None),
@@ -135,6 +168,11 @@ TOWNS = [
     ("Markaz-e Woluswalī-ye Āchīn", "AF", "achin", "Achin", "nangarhar", [], ["afghanistan", "nangarhar", "iskp"]),
     ("Shahrak", "AF", "shahrak", "Shahrak", "ghor", [], ["afghanistan", "ghor"]),
     ("Sangīn", "AF", "sangin", "Sangin", "helmand", [], None),
+    ("Qalāt", "AF", "qalat", "Qalat", "zabul", [], ["afghanistan", "zabul", "afghan-taliban"]),  # "fort"; Kalat too
+    ("Mūsá Qal‘ah", "AF", "musa-qala", "Musa Qala", "helmand", ["Musa Qalah", "Musa Qaleh"], None),
+    ("Ḩukūmat-e Nād ‘Alī", "AF", "nad-ali", "Nad Ali", "helmand", ["Nad-e Ali", "Nad-e-Ali"], ["afghanistan", "helmand"]),
+    ("Dasht-e Archī", "AF", "dasht-e-archi", "Dasht-e Archi", "kunduz", ["Dasht-i-Archi", "Dasht Archi"], None),
+    ("Dāngām", "AF", "dangam", "Dangam", "kunar", [], None),
 ]
 
 # Hand-written places and the GeoNames place their script names are taken from.
