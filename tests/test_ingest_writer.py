@@ -17,15 +17,16 @@ def _writer(coming, groups, worth_gathering=None):
 
 
 async def test_a_write_waits_for_the_jobs_still_coming_and_shares_its_transaction_with_them():
-    groups, coming = [], [2]
-    executor, writer = _writer(lambda: coming[0], groups)
+    groups, writer_box = [], []
+    # Three jobs make the pass; the ones not yet handed to the writer are still coming. Read under
+    # the writer's lock, this leaves no window in which the writer sees "nothing coming" early.
+    executor, writer = _writer(lambda: 3 - len(writer_box[0]._pending), groups)
+    writer_box.append(writer)
     first = asyncio.ensure_future(writer.submit("a"))
     await asyncio.sleep(0)  # handed over; the writer waits for more
-    coming[0] = 1
     second = asyncio.ensure_future(writer.submit("b"))
     await asyncio.sleep(0)
-    coming[0] = 0  # the last one: nothing is left to wait for
-    third = asyncio.ensure_future(writer.submit("c"))
+    third = asyncio.ensure_future(writer.submit("c"))  # the last one: nothing is left to wait for
     assert await asyncio.wait_for(asyncio.gather(first, second, third), 10) == ["A", "B", "C"]
     assert groups == [["a", "b", "c"]]
     executor.shutdown()
