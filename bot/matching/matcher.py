@@ -24,7 +24,7 @@ from typing import NamedTuple
 import ahocorasick_rs
 
 from bot.matching.catalog import HONORIFICS, AliasRule, Catalog
-from bot.matching.normalize import Folded, fold
+from bot.matching.normalize import Folded, fold, fold_phrase
 from bot.models import Match, MatchResult
 
 _WORD_ACRONYMS = {"US", "IS", "UN", "WHO", "AQ", "PAK", "KP", "ISK", "IOM"}
@@ -65,6 +65,7 @@ class Matcher:
         self._longest = ahocorasick_rs.AhoCorasick(self._patterns,
                                                    matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
         self._overlapping = None
+        self._name_words: dict[str, frozenset[str]] = {}
         if theme_scorer is None:
             from bot.matching.themes import ThemeScorer
 
@@ -208,10 +209,12 @@ class Matcher:
                 if exact is None and mixed_case and ((cap_first and not cased[start].isupper())
                                                      or (cap_last > 0 and not cased[start + cap_last].isupper())):
                     continue
-                if has_vetoes and (self._vetoed(rule, lower, start, start + length)
+                if has_vetoes and (self._vetoed(rule, cased, lower, start, start + length)
                                    or (rule.surname_of and _surname_of_another(cased, lower, start, length,
                                                                                rule.surname_of, title_case,
-                                                                               shouting_end))):
+                                                                               shouting_end))
+                                   or (rule.kind == "title" and not (title_case and start < shouting_end)
+                                       and _another_name_after(cased, start + length, self._own_words(rule.entity)))):
                     continue
                 special = special or has_context
                 found.append(Candidate(start, -length, rule.kind != "ambiguous", len(found), start + length, rule,
@@ -224,9 +227,20 @@ class Matcher:
             self._overlapping = ahocorasick_rs.AhoCorasick(self._patterns)
         return self._overlapping
 
-    def _vetoed(self, rule: AliasRule, lower: str, start: int, end: int) -> bool:
+    def _own_words(self, entity_id: str) -> frozenset[str]:
+        """The words of a person's names and aliases ("noor", "wali", "mehsud", "mufti"), folded."""
+        words = self._name_words.get(entity_id)
+        if words is None:
+            entity = self.catalog.entities[entity_id]
+            words = frozenset(word for name in (entity.name, *entity.aliases) for word in fold_phrase(name).split())
+            self._name_words[entity_id] = words
+        return words
+
+    def _vetoed(self, rule: AliasRule, cased: str, lower: str, start: int, end: int) -> bool:
         entity = self.catalog.entities[rule.entity]
-        if entity.not_after is not None and entity.not_after.search(lower[end:end + _CONTEXT]):
+        # Read on the text as written, so that a pattern can hold a case-sensitive part: "(?-i:Bank)"
+        # vetoes "Kabul Bank", the bank, and not "a Kabul bank bombing".
+        if entity.not_after is not None and entity.not_after.search(cased[end:end + _CONTEXT]):
             return True
         if entity.not_before is not None and entity.not_before.search(lower[max(0, start - _CONTEXT):start]):
             return True
@@ -290,6 +304,22 @@ def _another_given_name(cased: str, start: int, own: frozenset[str]) -> bool:
     "Kabul, Muttaqi" (punctuation between) still are.
     """
     found = _GIVEN_NAME.search(cased, max(0, start - 30), start)
+    if found is None:
+        return False
+    word = found.group(1).lower()
+    return word not in own and word not in HONORIFICS
+
+
+_NAME_AFTER = re.compile(r" ([A-Z][a-z]+)\b")
+
+
+def _another_name_after(cased: str, end: int, own: frozenset[str]) -> bool:
+    """Whether a title is followed by another person's name: "TTP chief Hakimullah" is not the chief in office.
+
+    A capitalised word right after the title that is neither the person's own name nor a title word
+    names someone else; not read in a title-case headline, where every word is capitalised.
+    """
+    found = _NAME_AFTER.match(cased, end)
     if found is None:
         return False
     word = found.group(1).lower()
