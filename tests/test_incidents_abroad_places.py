@@ -1,14 +1,6 @@
 """Places and groups the catalog does not list: regions abroad, armed groups abroad, and the desk's own
 district names that the matcher takes only beside their region."""
-from bot.incidents import item_incidents
-from bot.matching.loader import load_matcher
-
-MATCHER = load_matcher(None)
-
-
-def _one(title, summary):
-    [incident] = item_incidents(MATCHER, {"title": title, "summary": summary})
-    return incident
+from tests.incident_text import one as _one
 
 
 def test_a_town_named_as_the_town_of_is_the_place_and_its_region_abroad_gives_the_country():

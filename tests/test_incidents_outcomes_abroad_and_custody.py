@@ -1,18 +1,6 @@
 """What is not an incident (an arrest weeks ago, a mine's gas, smugglers at a border) and the details that
 decide the type or the count of one that is."""
-from bot.incidents import item_incidents
-from bot.matching.loader import load_matcher
-
-MATCHER = load_matcher(None)
-
-
-def _all(title, summary=""):
-    return [i.record() for i in item_incidents(MATCHER, {"title": title, "summary": summary})]
-
-
-def _one(title, summary=""):
-    [incident] = item_incidents(MATCHER, {"title": title, "summary": summary})
-    return incident
+from tests.incident_text import incidents as _all, one as _one
 
 
 def test_an_arrest_dated_weeks_back_is_no_news_and_mine_gas_is_an_accident():

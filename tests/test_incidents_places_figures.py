@@ -1,13 +1,6 @@
 """Places at the level the contract asks for, and the figures, claims and actors of a few wordings."""
-from bot.incidents import extract, item_incidents
-from bot.matching.loader import load_matcher
-
-MATCHER = load_matcher(None)
-
-
-def _one(title, summary):
-    [incident] = item_incidents(MATCHER, {"title": title, "summary": summary})
-    return incident
+from bot.incidents import extract
+from tests.incident_text import one as _one
 
 
 def test_a_part_of_a_city_folds_into_the_city():

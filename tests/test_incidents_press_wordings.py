@@ -1,14 +1,6 @@
 """Wordings of the Pakistani and Afghan press: official names of the groups, 'sent to hell', crackers,
 Rangers, 'no casualties', times of day, and the state forces of other countries."""
-from bot.incidents import item_incidents
-from bot.matching.loader import load_matcher
-
-MATCHER = load_matcher(None)
-
-
-def _one(title, summary=""):
-    [incident] = item_incidents(MATCHER, {"title": title, "summary": summary})
-    return incident
+from tests.incident_text import one as _one
 
 
 def test_the_group_the_attackers_belong_to_is_the_actor():

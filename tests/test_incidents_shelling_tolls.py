@@ -1,14 +1,7 @@
 """Shelling by one state that lands in the other, garrisons stormed, victims abducted and killed, the two
 sides' dead of a security operation, and a few casualty wordings."""
 from bot.incidents import extract, item_incidents
-from bot.matching.loader import load_matcher
-
-MATCHER = load_matcher(None)
-
-
-def _one(title, summary):
-    [incident] = item_incidents(MATCHER, {"title": title, "summary": summary})
-    return incident
+from tests.incident_text import MATCHER, one as _one
 
 
 def test_one_states_shelling_landing_in_the_other_is_cross_border_fire():

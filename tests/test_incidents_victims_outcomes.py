@@ -1,17 +1,5 @@
 """Victims counted the way the contract counts them, and the type an incident's outcome gives it."""
-from bot.incidents import item_incidents
-from bot.matching.loader import load_matcher
-
-MATCHER = load_matcher(None)
-
-
-def _all(title, summary=""):
-    return [i.record() for i in item_incidents(MATCHER, {"title": title, "summary": summary})]
-
-
-def _one(title, summary=""):
-    [incident] = item_incidents(MATCHER, {"title": title, "summary": summary})
-    return incident
+from tests.incident_text import incidents as _all, one as _one
 
 
 def test_a_headline_naming_one_victim_without_a_number_counts_one():

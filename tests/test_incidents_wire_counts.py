@@ -1,18 +1,6 @@
 """Counts and claims as wires and local papers write them: the injured who later died, 'both', 'no loss of
 life', a claim for 'both attacks', an attack repulsed, and the speaker before the attackers."""
-from bot.incidents import item_incidents
-from bot.matching.loader import load_matcher
-
-MATCHER = load_matcher(None)
-
-
-def _all(title, summary=""):
-    return [i.record() for i in item_incidents(MATCHER, {"title": title, "summary": summary})]
-
-
-def _one(title, summary=""):
-    [incident] = item_incidents(MATCHER, {"title": title, "summary": summary})
-    return incident
+from tests.incident_text import incidents as _all, one as _one
 
 
 def test_the_injured_who_later_died_are_dead_not_a_wounded_count():

@@ -1,13 +1,5 @@
 """Press-release and wire wordings: "sent to hell", "assassinated", a place named in an "after" clause."""
-from bot.incidents import item_incidents
-from bot.matching.loader import load_matcher
-
-MATCHER = load_matcher(None)
-
-
-def _one(title, summary):
-    [incident] = item_incidents(MATCHER, {"title": title, "summary": summary})
-    return incident
+from tests.incident_text import one as _one
 
 
 def test_sent_to_hell_counts_the_militants_dead():

@@ -18,7 +18,9 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import repeat
+from typing import NamedTuple
 
 from bot.matching.catalog import Catalog, Cue, Theme
 from bot.matching.normalize import fold_phrase
@@ -77,6 +79,12 @@ def about_region(title_text: str, body_text: str, entities: Iterable[str],
     return Region(False, entities)
 
 
+def _is_regional(title_text: str, body_text: str, entities: Iterable[str], not_regional: frozenset[str]) -> bool:
+    """`about_region(...).regional`, without collecting what says so."""
+    return (any(entity not in not_regional for entity in entities)
+            or _REGION_WORDS.search(f"{title_text}\n{body_text}") is not None)
+
+
 @dataclass(frozen=True)
 class CueHit:
     """A cue found in an item, where, and what it added."""
@@ -110,7 +118,7 @@ class ThemeScorer:
         theme with every pattern, which `screened=False` does.
         """
         title_text, body_text = fold_phrase(title), fold_phrase(summary)
-        if not about_region(title_text, body_text, entities, self._not_regional).regional:
+        if not _is_regional(title_text, body_text, entities, self._not_regional):
             return ()
         if similarities is None:
             similarities = self.similarities([f"{title}. {summary}"])[0]
@@ -124,7 +132,8 @@ class ThemeScorer:
             total, hits, blocked = _theme_score(theme, title_text, body_text, entities, possible)
             if blocked:
                 continue
-            total += _semantic(similarities, theme)
+            if similarities:  # without them the semantic score adds 0.0
+                total += _semantic(similarities, theme)
             if total >= theme.threshold:
                 scores.append(ThemeScore(theme.id, round(total, 2), tuple(hit.words for hit in hits)))
         return tuple(sorted(scores, key=lambda score: -score.score))
@@ -185,17 +194,29 @@ def _standing_behind(catalog: Catalog) -> dict[str, frozenset[str]]:
     return behind
 
 
+class _Possible(NamedTuple):
+    """What the screen found possible in an item for one theme that names its entities."""
+
+    vetoes: tuple[bool, ...]  # for each veto, whether it can occur
+    requires: tuple[bool, ...]  # for each requirement, whether it can occur
+    cues: list[tuple[Cue, list[int] | None]]  # the cues that can occur, in order, with where (None: anywhere)
+
+
 def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
-                 possible: tuple[tuple, tuple, tuple] | None = None) -> tuple[float, list[CueHit], str]:
+                 possible: _Possible | None = None) -> tuple[float, list[CueHit], str]:
     """Score one theme; without `possible` every pattern is run over the whole texts.
 
     `possible` says, for each veto and requirement, whether it can occur (one that cannot is not
-    run: a veto is not found, a requirement is missing) and, for each cue, where in the folded
-    item (title, newline, body) its matches can start: None for anywhere, no place when the cue
-    cannot occur. The cue is tried at those places only (see `_matches`).
+    run: a veto is not found, a requirement is missing) and which cues can occur, each with the
+    places in the folded item (title, newline, body) where its matches can start, or None for
+    anywhere; a cue is tried at those places only (see `_matches`). With `possible`, the screen
+    has already found each entity group met, on the same entities and text.
     """
-    vetoes, requires, cue_starts = possible or (repeat(True), repeat(True), repeat(None))
     full = f"{title_text}\n{body_text}"
+    if possible is None:
+        vetoes, requires, cues = repeat(True), repeat(True), [(cue, None) for cue in theme.cues]
+    else:
+        vetoes, requires, cues = possible
     for veto, may_occur in zip(theme.veto, vetoes):
         found = may_occur and veto.regex.search(full)
         if found:
@@ -204,14 +225,12 @@ def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
         if not (may_occur and required.regex.search(full)):
             return 0.0, [], f"needs a word like {required.pattern!r}"
     for group, stand_in in zip(theme.entities, theme.stand_ins or repeat(None)):
-        if not _group_named(group, stand_in, entities, full):
+        if possible is None and not _group_named(group, stand_in, entities, full):
             return 0.0, [], "needs one of " + ", ".join(group) + (
                 f" or a word like {stand_in.pattern!r}" if stand_in else "")
     hits = []
     texts = ((title_text, True, 0), (body_text, False, len(title_text) + 1))
-    for cue, starts in zip(theme.cues, cue_starts):
-        if starts is not None and not starts:
-            continue
+    for cue, starts in cues:
         best = None
         for text, in_title, offset in texts:
             for found in _matches(cue.regex, text, starts, offset):
@@ -268,17 +287,24 @@ class _Plan:
     requires: tuple[int, ...]
     cues: tuple[int, ...]
 
+    @cached_property
+    def numbered_cues(self) -> tuple[tuple[int, Cue], ...]:
+        """Each cue with its number."""
+        return tuple(zip(self.cues, self.theme.cues))
+
     def names_entities(self, entities, text: str) -> bool:
         """Whether the item names one entity (or stand-in word) of each of the theme's groups."""
         theme = self.theme
         return all(_group_named(group, stand_in, entities, text)
                    for group, stand_in in zip(theme.entities, theme.stand_ins or repeat(None)))
 
-    def possible(self, starts: dict[int, list[int]], always: frozenset[int]) -> tuple[tuple, tuple, tuple]:
-        """The `possible` argument of `_theme_score`, from where the screened patterns may start."""
-        return (tuple(number in starts or number in always for number in self.vetoes),
-                tuple(number in starts or number in always for number in self.requires),
-                tuple(None if number in always else starts.get(number, ()) for number in self.cues))
+    def possible(self, starts: dict[int, list[int]], always: frozenset[int], found: set[int]) -> _Possible:
+        """The `possible` argument of `_theme_score`, from where the screened patterns may start;
+        `found` is every pattern that may occur (`always` and those in `starts`)."""
+        return _Possible(tuple(number in found for number in self.vetoes),
+                         tuple(number in found for number in self.requires),
+                         [(cue, None if number in always else starts[number])
+                          for number, cue in self.numbered_cues if number in found])
 
 
 class _ThemeScreen:
@@ -311,8 +337,9 @@ class _ThemeScreen:
         """The themes that may be kept for an item, in catalog order, each with the `possible`
         argument of `_theme_score`; `text` is the folded title, a newline and the folded body."""
         starts, always = self.regexes.starts(text), self.regexes.always
+        found = always.union(starts)
         best = list(self._slacks)
-        for number in always.union(starts):
+        for number in found:
             for index, gain in self._gains[number]:
                 best[index] += gain
         chosen = []
@@ -321,7 +348,7 @@ class _ThemeScreen:
             if similarities:  # without them the semantic score adds 0.0
                 most += _semantic(similarities, theme)
             if most >= theme.threshold and plan.names_entities(entities, text):
-                chosen.append((theme, plan.possible(starts, always)))
+                chosen.append((theme, plan.possible(starts, always, found)))
         return chosen
 
 
