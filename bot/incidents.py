@@ -122,19 +122,25 @@ class _FastPattern:
         return lowered if self._gate.find_matches_as_indexes(window) else None
 
     def search(self, text: str, *bounds):
+        if self._starts is not None:
+            return self._search_from(_lower(text) if self.folds else text, *bounds)
         lowered = self._open(text, bounds)
-        if lowered is None:
-            return None
-        if self._starts is None:
-            return self._compiled.search(lowered, *bounds)
-        return self._search_from(lowered, *bounds)
+        return None if lowered is None else self._compiled.search(lowered, *bounds)
+
+    def _begins(self, lowered: str, pos: int, endpos: int) -> tuple[int, list[int]]:
+        """`endpos` within the text, and where in lowered[pos:endpos] one of the start words begins, in order."""
+        pos, endpos = max(pos, 0), min(endpos, len(lowered))
+        window = lowered[pos:endpos] if pos or endpos < len(lowered) else lowered
+        found = self._starts.find_matches_as_indexes(window, overlapping=True)
+        if not found:
+            return endpos, []
+        return endpos, sorted({pos + start for _, start, _ in found})
 
     def _search_from(self, lowered: str, pos: int = 0, endpos: int = sys.maxsize):
         """The leftmost match, tried only where one of the words every match begins with begins."""
-        pos, endpos = max(pos, 0), min(endpos, len(lowered))
-        window = lowered[pos:endpos]
-        for start in sorted({start for _, start, _ in self._starts.find_matches_as_indexes(window, overlapping=True)}):
-            found = self._compiled.match(lowered, pos + start, endpos)
+        endpos, starts = self._begins(lowered, pos, endpos)
+        for start in starts:
+            found = self._compiled.match(lowered, start, endpos)
             if found:
                 return found
         return None
@@ -152,10 +158,13 @@ class _FastPattern:
         return self._iterate(lowered, *bounds)
 
     def _iterate(self, lowered: str, pos: int = 0, endpos: int = sys.maxsize):
-        # as re's finditer: each search starts where the last match ended (no match is empty)
-        while (found := self._search_from(lowered, pos, endpos)) is not None:
-            yield found
-            pos = found.end()
+        # as re's finditer: each search starts where the last match ended (no match is empty); the
+        # start words found in the whole window are the same as those found again from there on
+        endpos, starts = self._begins(lowered, pos, endpos)
+        for start in starts:
+            if start >= pos and (found := self._compiled.match(lowered, start, endpos)):
+                yield found
+                pos = found.end()
 
 
 def _starts(parsed: list) -> set[str] | None:
@@ -229,11 +238,22 @@ def _gate(parsed) -> set[str] | None:
 
 
 def _lower(text: str) -> str:
-    """`text` lowercased, each character in its place (a character whose lowercase is longer stays)."""
+    """`text` lowercased, each character in its place (a character whose lowercase is longer stays).
+
+    The last text's is kept (one item's text is lowered for each of a few dozen patterns in turn),
+    as one tuple, so a thread never reads one text's lowercase for another's."""
+    global _last_lowered
+    last = _last_lowered
+    if text is last[0]:
+        return last[1]
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(low if len(low) == 1 else char for char, low in ((char, char.lower()) for char in text))
+    if len(lowered) != len(text):
+        lowered = "".join(low if len(low) == 1 else char for char, low in ((char, char.lower()) for char in text))
+    _last_lowered = (text, lowered)
+    return lowered
+
+
+_last_lowered: tuple = (None, None)  # the text last lowered, and its lowercase
 
 
 # Countries the catalog may not list, for the region of a place it does not know.
