@@ -120,10 +120,11 @@ def test_matches_tried_at_the_screened_places_are_finditer_matches(text):
     starts = screen.starts(text)
     title, _, body = text.partition("\n")
     for number, regex in enumerate(regexes):
-        for part, offset in ((title, 0), (body, len(title) + 1)):
-            expected = [(found.span(), found.group()) for found in regex.finditer(part)]
-            got = [(found.span(), found.group()) for found in _matches(regex, part, starts.get(number, []), offset)]
-            assert got == expected, regex.pattern
+        expected = [(in_title, found.span(), found.group())
+                    for part, in_title in ((title, True), (body, False)) for found in regex.finditer(part)]
+        got = [(in_title, found.span(), found.group())
+               for _, in_title, found in _matches(regex, title, body, starts.get(number, []))]
+        assert got == expected, regex.pattern
 
 
 # ---------------------------------------------------------------- same scores as every pattern run

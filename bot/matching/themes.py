@@ -197,8 +197,7 @@ def _standing_behind(catalog: Catalog) -> dict[str, frozenset[str]]:
 class _Possible(NamedTuple):
     """What the screen found possible in an item for one theme that names its entities."""
 
-    vetoes: tuple[bool, ...]  # for each veto, whether it can occur
-    requires: tuple[bool, ...]  # for each requirement, whether it can occur
+    vetoes: list[Cue]  # the vetoes that can occur (every requirement can)
     cues: list[tuple[Cue, list[int] | None]]  # the cues that can occur, in order, with where (None: anywhere)
 
 
@@ -206,39 +205,37 @@ def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
                  possible: _Possible | None = None) -> tuple[float, list[CueHit], str]:
     """Score one theme; without `possible` every pattern is run over the whole texts.
 
-    `possible` says, for each veto and requirement, whether it can occur (one that cannot is not
-    run: a veto is not found, a requirement is missing) and which cues can occur, each with the
-    places in the folded item (title, newline, body) where its matches can start, or None for
-    anywhere; a cue is tried at those places only (see `_matches`). With `possible`, the screen
-    has already found each entity group met, on the same entities and text.
+    `possible` lists the vetoes that can occur (the others are not run) and the cues that can
+    occur, each with the places in the folded item (title, newline, body) where its matches can
+    start, or None for anywhere; a cue is tried at those places only (see `_matches`). With
+    `possible`, the screen has already found that every requirement can occur and that each
+    entity group is met, on the same entities and text.
     """
     full = f"{title_text}\n{body_text}"
     if possible is None:
-        vetoes, requires, cues = repeat(True), repeat(True), [(cue, None) for cue in theme.cues]
+        vetoes, cues = theme.veto, [(cue, None) for cue in theme.cues]
     else:
-        vetoes, requires, cues = possible
-    for veto, may_occur in zip(theme.veto, vetoes):
-        found = may_occur and veto.regex.search(full)
+        vetoes, cues = possible
+    for veto in vetoes:
+        found = veto.regex.search(full)
         if found:
             return 0.0, [], f"veto {found.group()!r}"
-    for required, may_occur in zip(theme.requires, requires):
-        if not (may_occur and required.regex.search(full)):
+    for required in theme.requires:
+        if not required.regex.search(full):
             return 0.0, [], f"needs a word like {required.pattern!r}"
     for group, stand_in in zip(theme.entities, theme.stand_ins or repeat(None)):
         if possible is None and not _group_named(group, stand_in, entities, full):
             return 0.0, [], "needs one of " + ", ".join(group) + (
                 f" or a word like {stand_in.pattern!r}" if stand_in else "")
     hits = []
-    texts = ((title_text, True, 0), (body_text, False, len(title_text) + 1))
     for cue, starts in cues:
         best = None
-        for text, in_title, offset in texts:
-            for found in _matches(cue.regex, text, starts, offset):
-                weight = cue.weight * (TITLE_BONUS if in_title else 1.0)
-                if _BACKGROUND.search(text, max(0, found.start() - 30), found.start()):
-                    weight *= BACKGROUND_FACTOR
-                if best is None or abs(weight) > abs(best.weight):  # a negative cue counts at its strongest
-                    best = CueHit(cue.pattern, found.group(), weight, in_title)
+        for text, in_title, found in _matches(cue.regex, title_text, body_text, starts):
+            weight = cue.weight * (TITLE_BONUS if in_title else 1.0)
+            if _BACKGROUND.search(text, max(0, found.start() - 30), found.start()):
+                weight *= BACKGROUND_FACTOR
+            if best is None or abs(weight) > abs(best.weight):  # a negative cue counts at its strongest
+                best = CueHit(cue.pattern, found.group(), weight, in_title)
         if best is not None:
             hits.append(best)
     return sum(hit.weight for hit in hits), hits, ""
@@ -249,28 +246,39 @@ def _group_named(group: tuple[str, ...], stand_in: Cue | None, entities, text: s
     return any(entity in entities for entity in group) or bool(stand_in and stand_in.regex.search(text))
 
 
-def _matches(regex: re.Pattern, text: str, starts: list[int] | None, offset: int) -> Iterator[re.Match]:
-    """`regex.finditer(text)`, found by trying only `starts` when they are given.
+def _matches(regex: re.Pattern, title_text: str, body_text: str,
+             starts: list[int] | None) -> Iterator[tuple[str, bool, re.Match]]:
+    """`regex.finditer` over the title, then over the body, trying only `starts` when they are given.
 
-    `starts` are the places, in order, where a match may start in a longer text in which `text`
-    begins at `offset`. Like finditer, each match is looked for from the end of the one before;
-    none is empty (the screen's regexes match at least a prefix), and `regex.match(text, place)`
-    sees the characters before `place`, as the word-boundary lookbehind of a cue needs.
+    Yields (the text, whether it is the title, the match). `starts` are the places, in order,
+    where a match may start in the folded item: the title, a newline, the body. Like finditer,
+    each match is looked for from the end of the one before; none is empty (the screen's regexes
+    match at least a prefix), and `regex.match(text, place)` sees the characters before `place`,
+    as the word-boundary lookbehind of a cue needs.
     """
     if starts is None:
-        yield from regex.finditer(text)
+        for found in regex.finditer(title_text):
+            yield title_text, True, found
+        for found in regex.finditer(body_text):
+            yield body_text, False, found
         return
-    resume, length = 0, len(text)
+    offset = len(title_text) + 1  # where the body begins
+    resume = 0  # where the last match ended, in the folded item
     for place in starts:
-        place -= offset
         if place < resume:
             continue
-        if place >= length:
-            break
-        found = regex.match(text, place)
+        if place < offset - 1:
+            text, in_title, at = title_text, True, place
+        elif place >= offset:
+            text, in_title, at = body_text, False, place - offset
+            if at >= len(body_text):
+                break
+        else:
+            continue  # the newline between them
+        found = regex.match(text, at)
         if found:
-            yield found
-            resume = found.end()
+            yield text, in_title, found
+            resume = found.end() + (0 if in_title else offset)
 
 
 def _semantic(similarities: dict[str, float], theme: Theme) -> float:
@@ -292,17 +300,30 @@ class _Plan:
         """Each cue with its number."""
         return tuple(zip(self.cues, self.theme.cues))
 
+    @cached_property
+    def numbered_vetoes(self) -> tuple[tuple[int, Cue], ...]:
+        """Each veto with its number."""
+        return tuple(zip(self.vetoes, self.theme.veto))
+
+    @cached_property
+    def groups(self) -> tuple[tuple[tuple[str, ...], Cue | None], ...]:
+        """The theme's entity groups, each with its stand-in words (or None)."""
+        return tuple(zip(self.theme.entities, self.theme.stand_ins or repeat(None)))
+
     def names_entities(self, entities, text: str) -> bool:
         """Whether the item names one entity (or stand-in word) of each of the theme's groups."""
-        theme = self.theme
-        return all(_group_named(group, stand_in, entities, text)
-                   for group, stand_in in zip(theme.entities, theme.stand_ins or repeat(None)))
+        for group, stand_in in self.groups:
+            if not _group_named(group, stand_in, entities, text):
+                return False
+        return True
 
-    def possible(self, starts: dict[int, list[int]], always: frozenset[int], found: set[int]) -> _Possible:
-        """The `possible` argument of `_theme_score`, from where the screened patterns may start;
-        `found` is every pattern that may occur (`always` and those in `starts`)."""
-        return _Possible(tuple(number in found for number in self.vetoes),
-                         tuple(number in found for number in self.requires),
+    def possible(self, starts: dict[int, list[int]], always: frozenset[int], found: set[int]) -> _Possible | None:
+        """The `possible` argument of `_theme_score`, from where the screened patterns may start,
+        or None when a requirement cannot occur; `found` is every pattern that may occur (`always`
+        and those in `starts`)."""
+        if not found.issuperset(self.requires):
+            return None
+        return _Possible([veto for number, veto in self.numbered_vetoes if number in found],
                          [(cue, None if number in always else starts[number])
                           for number, cue in self.numbered_cues if number in found])
 
@@ -312,7 +333,7 @@ class _ThemeScreen:
 
     For an item, a theme is worth scoring unless it cannot be kept: its cues that may occur,
     each counted at its best (in the headline, not told as background), and its semantic score
-    fall short of the threshold, or a required entity is not named. A theme's best is summed
+    fall short of the threshold, a required entity is not named, or a requirement cannot occur. A theme's best is summed
     in any order, so it starts from a slack larger than the rounding error of any such sum.
     """
 
@@ -348,7 +369,9 @@ class _ThemeScreen:
             if similarities:  # without them the semantic score adds 0.0
                 most += _semantic(similarities, theme)
             if most >= theme.threshold and plan.names_entities(entities, text):
-                chosen.append((theme, plan.possible(starts, always, found)))
+                possible = plan.possible(starts, always, found)
+                if possible is not None:
+                    chosen.append((theme, possible))
         return chosen
 
 
