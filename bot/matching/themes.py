@@ -303,6 +303,7 @@ class _Plan:
     vetoes: tuple[int, ...]
     requires: tuple[int, ...]
     cues: tuple[int, ...]
+    stand_ins: tuple[int | None, ...]  # for each entity group, the number of its stand-in words (or None)
 
     @cached_property
     def numbered_cues(self) -> tuple[tuple[int, Cue], ...]:
@@ -315,14 +316,16 @@ class _Plan:
         return tuple(zip(self.vetoes, self.theme.veto))
 
     @cached_property
-    def groups(self) -> tuple[tuple[tuple[str, ...], Cue | None], ...]:
-        """The theme's entity groups, each with its stand-in words (or None)."""
-        return tuple(zip(self.theme.entities, self.theme.stand_ins or repeat(None)))
+    def groups(self) -> tuple[tuple[frozenset[str], Cue | None, int | None], ...]:
+        """The theme's entity groups, each with its stand-in words and their number (or None)."""
+        return tuple((frozenset(group), stand_in, number) for group, stand_in, number
+                     in zip(self.theme.entities, self.theme.stand_ins or repeat(None), self.stand_ins))
 
-    def names_entities(self, entities, text: str) -> bool:
-        """Whether the item names one entity (or stand-in word) of each of the theme's groups."""
-        for group, stand_in in self.groups:
-            if not _group_named(group, stand_in, entities, text):
+    def names_entities(self, entities, text: str, found: frozenset[int]) -> bool:
+        """Whether the item names one entity (or stand-in word) of each of the theme's groups;
+        stand-in words are looked for only when they may occur (are `found`)."""
+        for group, stand_in, number in self.groups:
+            if group.isdisjoint(entities) and not (number in found and stand_in.regex.search(text)):
                 return False
         return True
 
@@ -352,8 +355,12 @@ class _ThemeScreen:
         def numbered(cues: tuple[Cue, ...]) -> tuple[int, ...]:
             return tuple(numbers.setdefault(cue.regex, len(numbers)) for cue in cues)
 
-        self.plans = tuple(_Plan(theme, numbered(theme.veto), numbered(theme.requires), numbered(theme.cues))
-                           for theme in themes)
+        def stand_ins(theme: Theme) -> tuple[int | None, ...]:
+            return tuple(None if stand_in is None else numbers.setdefault(stand_in.regex, len(numbers))
+                         for stand_in in theme.stand_ins or repeat(None, len(theme.entities)))
+
+        self.plans = tuple(_Plan(theme, numbered(theme.veto), numbered(theme.requires), numbered(theme.cues),
+                                 stand_ins(theme)) for theme in themes)
         self.regexes = RegexScreen(numbers)
         gains: list[list[tuple[int, float]]] = [[] for _ in numbers]  # pattern -> (theme, most its cue adds)
         for index, plan in enumerate(self.plans):
@@ -377,7 +384,7 @@ class _ThemeScreen:
             theme = plan.theme
             if similarities:  # without them the semantic score adds 0.0
                 most += _semantic(similarities, theme)
-            if most >= theme.threshold and plan.names_entities(entities, text):
+            if most >= theme.threshold and plan.names_entities(entities, text, found):
                 possible = plan.possible(starts, always, found)
                 if possible is not None:
                     chosen.append((theme, possible))
