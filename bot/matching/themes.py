@@ -34,6 +34,11 @@ _EMBEDDING = threading.Lock()
 TITLE_BONUS = 1.5
 BACKGROUND_FACTOR = 0.5  # a cue told as background ("after border clashes") counts half
 _BACKGROUND = re.compile(r"\b(after|since|following)\b[^.,;]{0,30}$")
+
+
+def _may_tell_background(text: str) -> bool:
+    """Whether `_BACKGROUND` can match in `text`: every match holds one of its words."""
+    return "after" in text or "since" in text or "following" in text
 SEMANTIC_FLOOR = 0.45  # cosine similarity at which the semantic scorer starts to count
 SEMANTIC_WEIGHT = 4.0  # score added per unit of similarity above the floor
 
@@ -127,9 +132,10 @@ class ThemeScorer:
             worth_scoring = [(theme, None) for theme in self.catalog.themes.values()]
         else:
             worth_scoring = self._screen.worth_scoring(f"{title_text}\n{body_text}", entities, similarities)
+        background = (_may_tell_background(body_text), _may_tell_background(title_text))
         scores = []
         for theme, possible in worth_scoring:
-            total, hits, blocked = _theme_score(theme, title_text, body_text, entities, possible)
+            total, hits, blocked = _theme_score(theme, title_text, body_text, entities, possible, background)
             if blocked:
                 continue
             if similarities:  # without them the semantic score adds 0.0
@@ -201,15 +207,16 @@ class _Possible(NamedTuple):
     cues: list[tuple[Cue, list[int] | None]]  # the cues that can occur, in order, with where (None: anywhere)
 
 
-def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
-                 possible: _Possible | None = None) -> tuple[float, list[CueHit], str]:
+def _theme_score(theme: Theme, title_text: str, body_text: str, entities, possible: _Possible | None = None,
+                 background: tuple[bool, bool] | None = None) -> tuple[float, list[CueHit], str]:
     """Score one theme; without `possible` every pattern is run over the whole texts.
 
     `possible` lists the vetoes that can occur (the others are not run) and the cues that can
     occur, each with the places in the folded item (title, newline, body) where its matches can
     start, or None for anywhere; a cue is tried at those places only (see `_matches`). With
     `possible`, the screen has already found that every requirement can occur and that each
-    entity group is met, on the same entities and text.
+    entity group is met, on the same entities and text. `background` says whether a cue may be
+    told as background in the body and in the title (`_may_tell_background`).
     """
     full = f"{title_text}\n{body_text}"
     if possible is None:
@@ -227,12 +234,14 @@ def _theme_score(theme: Theme, title_text: str, body_text: str, entities,
         if possible is None and not _group_named(group, stand_in, entities, full):
             return 0.0, [], "needs one of " + ", ".join(group) + (
                 f" or a word like {stand_in.pattern!r}" if stand_in else "")
+    if background is None:
+        background = (_may_tell_background(body_text), _may_tell_background(title_text))
     hits = []
     for cue, starts in cues:
         best = None
         for text, in_title, found in _matches(cue.regex, title_text, body_text, starts):
             weight = cue.weight * (TITLE_BONUS if in_title else 1.0)
-            if _BACKGROUND.search(text, max(0, found.start() - 30), found.start()):
+            if background[in_title] and _BACKGROUND.search(text, max(0, found.start() - 30), found.start()):
                 weight *= BACKGROUND_FACTOR
             if best is None or abs(weight) > abs(best.weight):  # a negative cue counts at its strongest
                 best = CueHit(cue.pattern, found.group(), weight, in_title)
