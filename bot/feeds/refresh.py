@@ -306,11 +306,11 @@ class Refresher:
             job = await self._job(feed, row)
         finally:
             self._coming -= 1
-        if job.outcome == "error":
-            return await self._writer.submit(job)
         try:
             return await self._writer.submit(job)
         except Exception as exc:  # noqa: BLE001 - the store refused it: this feed fails, not the pass
+            if job.outcome == "error":
+                raise
             log.exception("unexpected error refreshing %s", feed.id)
             return await self._writer.submit(_Write(feed, job.started, "error", error=exc))
 

@@ -35,10 +35,6 @@ TITLE_BONUS = 1.5
 BACKGROUND_FACTOR = 0.5  # a cue told as background ("after border clashes") counts half
 _BACKGROUND = re.compile(r"\b(after|since|following)\b[^.,;]{0,30}$")
 
-
-def _may_tell_background(text: str) -> bool:
-    """Whether `_BACKGROUND` can match in `text`: every match holds one of its words."""
-    return "after" in text or "since" in text or "following" in text
 SEMANTIC_FLOOR = 0.45  # cosine similarity at which the semantic scorer starts to count
 SEMANTIC_WEIGHT = 4.0  # score added per unit of similarity above the floor
 
@@ -77,17 +73,22 @@ def about_region(title_text: str, body_text: str, entities: Iterable[str],
     Texts are folded (`fold_phrase`).
     """
     entities = tuple(entities)
+    if not _is_regional(title_text, body_text, entities, not_regional):
+        return Region(False, entities)
     regional = [entity for entity in entities if entity not in not_regional]
     words = sorted({found.group() for found in _REGION_WORDS.finditer(f"{title_text}\n{body_text}")})
-    if regional or words:
-        return Region(True, tuple(regional) + tuple(f"“{word}”" for word in words if word not in regional))
-    return Region(False, entities)
+    return Region(True, tuple(regional) + tuple(f"“{word}”" for word in words if word not in regional))
 
 
 def _is_regional(title_text: str, body_text: str, entities: Iterable[str], not_regional: frozenset[str]) -> bool:
-    """`about_region(...).regional`, without collecting what says so."""
+    """The rule of `about_region`, without collecting what says so (the scorer asks only this)."""
     return (any(entity not in not_regional for entity in entities)
             or _REGION_WORDS.search(f"{title_text}\n{body_text}") is not None)
+
+
+def _may_tell_background(text: str) -> bool:
+    """Whether `_BACKGROUND` can match in `text`: every match holds one of its words."""
+    return "after" in text or "since" in text or "following" in text
 
 
 @dataclass(frozen=True)
